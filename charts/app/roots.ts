@@ -1,0 +1,101 @@
+import type { Construct } from 'constructs';
+import { AppProject } from '../../imports/argocd-appproject-argoproj.io.ts';
+import type { Environment } from '../environments/types.ts';
+import { ArgoApplication } from '../lib/argocd-application.ts';
+import { PlatformChart } from '../lib/platform-chart.ts';
+import { SERVICE_WAVE_SPAN } from '../lib/platform-chart.ts';
+import { setSyncWave } from '../lib/sync-wave.ts';
+import { ROOT_FOLDER } from '../platform/registry.ts';
+
+/** A service folder of the environment that its root must sync. */
+export interface RootFolder {
+  readonly service: string;
+  /** Wave of the folder's Application (after the service's upstream Applications). */
+  readonly wave: number;
+}
+
+export interface RootChartProps {
+  readonly environment: Environment;
+  /** Service folders that hold objects, in registry order. */
+  readonly folders: readonly RootFolder[];
+  /** Repositories of the upstream charts and manifests this environment installs. */
+  readonly upstreamRepos: readonly string[];
+  /** Environments whose roots this one deploys (the vclusters it hosts). */
+  readonly hostedEnvironments: readonly Environment[];
+}
+
+/** The in-cluster API server, as Argo CD names the cluster it runs in. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+
+/**
+ * The root of one environment, `dist/<env>/root/`, applied to the host's Argo CD namespace: the
+ * environment's AppProject and one Application per service folder. A host environment's root also
+ * manages itself and deploys the roots of the environments it hosts, so the one object an SRE
+ * applies by hand is `dist/prod/root/application-prod-root.yaml` (docs/bootstrap.md).
+ */
+export class RootChart extends PlatformChart {
+  constructor(scope: Construct, id: string, props: RootChartProps) {
+    super(scope, id, { environment: props.environment, service: ROOT_FOLDER, wave: 0 });
+    const env = props.environment;
+    const { platform } = env;
+    const isHost = env.cluster.host === undefined;
+    const destinations = [{ server: env.destination.server, namespace: '*' }];
+    if (isHost && env.destination.server !== IN_CLUSTER_SERVER) {
+      destinations.push({ server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace });
+    }
+
+    const project = new AppProject(this, 'Project', {
+      metadata: { name: env.name, namespace: platform.argocdNamespace },
+      spec: {
+        description: `${env.name}: ${env.description}`,
+        sourceRepos: [platform.source.repoURL, ...[...new Set(props.upstreamRepos)].sort()],
+        destinations,
+        clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+        namespaceResourceWhitelist: [{ group: '*', kind: '*' }],
+      },
+    });
+    setSyncWave(project, -1);
+
+    const distSource = (path: string) => ({
+      repoUrl: platform.source.repoURL,
+      targetRevision: platform.source.distBranch,
+      path,
+    });
+
+    if (isHost) {
+      new ArgoApplication(this, 'Self', {
+        name: `${env.name}-root`,
+        argocdNamespace: platform.argocdNamespace,
+        project: env.name,
+        source: distSource(`${env.name}/${ROOT_FOLDER}`),
+        destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
+        wave: -1,
+      });
+    }
+
+    for (const folder of props.folders) {
+      new ArgoApplication(this, `Folder-${folder.service}`, {
+        name: `${env.name}-${folder.service}`,
+        argocdNamespace: platform.argocdNamespace,
+        project: env.name,
+        source: distSource(`${env.name}/${folder.service}`),
+        destination: { server: env.destination.server },
+        wave: folder.wave,
+      });
+    }
+
+    // Hosted environments come last: their clusters exist only once this environment's services
+    // (the vclusters and their registration) are healthy.
+    const lastWave = Math.max(0, ...props.folders.map((folder) => folder.wave));
+    for (const hosted of props.hostedEnvironments) {
+      new ArgoApplication(this, `Hosted-${hosted.name}`, {
+        name: `${hosted.name}-root`,
+        argocdNamespace: platform.argocdNamespace,
+        project: env.name,
+        source: distSource(`${hosted.name}/${ROOT_FOLDER}`),
+        destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
+        wave: lastWave + SERVICE_WAVE_SPAN,
+      });
+    }
+  }
+}

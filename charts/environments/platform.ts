@@ -1,0 +1,49 @@
+import type { ClusterNode, PlatformFacts } from './types.ts';
+
+/** Organisation-wide facts (../shared/PLATFORM.md, "Organisation and identity"). */
+export const PLATFORM: PlatformFacts = {
+  github: { organisation: 'ClubCedille', adminTeam: 'exec', operatorTeam: 'sre' },
+  contactEmail: 'cedille@etsmtl.ca',
+  source: { repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', distBranch: 'dist' },
+  oauthClientIds: { argocdDex: 'e9dfb0b51bcceae7aef8', grafana: 'f6accfa77d27b78bbf66' },
+  argocdNamespace: 'argocd',
+  gateway: { name: 'platform', namespace: 'gateway' },
+  gcp: {
+    project: 'plateforme-cedille',
+    region: 'northamerica-northeast1',
+    dnsZone: 'omni.cedille.club',
+    kms: { keyRing: 'prod-vault-keyring', cryptoKey: 'prod-vault-cryptokey' },
+  },
+};
+
+/** Base domain of prod; staging and sandbox live under it. */
+export const BASE_DOMAIN = 'omni.cedille.club';
+
+const byId = (id: string): string => `/dev/disk/by-id/${id}`;
+
+/** The Talos machines managed by Omni, and the disks Mayastor pools on (by stable id). */
+export const PROD_NODES: readonly ClusterNode[] = [
+  { name: 'controlplane-1', role: 'controlplane' },
+  { name: 'controlplane-2', role: 'controlplane' },
+  { name: 'controlplane-3', role: 'controlplane' },
+  {
+    name: 'worker-1',
+    role: 'worker',
+    disks: [byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N5DAHR67'), byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N7KEPLJ7')],
+  },
+  {
+    name: 'worker-2',
+    role: 'worker',
+    disks: [byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N5DAHTP3'), byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N7KEPKF7')],
+  },
+  {
+    name: 'worker-3',
+    role: 'worker',
+    disks: [byId('ata-ST2000VN004-2E4164_Z5274QJ6'), byId('ata-WDC_WD2004FBYZ-01YCBB1_WD-WMC6N0D6KXX4')],
+  },
+  {
+    name: 'omni-endpoint-vm',
+    role: 'edge',
+    taints: [{ key: 'role', value: 'ingress-endpoint', effect: 'NoSchedule' }],
+  },
+];

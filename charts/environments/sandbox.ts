@@ -1,0 +1,19 @@
+import { BASE_DOMAIN, PLATFORM } from './platform.ts';
+import { SANDBOX_USERS } from './sandbox-users.ts';
+import type { Environment } from './types.ts';
+
+/** A shared vcluster on prod for experiments (per-user sandboxes are separate vclusters). */
+export const sandbox: Environment = {
+  name: 'sandbox',
+  description: 'vcluster `sandbox` on the prod host',
+  platform: PLATFORM,
+  cluster: { kind: 'vcluster', kubernetesVersion: '1.28', host: 'prod', nodes: [] },
+  domain: `sandbox.${BASE_DOMAIN}`,
+  certificateIssuer: 'letsencrypt-staging',
+  destination: { name: 'sandbox', server: 'https://sandbox.vcluster-sandbox.svc:443' },
+  hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },
+  services: {
+    'cert-manager': {},
+  },
+  sandboxUsers: SANDBOX_USERS,
+};

@@ -1,0 +1,17 @@
+import { BASE_DOMAIN, PLATFORM } from './platform.ts';
+import type { Environment } from './types.ts';
+
+/** A vcluster on prod where changes and the sample application run before prod. */
+export const staging: Environment = {
+  name: 'staging',
+  description: 'vcluster `staging` on the prod host',
+  platform: PLATFORM,
+  cluster: { kind: 'vcluster', kubernetesVersion: '1.28', host: 'prod', nodes: [] },
+  domain: `staging.${BASE_DOMAIN}`,
+  certificateIssuer: 'letsencrypt-staging',
+  destination: { name: 'staging', server: 'https://staging.vcluster-staging.svc:443' },
+  hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },
+  services: {
+    'cert-manager': {},
+  },
+};

@@ -1,0 +1,109 @@
+import type { ServiceSettings } from '../platform/registry.ts';
+
+export const ENVIRONMENT_NAMES = ['prod', 'staging', 'sandbox'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+export type NodeRole = 'controlplane' | 'worker' | 'edge';
+
+export interface NodeTaint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** A machine of the Talos cluster, as Omni names it. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly role: NodeRole;
+  readonly taints?: readonly NodeTaint[];
+  /** Data disks for storage pools, as stable `/dev/disk/by-id/…` paths (device letters move). */
+  readonly disks?: readonly string[];
+}
+
+export interface GitHubIdentity {
+  /** GitHub organisation whose members may log in. */
+  readonly organisation: string;
+  /** Team of platform admins (Argo CD `role:admin`, Grafana admin). */
+  readonly adminTeam: string;
+  /** Team of operators (Argo CD operators role, Grafana editor). */
+  readonly operatorTeam: string;
+}
+
+/** Facts shared by every environment: one place, one edit. */
+export interface PlatformFacts {
+  readonly github: GitHubIdentity;
+  /** ACME account and contact address. */
+  readonly contactEmail: string;
+  /** The repository Argo CD reads, and the branch the publish step writes `dist/` to. */
+  readonly source: { readonly repoURL: string; readonly distBranch: string };
+  /** Public OAuth client ids (not secrets; their secrets live in Vault only). */
+  readonly oauthClientIds: { readonly argocdDex: string; readonly grafana: string };
+  /** Namespace of the one Argo CD, on the host cluster. */
+  readonly argocdNamespace: string;
+  /** The Gateway of each environment (same name and namespace in every cluster). */
+  readonly gateway: { readonly name: string; readonly namespace: string };
+  /** The Google Cloud project holding the DNS zone, the KMS key and the Crossplane-managed resources. */
+  readonly gcp: {
+    readonly project: string;
+    readonly region: string;
+    readonly dnsZone: string;
+    readonly kms: { readonly keyRing: string; readonly cryptoKey: string };
+  };
+}
+
+/** Where an environment's Applications deploy to, as Argo CD knows the cluster. */
+export interface ArgoDestination {
+  /** Cluster name registered in Argo CD (`in-cluster` for the host). */
+  readonly name: string;
+  readonly server: string;
+}
+
+export interface ClusterFacts {
+  /** `talos`: the bare-metal host; `vcluster`: a virtual cluster running on `host`. */
+  readonly kind: 'talos' | 'vcluster';
+  /** Kubernetes minor version, `1.28`. A vcluster's must be one its host supports. */
+  readonly kubernetesVersion: string;
+  /** The environment whose cluster hosts this one (vclusters only). */
+  readonly host?: EnvironmentName;
+  /** Machines (host cluster only). */
+  readonly nodes: readonly ClusterNode[];
+}
+
+/** Things a vcluster gets from its host instead of creating them. */
+export interface HostProvided {
+  readonly storageClasses: readonly string[];
+  readonly namespaces: readonly string[];
+}
+
+/** A user's personal vcluster on the host. */
+export interface SandboxUser {
+  /** GitHub login; the vcluster and its host namespace are `sandbox-<github>`. */
+  readonly github: string;
+  /** Last day (YYYY-MM-DD, inclusive) the sandbox exists; after it synth drops it with a warning. */
+  readonly expires?: string;
+  /** Quota size. @default 'small' */
+  readonly size?: SandboxSize;
+}
+export type SandboxSize = 'small' | 'medium' | 'large';
+
+export type CertificateIssuerName = 'letsencrypt-prod' | 'letsencrypt-staging';
+
+export interface Environment {
+  readonly name: EnvironmentName;
+  /** The organisation-wide facts (the same object for every environment). */
+  readonly platform: PlatformFacts;
+  readonly description: string;
+  readonly cluster: ClusterFacts;
+  /** Base domain of the environment's services (`argocd.<domain>`). */
+  readonly domain: string;
+  /** The only ACME issuer this environment may use. */
+  readonly certificateIssuer: CertificateIssuerName;
+  /** Argo CD destination of every Application of this environment. */
+  readonly destination: ArgoDestination;
+  /** What the host provides (vclusters); empty for the host itself. */
+  readonly hostProvided: HostProvided;
+  /** The services this environment runs, with their per-environment settings. */
+  readonly services: ServiceSettings;
+  /** Per-user sandboxes (vclusters on the host) that belong to this environment. */
+  readonly sandboxUsers?: readonly SandboxUser[];
+}

@@ -1,0 +1,24 @@
+/** Label keys every synthesized object carries (see docs/architecture.md, "Output contract"). */
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const ENVIRONMENT_LABEL = 'platform.cedille.club/environment';
+export const SERVICE_LABEL = 'platform.cedille.club/service';
+
+export const PART_OF = 'plateforme-cedille';
+export const MANAGED_BY = 'cdk8s';
+
+/** Argo CD annotations and labels we write. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+
+/** Pod Security Admission labels; every Namespace carries the three of them. */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+export const POD_SECURITY_MODES = ['enforce', 'audit', 'warn'] as const;
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of POD_SECURITY_MODES) {
+    labels[`pod-security.kubernetes.io/${mode}`] = level;
+    labels[`pod-security.kubernetes.io/${mode}-version`] = 'v1.28';
+  }
+  return labels;
+}

@@ -1,0 +1,60 @@
+import { ApiObject, type Chart } from 'cdk8s';
+import { stringify } from 'yaml';
+import { isClusterScoped } from './kinds.ts';
+import type { KubeObject, Manifest } from './manifest.ts';
+
+/** Removes what must never be written: a namespace on a cluster-scoped kind. */
+export function normalizeObject(object: KubeObject): KubeObject {
+  if (object.metadata?.namespace !== undefined && isClusterScoped(object.apiVersion, object.kind)) {
+    const { namespace: _dropped, ...metadata } = object.metadata;
+    return { ...object, metadata: metadata as KubeObject['metadata'] };
+  }
+  return object;
+}
+
+/** Every object of a chart with the construct path it came from (chart-relative). */
+export function chartObjects(chart: Chart): { path: string; object: KubeObject }[] {
+  const objects: { path: string; object: KubeObject }[] = [];
+  for (const node of chart.node.findAll()) {
+    if (node instanceof ApiObject && node !== (chart as unknown)) {
+      objects.push({ path: node.node.path, object: normalizeObject(node.toJson() as KubeObject) });
+    }
+  }
+  return objects;
+}
+
+/** `clusterissuer-letsencrypt-prod.yaml`; with the namespace when two objects of a folder share kind and name. */
+export function fileName(object: KubeObject, withNamespace: boolean): string {
+  const parts = [object.kind.toLowerCase()];
+  if (withNamespace && object.metadata.namespace) parts.push(object.metadata.namespace);
+  parts.push(object.metadata.name);
+  return `${parts.join('-')}.yaml`;
+}
+
+/**
+ * Assigns file names inside one folder. Two objects with the same kind and name (in different
+ * namespaces) both get their namespace in the name; a true duplicate is reported by the caller.
+ */
+export function assignFileNames(objects: readonly KubeObject[]): string[] {
+  const counts = new Map<string, number>();
+  const key = (o: KubeObject) => `${o.kind.toLowerCase()}/${o.metadata.name}`;
+  for (const object of objects) counts.set(key(object), (counts.get(key(object)) ?? 0) + 1);
+  return objects.map((object) => fileName(object, (counts.get(key(object)) ?? 0) > 1));
+}
+
+/** Deterministic YAML: keys sorted at every level (list order kept), no line folding. */
+export function toYaml(object: unknown): string {
+  return stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** Sorts manifests by environment, folder and file so every run lists them in the same order. */
+export function sortManifests(manifests: Manifest[]): Manifest[] {
+  return manifests.sort(
+    (a, b) => compare(a.environment, b.environment) || compare(a.folder, b.folder) || compare(a.file, b.file),
+  );
+}
+
+/** Code-point order: the same on every machine, whatever its locale. */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * Replaces `outdir` with exactly `files` (relative path → content). Everything is written to a
+ * sibling temporary folder first and swapped in with two renames, so stale files vanish and a
+ * failure at any point leaves the previous tree as it was.
+ */
+export function writeTreeAtomically(outdir: string, files: ReadonlyMap<string, string>): void {
+  const target = resolve(outdir);
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  const staging = join(parent, `.${basename(target)}.new-${process.pid}`);
+  const previous = join(parent, `.${basename(target)}.old-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    const made = new Set<string>();
+    for (const [relative, content] of files) {
+      if (relative.startsWith('/') || relative.split('/').includes('..')) throw new Error(`refusing to write outside ${outdir}: ${relative}`);
+      const path = join(staging, relative);
+      const folder = dirname(path);
+      if (!made.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        made.add(folder);
+      }
+      writeFileSync(path, content);
+    }
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  const hadPrevious = existsSync(target);
+  if (hadPrevious) renameSync(target, previous);
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    if (hadPrevious) renameSync(previous, target);
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  if (hadPrevious) rmSync(previous, { recursive: true, force: true });
+}

@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: how long synth + gate of every environment takes.
+ *  - in-process: the full pipeline (build, gate, render; no disk write) several times in one process;
+ *  - whole process: `node --import tsx charts/main.ts` into a temporary folder, as `npm run synth` runs;
+ *  - scaling: the in-process pipeline with 0, 100 and 500 generated sandbox users.
+ * Prints medians, and objects per second. `--runs N` changes the repetitions (default 7).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesize } from '../charts/app/synth.ts';
+import { ENVIRONMENTS } from '../charts/environments/index.ts';
+import type { Environment, SandboxUser } from '../charts/environments/types.ts';
+import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
+
+const TODAY = '2026-11-24';
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function inProcess(environments: readonly Environment[], runs: number): { ms: number; gateMs: number; objects: number } {
+  const times: number[] = [];
+  const gates: number[] = [];
+  let objects = 0;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const result = synthesize({ environments, today: TODAY });
+    times.push(performance.now() - started);
+    if (!result.ok) throw new Error(result.problems);
+    gates.push(result.gate.durationMs);
+    objects = result.build.manifests.length;
+  }
+  return { ms: median(times), gateMs: median(gates), objects };
+}
+
+function wholeProcess(runs: number): number {
+  const times: number[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CDK8S_OUTDIR: join(dir, 'dist'), PLATFORM_TODAY: TODAY },
+      encoding: 'utf8',
+    });
+    times.push(performance.now() - started);
+    if (run.status !== 0) throw new Error(run.stderr);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return median(times);
+}
+
+function withSandboxUsers(count: number): Environment[] {
+  const users: SandboxUser[] = Array.from({ length: count }, (_, i) => ({ github: `bench-user-${i}` }));
+  return ENVIRONMENTS.map((env) => (env.sandboxUsers ? { ...env, sandboxUsers: users } : env));
+}
+
+const first = performance.now();
+synthesize({ environments: ENVIRONMENTS, today: TODAY });
+const coldMs = performance.now() - first;
+const warm = inProcess(ENVIRONMENTS, RUNS);
+const processMs = wholeProcess(Math.max(3, Math.ceil(RUNS / 2)));
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+console.log(`synth of ${ENVIRONMENTS.length} environments, ${warm.objects} objects (median of ${RUNS} runs)`);
+console.log(`  in process, first run (cold)   ${fmt(coldMs)}`);
+console.log(`  in process, warm               ${fmt(warm.ms)}  (gate ${fmt(warm.gateMs)}, ${Math.round(warm.objects / (warm.ms / 1000))} objects/s)`);
+console.log(`  whole process (npm run synth)  ${fmt(processMs)}  (${Math.round(warm.objects / (processMs / 1000))} objects/s)`);
+console.log('sandbox scaling (in process, warm):');
+for (const count of [0, 100, 500]) {
+  const result = inProcess(withSandboxUsers(count), Math.max(3, Math.ceil(RUNS / 2)));
+  console.log(`  ${String(count).padStart(3)} sandbox users  ${fmt(result.ms).padStart(7)}  ${result.objects} objects`);
+}

@@ -1,0 +1,34 @@
+/**
+ * `npm run import`: regenerates the typed CRD classes in imports/ from the CRDs listed under
+ * `imports:` in cdk8s.yaml, read from the schemas folder (SCHEMAS_DIR or ../shared/schemas).
+ * The CRD files themselves are never committed; the generated TypeScript is.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT, schemasDir } from '../charts/lib/schemas-location.ts';
+
+/** `name:=crds/…yaml` entries of cdk8s.yaml, as [module name, path under the schemas folder]. */
+export function crdImports(): [string, string][] {
+  const config = parse(readFileSync(join(REPO_ROOT, 'cdk8s.yaml'), 'utf8')) as { imports: string[] };
+  return config.imports.map((entry) => {
+    const [name, path] = entry.split(':=');
+    if (!name || !path) throw new Error(`cdk8s.yaml: import "${entry}" is not "<module>:=crds/<group>/<file>.yaml"`);
+    return [name, path];
+  });
+}
+
+function main(): void {
+  const root = schemasDir();
+  const imports = join(REPO_ROOT, 'imports');
+  const cli = join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s');
+  for (const file of readdirSync(imports)) if (file.endsWith('.ts')) rmSync(join(imports, file));
+  for (const [name, crd] of crdImports()) {
+    const path = join(root, crd);
+    if (!existsSync(path)) throw new Error(`import: ${path} does not exist; set SCHEMAS_DIR to the schemas folder`);
+    execFileSync(cli, ['import', '--no-check-upgrade', '-l', 'typescript', '-o', imports, `${name}:=${path}`], { stdio: 'inherit' });
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) main();

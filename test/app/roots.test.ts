@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { serviceLevels } from '../../charts/app/service-waves.ts';
+import { build, find, manifestsOf } from '../helpers.ts';
+
+describe('environment roots', () => {
+  const b = build();
+  const root = (env: string) => manifestsOf(b, env, 'root').map((m) => m.object);
+
+  it('prod root manages itself and deploys the hosted environments last', () => {
+    const self = find(root('prod'), 'Application', 'prod-root');
+    expect(self.spec.source).toMatchObject({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'prod/root' });
+    expect(self.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+    const waves = root('prod')
+      .filter((o) => o.kind === 'Application' && !o.metadata.name.endsWith('-root'))
+      .map((o) => Number(o.metadata.annotations!['argocd.argoproj.io/sync-wave']));
+    for (const hosted of ['staging-root', 'sandbox-root']) {
+      const app = find(root('prod'), 'Application', hosted);
+      expect(app.spec.source.path).toBe(`${hosted.replace('-root', '')}/root`);
+      expect(Number(app.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(Math.max(...waves));
+    }
+  });
+
+  it('one Application per service folder, reading <env>/<service> of the dist branch', () => {
+    for (const env of ['prod', 'staging', 'sandbox']) {
+      const folders = new Set(manifestsOf(b, env).filter((m) => m.folder !== 'root').map((m) => m.folder));
+      const folderApps = root(env).filter((o) => o.kind === 'Application' && (o as any).spec.source.targetRevision === 'dist' && !o.metadata.name.endsWith('-root'));
+      expect(folderApps.map((o) => (o as any).spec.source.path).sort()).toEqual([...folders].map((f) => `${env}/${f}`).sort());
+    }
+  });
+
+  it('staging Applications deploy to the staging vcluster within the staging project', () => {
+    for (const app of root('staging').filter((o) => o.kind === 'Application')) {
+      expect((app as any).spec.project).toBe('staging');
+      expect((app as any).spec.destination.server).toBe('https://staging.vcluster-staging.svc:443');
+    }
+    const project = find(root('staging'), 'AppProject', 'staging');
+    expect(project.spec.destinations).toEqual([{ server: 'https://staging.vcluster-staging.svc:443', namespace: '*' }]);
+    expect(project.spec.sourceRepos).toContain('https://github.com/ClubCedille/Plateforme-Cedille');
+    expect(project.spec.sourceRepos).toContain('https://charts.jetstack.io');
+  });
+
+  it('a service folder syncs after its upstream charts', () => {
+    const chart = find(root('prod'), 'Application', 'prod-cert-manager-chart');
+    const folder = find(root('prod'), 'Application', 'prod-cert-manager');
+    expect(Number(folder.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(Number(chart.metadata.annotations['argocd.argoproj.io/sync-wave']));
+  });
+});
+
+describe('service levels', () => {
+  it('order services after what they depend on', () => {
+    expect(serviceLevels({ a: { dependsOn: [] }, b: { dependsOn: ['a'] }, c: { dependsOn: ['b', 'a'] } })).toEqual(
+      new Map([['a', 0], ['b', 1], ['c', 2]]),
+    );
+  });
+
+  it('reject cycles and unknown services', () => {
+    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow('registry: dependency cycle a → b → a');
+    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow('registry: "a" depends on unknown service "nope"');
+  });
+});

@@ -1,0 +1,93 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { synthesize } from '../charts/app/synth.ts';
+import { today } from '../charts/app/sandboxes.ts';
+import { ENVIRONMENTS } from '../charts/environments/index.ts';
+import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
+import { TEST_TODAY, environment, withChanges } from './helpers.ts';
+
+function readTree(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(root, path), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+function freshFiles(environments = ENVIRONMENTS, date = today()): Map<string, string> {
+  const result = synthesize({ environments, today: date });
+  if (!result.ok) throw new Error(result.problems);
+  return result.files;
+}
+
+describe('dist/', () => {
+  it('the committed dist/ equals a fresh synth (run `npm run synth` and commit when this fails)', () => {
+    const committed = readTree(join(REPO_ROOT, 'dist'));
+    const fresh = freshFiles();
+    const stale = [...committed.keys()].filter((path) => !fresh.has(path));
+    const missing = [...fresh.keys()].filter((path) => !committed.has(path));
+    const changed = [...fresh.keys()].filter((path) => committed.has(path) && committed.get(path) !== fresh.get(path));
+    expect({ stale, missing, changed }).toEqual({ stale: [], missing: [], changed: [] });
+  });
+
+  it('has a folder per environment with its root, README and metadata', () => {
+    const files = freshFiles();
+    for (const env of ['prod', 'staging', 'sandbox']) {
+      expect([...files.keys()].some((path) => path.startsWith(`${env}/root/appproject-${env}.yaml`))).toBe(true);
+    }
+    expect(files.get('README.md')).toContain('generated, do not edit');
+    const metadata = JSON.parse(files.get('metadata.json')!);
+    expect(metadata.tools.cdk8s).toBe('2.70.106');
+    expect(JSON.stringify(metadata)).not.toMatch(/\d{4}-\d{2}-\d{2}T|[0-9a-f]{40}/);
+  });
+
+  it('two synths into temporary folders are byte-identical', () => {
+    const a = mkdtempSync(join(tmpdir(), 'synth-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'synth-b-'));
+    const env = { ...process.env, PLATFORM_TODAY: TEST_TODAY };
+    for (const out of [a, b]) {
+      execFileSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], { cwd: REPO_ROOT, env: { ...env, CDK8S_OUTDIR: join(out, 'dist') }, stdio: 'pipe' });
+    }
+    const first = readTree(join(a, 'dist'));
+    const second = readTree(join(b, 'dist'));
+    expect(first.size).toBeGreaterThan(10);
+    expect([...second.entries()]).toEqual([...first.entries()]);
+  });
+
+  it('removing a service from an environment removes its folder and its root Applications', () => {
+    const before = freshFiles(ENVIRONMENTS, TEST_TODAY);
+    const { 'cert-manager': _removed, ...rest } = environment('staging').services;
+    const after = freshFiles([environment('prod'), withChanges('staging', { services: rest }), environment('sandbox')], TEST_TODAY);
+    expect([...before.keys()].filter((p) => p.startsWith('staging/cert-manager/'))).not.toEqual([]);
+    expect([...after.keys()].filter((p) => p.startsWith('staging/cert-manager/'))).toEqual([]);
+    expect(after.has('staging/root/application-staging-cert-manager.yaml')).toBe(false);
+    expect(after.has('staging/root/application-staging-cert-manager-chart.yaml')).toBe(false);
+    expect(after.has('prod/root/application-prod-cert-manager.yaml')).toBe(true);
+  });
+
+  it('bad input stops synth with a non-zero exit and leaves the previous dist/ untouched', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'synth-bad-')), 'dist');
+    mkdirSync(out);
+    writeFileSync(join(out, 'previous.yaml'), 'kept');
+    const result = synthesize({ environments: [withChanges('prod', { domain: 'not a domain' })], today: TEST_TODAY, outdir: out });
+    expect(result.ok).toBe(false);
+    expect(readTree(out)).toEqual(new Map([['previous.yaml', 'kept']]));
+
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CDK8S_OUTDIR: out, PLATFORM_TODAY: 'not-a-date' },
+      encoding: 'utf8',
+    });
+    expect(cli.status).not.toBe(0);
+    expect(cli.stderr).toContain('PLATFORM_TODAY is "not-a-date"');
+    expect(readTree(out)).toEqual(new Map([['previous.yaml', 'kept']]));
+  });
+});
