@@ -1,9 +1,8 @@
 import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
-import { ArgoApplication } from '../lib/argocd-application.ts';
 import { HelmApplication, ManifestApplication } from '../lib/helm-application.ts';
-import { isArgoControlObject, type KubeObject, type Manifest } from '../lib/manifest.ts';
+import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
 import { assignFileNames, chartObjects, sortManifests } from '../lib/render.ts';
 import { ROOT_FOLDER, SERVICES, type ServiceName } from '../platform/registry.ts';
@@ -26,8 +25,9 @@ export interface PlatformBuild {
 }
 
 /**
- * Environment data → constructs → objects in memory. Throws one ConfigError carrying every problem
- * of every environment; writes nothing.
+ * Environment data → constructs → objects in memory. Every chart of every environment is built
+ * before anything is rendered, so a construct may read what others declared (e.g. the Gateway
+ * lists the routes of its environment). Throws one ConfigError carrying every problem; writes nothing.
  */
 export function buildPlatform(environments: readonly Environment[], options: BuildOptions): PlatformBuild {
   const dataProblems = validateEnvironments(environments);
@@ -37,62 +37,57 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   const app = new App({ outdir: 'unused', recordConstructMetadata: false });
   const problems: string[] = [];
   const warnings: string[] = [];
-  const manifests: Manifest[] = [];
   const servicesByEnvironment = new Map<string, ServiceName[]>();
+  const built: { environment: Environment; charts: PlatformChart[] }[] = [];
 
   for (const original of environments) {
     const { environment, warnings: sandboxWarnings } = dropExpiredSandboxes(original, options.today);
     warnings.push(...sandboxWarnings);
     const enabled = (Object.keys(SERVICES) as ServiceName[]).filter((name) => environment.services[name] !== undefined);
     servicesByEnvironment.set(environment.name, enabled);
-    const folders: RootFolder[] = [];
-    const upstreamRepos = new Set<string>();
-
+    const charts: PlatformChart[] = [];
     for (const service of enabled) {
       const chart = new PlatformChart(app, `${environment.name}-${service}`, { environment, service, wave: waves.get(service)! });
       try {
         const definition = SERVICES[service] as { build: (chart: PlatformChart, settings: unknown) => void };
         definition.build(chart, environment.services[service]);
+        charts.push(chart);
       } catch (error) {
-        if (error instanceof ConfigError) {
-          problems.push(...error.messages);
-          continue;
-        }
-        throw error;
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.messages);
       }
-      for (const node of chart.node.findAll()) {
-        if (node instanceof HelmApplication || node instanceof ManifestApplication) {
-          const source = (node.argo as ArgoApplication).application.toJson().spec.source;
-          upstreamRepos.add(source.repoURL);
-        }
-      }
-      const objects = chartObjects(chart);
-      const own = objects.filter(({ object }) => !isArgoControlObject(object));
-      manifests.push(...placeObjects(environment.name, service, own));
-      manifests.push(...objects.filter(({ object }) => isArgoControlObject(object)).map((o) => ({ ...o, folder: ROOT_FOLDER })).map((o) => toManifest(environment.name, o)));
-      if (own.length > 0) folders.push({ service, wave: chart.folderWave });
     }
+    built.push({ environment, charts });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
 
-    const hostedEnvironments = environments.filter((candidate) => candidate.cluster.host === environment.name);
+  const manifests: Manifest[] = [];
+  for (const { environment, charts } of built) {
+    const folders: RootFolder[] = [];
+    const upstreamRepos = new Set<string>();
+    for (const chart of charts) {
+      for (const node of chart.node.findAll()) {
+        if (node instanceof HelmApplication || node instanceof ManifestApplication) upstreamRepos.add(node.repoURL);
+      }
+      let ownObjects = 0;
+      for (const { path, object } of chartObjects(chart)) {
+        const folder = isArgoControlObject(object) ? ROOT_FOLDER : chart.service;
+        if (folder !== ROOT_FOLDER) ownObjects++;
+        manifests.push({ environment: environment.name, folder, file: '', source: path, object });
+      }
+      if (ownObjects > 0) folders.push({ service: chart.service, wave: chart.folderWave });
+    }
     const root = new RootChart(app, `${environment.name}-${ROOT_FOLDER}`, {
       environment,
       folders,
       upstreamRepos: [...upstreamRepos],
-      hostedEnvironments,
+      hostedEnvironments: environments.filter((candidate) => candidate.cluster.host === environment.name),
     });
-    manifests.push(...chartObjects(root).map((o) => toManifest(environment.name, { ...o, folder: ROOT_FOLDER })));
+    for (const { path, object } of chartObjects(root)) {
+      manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
+    }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-
   return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings };
-}
-
-function toManifest(environment: string, o: { path: string; object: KubeObject; folder: string }): Manifest {
-  return { environment, folder: o.folder, file: '', source: o.path, object: o.object };
-}
-
-function placeObjects(environment: string, folder: string, objects: { path: string; object: KubeObject }[]): Manifest[] {
-  return objects.map((o) => toManifest(environment, { ...o, folder }));
 }
 
 /** File names are assigned per folder once every object of the folder is known. */
@@ -100,7 +95,9 @@ function nameFiles(manifests: Manifest[]): Manifest[] {
   const byFolder = new Map<string, Manifest[]>();
   for (const manifest of manifests) {
     const key = `${manifest.environment}/${manifest.folder}`;
-    byFolder.set(key, [...(byFolder.get(key) ?? []), manifest]);
+    const group = byFolder.get(key);
+    if (group) group.push(manifest);
+    else byFolder.set(key, [manifest]);
   }
   const named: Manifest[] = [];
   for (const group of byFolder.values()) {

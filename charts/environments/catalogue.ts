@@ -33,6 +33,15 @@ export interface ImagePin {
 }
 
 export const CHARTS = {
+  argoCd: {
+    repoURL: 'https://argoproj.github.io/argo-helm',
+    chart: 'argo-cd',
+    // No argo-helm release ships v2.14.21 (the 2.14 line ends at 7.9.1 = v2.14.11, 8.0 is Argo CD 3);
+    // the Argo CD service sets the image tag to IMAGES.argoCd (docs/decisions/0002-version-catalogue.md).
+    version: '7.9.1',
+    appVersion: 'v2.14.11',
+    crdGroups: ['argoproj.io'],
+  },
   certManager: {
     repoURL: 'https://charts.jetstack.io',
     chart: 'cert-manager',
@@ -40,11 +49,123 @@ export const CHARTS = {
     appVersion: 'v1.16.5',
     crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
   },
+  vault: {
+    repoURL: 'https://helm.releases.hashicorp.com',
+    chart: 'vault',
+    // Newest chart tested on Kubernetes 1.28 (0.30.1 moves to 1.29-1.33).
+    version: '0.30.0',
+    appVersion: '1.19.0',
+    crdGroups: [],
+  },
+  vaultConfigOperator: {
+    repoURL: 'https://redhat-cop.github.io/vault-config-operator',
+    chart: 'vault-config-operator',
+    version: 'v0.8.52',
+    appVersion: 'v0.8.52',
+    crdGroups: ['redhatcop.redhat.io'],
+  },
+  externalSecrets: {
+    repoURL: 'https://charts.external-secrets.io',
+    chart: 'external-secrets',
+    version: '0.10.7',
+    appVersion: 'v0.10.7',
+    crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
+  },
+  grafana: {
+    repoURL: 'https://grafana.github.io/helm-charts',
+    chart: 'grafana',
+    // Last chart on Grafana 11.x.
+    version: '8.15.0',
+    appVersion: '11.6.1',
+    crdGroups: [],
+  },
+  opentelemetryOperator: {
+    repoURL: 'https://open-telemetry.github.io/opentelemetry-helm-charts',
+    chart: 'opentelemetry-operator',
+    version: '0.75.1',
+    appVersion: '0.114.1',
+    crdGroups: ['opentelemetry.io'],
+  },
+  clickhouseOperator: {
+    repoURL: 'https://docs.altinity.com/clickhouse-operator/',
+    chart: 'altinity-clickhouse-operator',
+    version: '0.24.5',
+    appVersion: '0.24.5',
+    crdGroups: ['clickhouse.altinity.com', 'clickhouse-keeper.altinity.com'],
+  },
+  kuma: {
+    repoURL: 'https://kumahq.github.io/charts',
+    chart: 'kuma',
+    version: '2.9.19',
+    appVersion: '2.9.19',
+    crdGroups: ['kuma.io'],
+  },
+  openebs: {
+    repoURL: 'https://openebs.github.io/openebs',
+    chart: 'openebs',
+    // Ships Mayastor 2.7.1 (4.1.2 moves to 2.7.2).
+    version: '4.1.1',
+    appVersion: '4.1.1',
+    crdGroups: ['openebs.io', 'snapshot.storage.k8s.io'],
+  },
+  crossplane: {
+    repoURL: 'https://charts.crossplane.io/stable',
+    chart: 'crossplane',
+    version: '1.18.5',
+    appVersion: 'v1.18.5',
+    crdGroups: ['pkg.crossplane.io', 'apiextensions.crossplane.io'],
+  },
+  vcluster: {
+    repoURL: 'https://charts.loft.sh',
+    chart: 'vcluster',
+    version: '0.21.6',
+    appVersion: '0.21.6',
+    crdGroups: [],
+  },
+  externalDns: {
+    repoURL: 'https://kubernetes-sigs.github.io/external-dns/',
+    chart: 'external-dns',
+    // Ships external-dns 0.15.1; 1.15.2 only fixes the chart (affinity regression).
+    version: '1.15.2',
+    appVersion: '0.15.1',
+    crdGroups: ['externaldns.k8s.io'],
+  },
 } as const satisfies Record<string, ChartPin>;
 
-export const MANIFESTS = {} as const satisfies Record<string, ManifestPin>;
+export const MANIFESTS = {
+  gatewayApiStandard: {
+    repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
+    tag: 'v1.2.1',
+    path: 'config/crd/standard',
+    crdGroups: ['gateway.networking.k8s.io'],
+  },
+  contourCrds: {
+    repoURL: 'https://github.com/projectcontour/contour',
+    tag: 'v1.30.5',
+    // Only Contour's own CRDs: the provisioner bundle also carries Gateway API v1.1.0 experimental
+    // CRDs, which would fight the one standard-channel version above.
+    path: 'examples/contour',
+    include: '01-crds.yaml',
+    crdGroups: ['projectcontour.io'],
+  },
+} as const satisfies Record<string, ManifestPin>;
 
-export const IMAGES = {} as const satisfies Record<string, ImagePin>;
+export const IMAGES = {
+  argoCd: { repository: 'quay.io/argoproj/argocd', tag: 'v2.14.21' },
+  argocdLovelyPlugin: { repository: 'ghcr.io/crumbhole/argocd-lovely-plugin-cmp', tag: '1.2.2' },
+  contour: { repository: 'ghcr.io/projectcontour/contour', tag: 'v1.30.5' },
+  merbridge: { repository: 'ghcr.io/merbridge/merbridge', tag: '0.8.1' },
+  clickhouseServer: { repository: 'clickhouse/clickhouse-server', tag: '24.8.14.39' },
+  clickhouseKeeper: { repository: 'clickhouse/clickhouse-keeper', tag: '24.8.14.39' },
+  otelCollector: { repository: 'otel/opentelemetry-collector-contrib', tag: '0.114.0' },
+  sampleApp: { repository: 'jaegertracing/example-hotrod', tag: '1.64.0' },
+  vclusterKubernetes: { repository: 'registry.k8s.io/kube-apiserver', tag: 'v1.28.11' },
+} as const satisfies Record<string, ImagePin>;
+
+/** Grafana plugins, pinned like images. */
+export const GRAFANA_PLUGINS = {
+  clickhouse: { id: 'grafana-clickhouse-datasource', version: '4.8.2' },
+} as const;
 
 export type ChartKey = keyof typeof CHARTS;
 

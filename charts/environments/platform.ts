@@ -8,6 +8,12 @@ export const PLATFORM: PlatformFacts = {
   oauthClientIds: { argocdDex: 'e9dfb0b51bcceae7aef8', grafana: 'f6accfa77d27b78bbf66' },
   argocdNamespace: 'argocd',
   gateway: { name: 'platform', namespace: 'gateway' },
+  vault: {
+    stores: {
+      system: { name: 'vault-kv-system', mount: 'kv-system' },
+      workloads: { name: 'vault-kv', mount: 'kv' },
+    },
+  },
   gcp: {
     project: 'plateforme-cedille',
     region: 'northamerica-northeast1',

@@ -42,6 +42,16 @@ export interface PlatformFacts {
   readonly argocdNamespace: string;
   /** The Gateway of each environment (same name and namespace in every cluster). */
   readonly gateway: { readonly name: string; readonly namespace: string };
+  /**
+   * Vault as a secret source: the ClusterSecretStores External Secrets reads through, one per KV v2
+   * mount (`system` for the platform's own secrets, `workloads` for applications).
+   */
+  readonly vault: {
+    readonly stores: {
+      readonly system: { readonly name: string; readonly mount: string };
+      readonly workloads: { readonly name: string; readonly mount: string };
+    };
+  };
   /** The Google Cloud project holding the DNS zone, the KMS key and the Crossplane-managed resources. */
   readonly gcp: {
     readonly project: string;

@@ -5,11 +5,14 @@ import { ConfigErrors } from './config-errors.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { isDnsLabel } from './names.ts';
+import { meshLabels, type MeshMembership } from './namespace.ts';
 
 /** The namespace an upstream Application creates, with the labels every namespace must carry. */
 export interface ManagedNamespace {
   readonly podSecurity: PodSecurityLevel;
-  /** Extra labels (e.g. mesh injection). */
+  /** Mesh membership of the namespace's pods. */
+  readonly mesh?: MeshMembership;
+  /** Extra labels. */
   readonly labels?: Record<string, string>;
 }
 
@@ -45,6 +48,8 @@ export interface ManifestApplicationProps extends UpstreamApplicationProps {
 abstract class UpstreamApplication extends Construct {
   readonly applicationName: string;
   readonly namespace: string;
+  /** Repository the Application reads (the AppProject must allow it). */
+  abstract readonly repoURL: string;
   readonly crdGroups: readonly string[];
   protected readonly chart: PlatformChart;
 
@@ -101,7 +106,11 @@ abstract class UpstreamApplication extends Construct {
       ...(this.createNamespace
         ? {
             managedNamespaceMetadata: {
-              labels: { ...podSecurityLabels(this.createNamespace.podSecurity), ...this.createNamespace.labels },
+              labels: {
+                ...podSecurityLabels(this.createNamespace.podSecurity),
+                ...meshLabels(this.createNamespace.mesh),
+                ...this.createNamespace.labels,
+              },
             },
           }
         : {}),
@@ -112,9 +121,11 @@ abstract class UpstreamApplication extends Construct {
 /** An Argo CD Application installing an upstream Helm chart at its catalogue version with typed values. */
 export class HelmApplication<Values extends object> extends UpstreamApplication {
   readonly argo: ArgoApplication;
+  readonly repoURL: string;
 
   constructor(scope: Construct, id: string, props: HelmApplicationProps<Values>) {
     super(scope, id, props, props.chart.chart, 'chart', props.chart.crdGroups);
+    this.repoURL = props.chart.repoURL;
     this.argo = this.render({
       repoUrl: props.chart.repoURL,
       chart: props.chart.chart,
@@ -127,9 +138,11 @@ export class HelmApplication<Values extends object> extends UpstreamApplication 
 /** An Argo CD Application installing upstream release manifests from git at a pinned tag. */
 export class ManifestApplication extends UpstreamApplication {
   readonly argo: ArgoApplication;
+  readonly repoURL: string;
 
   constructor(scope: Construct, id: string, props: ManifestApplicationProps) {
     super(scope, id, props, props.name, 'release', props.manifests.crdGroups);
+    this.repoURL = props.manifests.repoURL;
     this.argo = this.render({
       repoUrl: props.manifests.repoURL,
       path: props.manifests.path,
