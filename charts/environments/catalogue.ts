@@ -162,6 +162,118 @@ export const IMAGES = {
   vclusterKubernetes: { repository: 'registry.k8s.io/kube-apiserver', tag: 'v1.28.11' },
 } as const satisfies Record<string, ImagePin>;
 
+/**
+ * A Crossplane package (a Provider) at a pinned version, installed by a `pkg.crossplane.io/v1`
+ * Provider object. Crossplane's package manager installs the package's CRDs at runtime, so no chart
+ * or manifest carries them: `crdGroups` is the declaration the gate reads to accept custom resources
+ * of those groups in a later sync wave of the same folder (docs/decisions/0700-crossplane-provider-ordering.md).
+ */
+export interface PackagePin {
+  /** OCI repository of the package, without tag. */
+  readonly package: string;
+  readonly version: string;
+  /**
+   * API groups whose CRDs the package installs once its revision is healthy. A family member lists
+   * only its own groups; the family's shared groups (e.g. `gcp.upbound.io`, the ProviderConfig) belong
+   * to the family package.
+   */
+  readonly crdGroups: readonly string[];
+  /** Packages this one depends on (catalogue keys); they are installed explicitly at their own pin. */
+  readonly dependsOn?: readonly string[];
+}
+
+export const PACKAGES = {
+  /**
+   * The GCP family provider. Every GCP subpackage depends on it; installing it explicitly at the same
+   * version keeps Crossplane's dependency resolution from choosing a version for us. It owns the
+   * family's ProviderConfig CRD (`providerconfigs.gcp.upbound.io`).
+   */
+  providerFamilyGcp: {
+    package: 'xpkg.upbound.io/upbound/provider-family-gcp',
+    version: 'v1.11.2',
+    crdGroups: ['gcp.upbound.io'],
+  },
+  providerGcpDns: {
+    package: 'xpkg.upbound.io/upbound/provider-gcp-dns',
+    version: 'v1.11.2',
+    crdGroups: ['dns.gcp.upbound.io'],
+    dependsOn: ['providerFamilyGcp'],
+  },
+  providerGcpStorage: {
+    package: 'xpkg.upbound.io/upbound/provider-gcp-storage',
+    version: 'v1.11.2',
+    crdGroups: ['storage.gcp.upbound.io'],
+    dependsOn: ['providerFamilyGcp'],
+  },
+  providerKubernetes: {
+    package: 'xpkg.upbound.io/crossplane-contrib/provider-kubernetes',
+    version: 'v0.15.3',
+    crdGroups: ['kubernetes.crossplane.io'],
+  },
+} as const satisfies Record<string, PackagePin>;
+
+export type PackageKey = keyof typeof PACKAGES;
+
+/** `package:version` of a pinned Crossplane package. */
+export function packageRef(pin: PackagePin): string {
+  return `${pin.package}:${pin.version}`;
+}
+
+/**
+ * Upstream manifests published as release assets (not files of the git tree), at a pinned release.
+ * Argo CD fetches them at sync time through a generated kustomization that lists their URLs
+ * (charts/lib/remote-manifests.ts; docs/decisions/0702-kubevirt-release-assets.md).
+ */
+export interface ReleaseAssetPin {
+  /** The project's repository (also what a maintainer reads the release notes in). */
+  readonly repository: string;
+  readonly tag: string;
+  /** Asset file names of the release, e.g. `kubevirt-operator.yaml`. */
+  readonly assets: readonly string[];
+  /** API groups whose CRDs the assets install (the rest are created by the operator at runtime). */
+  readonly crdGroups: readonly string[];
+}
+
+export const RELEASE_ASSETS = {
+  kubevirtOperator: {
+    repository: 'https://github.com/kubevirt/kubevirt',
+    tag: 'v1.3.1',
+    assets: ['kubevirt-operator.yaml'],
+    crdGroups: ['kubevirt.io'],
+  },
+  cdiOperator: {
+    repository: 'https://github.com/kubevirt/containerized-data-importer',
+    tag: 'v1.60.5',
+    assets: ['cdi-operator.yaml'],
+    crdGroups: ['cdi.kubevirt.io'],
+  },
+} as const satisfies Record<string, ReleaseAssetPin>;
+
+/** `https://github.com/<org>/<repo>/releases/download/<tag>/<asset>` */
+export function releaseAssetURL(pin: ReleaseAssetPin, asset: string): string {
+  return `${pin.repository}/releases/download/${pin.tag}/${asset}`;
+}
+
+/**
+ * Kinds we emit that have no pinned schema in ../shared/schemas, with the reason. The gate reports
+ * each object of these kinds as skipped (never silently passed) instead of failing on a missing
+ * schema. Adding the CRD to the schemas (and importing it) removes the entry.
+ */
+export interface SchemalessKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly reason: string;
+}
+
+export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
+  {
+    apiVersion: 'gcp.upbound.io/v1beta1',
+    kind: 'ProviderConfig',
+    reason:
+      'installed at runtime by provider-family-gcp v1.11.2; its CRD (crossplane-contrib/provider-upjet-gcp package/crds/gcp.upbound.io_providerconfigs.yaml) is not among the pinned schemas (docs/decisions/0701-gcp-providerconfig-without-schema.md)',
+  },
+];
+
 /** Grafana plugins, pinned like images. */
 export const GRAFANA_PLUGINS = {
   clickhouse: { id: 'grafana-clickhouse-datasource', version: '4.8.2' },

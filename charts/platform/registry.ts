@@ -1,4 +1,5 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { Crossplane, type CrossplaneProps } from './crossplane/crossplane.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -24,6 +25,12 @@ export const SERVICES = {
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  crossplane: service<CrossplaneProps>({
+    description: 'Crossplane, its GCP (DNS, storage) and Kubernetes providers and their ProviderConfigs',
+    // The GCP key is an ExternalSecret: add 'external-secrets' here once that service is registered.
+    dependsOn: [],
+    build: (chart, settings) => new Crossplane(chart, 'Crossplane', settings),
   }),
 } as const;
 
