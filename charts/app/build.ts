@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
+import { isDistFileContributor, type DistFile } from '../lib/dist-file.ts';
 import { HelmApplication, ManifestApplication } from '../lib/helm-application.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
@@ -10,10 +11,13 @@ import { RootChart, type RootFolder } from './roots.ts';
 import { dropExpiredSandboxes } from './sandboxes.ts';
 import { serviceWaves } from './service-waves.ts';
 import { validateEnvironments } from './validate-environment.ts';
+import { OUTPUT_GENERATORS, type OutputGenerator } from './outputs.ts';
 
 export interface BuildOptions {
   /** YYYY-MM-DD: sandboxes past their expiry are dropped. */
   readonly today: string;
+  /** Generators of non-Kubernetes files (Talos patches, …). @default OUTPUT_GENERATORS */
+  readonly outputs?: readonly OutputGenerator[];
 }
 
 export interface PlatformBuild {
@@ -22,6 +26,11 @@ export interface PlatformBuild {
   /** Per environment, the services it runs (in registry order). */
   readonly services: Map<string, ServiceName[]>;
   readonly warnings: string[];
+  /**
+   * Files that are not Kubernetes objects, by path relative to dist/ (kustomizations of release
+   * assets, Talos machine-config patches, …): written beside the manifests, never seen by the gate.
+   */
+  readonly extraFiles: Map<string, string>;
 }
 
 /**
@@ -39,6 +48,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   const warnings: string[] = [];
   const servicesByEnvironment = new Map<string, ServiceName[]>();
   const built: { environment: Environment; charts: PlatformChart[] }[] = [];
+  const extra: DistFile[] = [];
 
   for (const original of environments) {
     const { environment, warnings: sandboxWarnings } = dropExpiredSandboxes(original, options.today);
@@ -68,6 +78,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     for (const chart of charts) {
       for (const node of chart.node.findAll()) {
         if (node instanceof HelmApplication || node instanceof ManifestApplication) upstreamRepos.add(node.repoURL);
+        if (isDistFileContributor(node)) extra.push(...node.distFiles());
       }
       let ownObjects = 0;
       for (const { path, object } of chartObjects(chart)) {
@@ -87,7 +98,23 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
-  return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings };
+  const named = nameFiles(manifests);
+  const active = built.map((b) => b.environment);
+  for (const generator of options.outputs ?? OUTPUT_GENERATORS) {
+    try {
+      extra.push(...generator.generate({ environments: active, manifests: named }));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.messages);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const extraFiles = new Map<string, string>();
+  for (const file of [...extra].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    if (extraFiles.has(file.path)) throw new Error(`two generated files would be written to dist/${file.path}`);
+    extraFiles.set(file.path, file.content);
+  }
+  return { app, manifests: named, services: servicesByEnvironment, warnings, extraFiles };
 }
 
 /** File names are assigned per folder once every object of the folder is known. */

@@ -40,6 +40,10 @@ export function distFiles(build: PlatformBuild): Map<string, string> {
   if (duplicates.length > 0) {
     throw new Error(`two objects would be written to the same file: ${duplicates.join(', ')} (same kind, namespace and name in one folder)`);
   }
+  // Non-Kubernetes files (kustomizations, Talos patches): beside the manifests, never over one.
+  const clashes = [...build.extraFiles.keys()].filter((path) => files.has(path) || path === DIST_METADATA || path === DIST_README);
+  if (clashes.length > 0) throw new Error(`generated files would overwrite manifests: ${clashes.join(', ')}`);
+  for (const [path, content] of build.extraFiles) files.set(path, content);
   const environments = [...build.services.entries()].map(([name, services]) => ({
     name,
     services,
@@ -50,6 +54,8 @@ export function distFiles(build: PlatformBuild): Map<string, string> {
     kubernetesSchema: '1.28.0',
     tools: toolVersions(),
     environments,
+    /** Files that are not Kubernetes objects: readers of dist/ (the gate, `validate DIR`) skip them. */
+    extraFiles: [...build.extraFiles.keys()],
   };
   files.set(DIST_METADATA, `${JSON.stringify(metadata, null, 2)}\n`);
   files.set(DIST_README, distReadme(environments.map((e) => e.name)));
@@ -67,6 +73,11 @@ To reproduce: \`npm ci && npm run synth\` at the repository root (the same input
 Layout: \`<environment>/<service>/<kind>-<name>.yaml\`, one object per file. \`<environment>/root/\` holds
 the environment's AppProject and its Argo CD Applications (upstream charts and one per service
 folder); it is applied to the host's Argo CD. Environments: ${environments.join(', ')}.
+
+Files that are not Kubernetes objects are listed under \`extraFiles\` in metadata.json:
+\`<environment>/<name>-release/kustomization.yaml\` (upstream release assets Argo CD fetches at a pinned
+release) and \`talos/<node>.yaml\` (Talos machine-config patches an SRE applies through Omni, see
+docs/talos.md in the source repository).
 
 Argo CD reads the \`dist\` branch, where \`npm run publish\` commits this tree with its provenance.
 `;

@@ -27,7 +27,14 @@ export const BASE_DOMAIN = 'omni.cedille.club';
 
 const byId = (id: string): string => `/dev/disk/by-id/${id}`;
 
-/** The Talos machines managed by Omni, and the disks Mayastor pools on (by stable id). */
+/**
+ * The Talos machines managed by Omni, and the disks Mayastor pools on (by stable id).
+ *
+ * Static routes: PLATFORM.md gives none yet, so no node lists `interfaces`. To add one, give the node
+ * its interfaces (link name from `talosctl get links`, whether it keeps DHCP, its routes), e.g.
+ *   interfaces: [{ interface: 'enp3s0', dhcp: true, routes: [{ network: '10.10.0.0/16', gateway: '10.0.0.1', metric: 1024 }] }],
+ * then `npm run synth`: dist/talos/<node>.yaml carries it (docs/talos.md).
+ */
 export const PROD_NODES: readonly ClusterNode[] = [
   { name: 'controlplane-1', role: 'controlplane' },
   { name: 'controlplane-2', role: 'controlplane' },

@@ -11,6 +11,28 @@ export interface NodeTaint {
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
+/** A static route of a node (Talos `machine.network.interfaces[].routes[]`). */
+export interface NodeRoute {
+  /** Destination as a CIDR, `0.0.0.0/0` for the default route. */
+  readonly network: string;
+  /** Next hop, an address of the same family as `network`. */
+  readonly gateway: string;
+  /** Route priority (lower wins). @default Talos' default (1024) */
+  readonly metric?: number;
+}
+
+/** A network interface of a node whose Talos configuration we generate (the routes it carries). */
+export interface NodeInterface {
+  /** Link name as Talos sees it (`talosctl get links`), e.g. `enp3s0`. */
+  readonly interface: string;
+  /**
+   * Keep DHCP on this interface. Once the machine config names an interface, Talos configures it only
+   * as told, so say explicitly whether its address still comes from DHCP.
+   */
+  readonly dhcp: boolean;
+  readonly routes: readonly NodeRoute[];
+}
+
 /** A machine of the Talos cluster, as Omni names it. */
 export interface ClusterNode {
   readonly name: string;
@@ -18,6 +40,8 @@ export interface ClusterNode {
   readonly taints?: readonly NodeTaint[];
   /** Data disks for storage pools, as stable `/dev/disk/by-id/…` paths (device letters move). */
   readonly disks?: readonly string[];
+  /** Interfaces with static routes, written to the node's Talos patch (dist/talos/<node>.yaml). @default none */
+  readonly interfaces?: readonly NodeInterface[];
 }
 
 export interface GitHubIdentity {
