@@ -14,5 +14,6 @@ export const prod: Environment = {
   services: {
     'cert-manager': { replicas: 2 },
     crossplane: {},
+    kubevirt: {},
   },
 };

@@ -1,5 +1,6 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
 import { Crossplane, type CrossplaneProps } from './crossplane/crossplane.ts';
+import { KubeVirt, type KubeVirtProps } from './kubevirt/kubevirt.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -31,6 +32,12 @@ export const SERVICES = {
     // The GCP key is an ExternalSecret: add 'external-secrets' here once that service is registered.
     dependsOn: [],
     build: (chart, settings) => new Crossplane(chart, 'Crossplane', settings),
+  }),
+  kubevirt: service<KubeVirtProps>({
+    description: 'KubeVirt and CDI operators from their pinned releases, and the KubeVirt and CDI resources',
+    // CDI imports disks into PVCs of the default StorageClass: add 'storage' here once it is registered.
+    dependsOn: [],
+    build: (chart, settings) => new KubeVirt(chart, 'KubeVirt', settings),
   }),
 } as const;
 
