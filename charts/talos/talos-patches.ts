@@ -93,9 +93,10 @@ function routesOf(node: ClusterNode, errors: ConfigErrors): TalosInterface[] {
       const field = `${at}.routes[${r}]`;
       const problem = cidrProblem(route.network);
       if (problem) errors.add({ field: `${field}.network`, value: route.network, problem, fix: 'write the destination network like "10.10.0.0/16" (or "0.0.0.0/0" for the default route)' });
+      // The gateway's family is judged against a valid network only (one problem per mistake).
       const family = isIPv4(route.network.split('/')[0] ?? '') ? 4 : 6;
       const gatewayOk = family === 4 ? isIPv4(route.gateway) : isIPv6(route.gateway);
-      errors.check(gatewayOk, {
+      errors.check(problem !== undefined || gatewayOk, {
         field: `${field}.gateway`,
         value: route.gateway,
         problem: `it is not an IPv${family} address like the route's network`,
@@ -255,7 +256,8 @@ export function talosPatchFiles(environments: readonly Environment[], providers:
       const errors = new ConfigErrors(environment.name, `${TALOS_FOLDER}/${node.name}`);
       const requirements = byNode.get(node.name) ?? [];
       const patch = nodePatch(node, requirements, errors);
-      for (const shape of talosPatchShapeErrors(patch)) {
+      // The schema is the backstop for the generator itself: data problems are reported above, once.
+      for (const shape of errors.count === 0 ? talosPatchShapeErrors(patch) : []) {
         errors.add({ field: 'patch', value: shape, problem: 'the generated patch does not match the Talos subset schema', fix: 'fix charts/talos/talos-patches.ts' });
       }
       const messages = collect(errors);
