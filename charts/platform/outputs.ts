@@ -1,0 +1,4 @@
+import type { ExtraOutputGenerator } from '../app/extra-outputs.ts';
+
+/** Every generator of non-Kubernetes files under dist/ (beside the environment folders). */
+export const EXTRA_OUTPUTS: readonly ExtraOutputGenerator[] = [];
