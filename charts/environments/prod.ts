@@ -1,3 +1,4 @@
+import { CLUSTER_MEMBERS } from './cluster-access.ts';
 import { BASE_DOMAIN, PLATFORM, PROD_NODES } from './platform.ts';
 import type { Environment } from './types.ts';
 
@@ -13,5 +14,6 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    'cluster-access': { members: CLUSTER_MEMBERS },
   },
 };

@@ -1,4 +1,5 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -24,6 +25,11 @@ export const SERVICES = {
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  'cluster-access': service<ClusterAccessProps>({
+    description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
+    dependsOn: [],
+    build: (chart, settings) => new ClusterAccess(chart, 'ClusterAccess', settings),
   }),
 } as const;
 
