@@ -15,5 +15,8 @@ export const prod: Environment = {
   services: {
     'cert-manager': { replicas: 2 },
     'cluster-access': { members: CLUSTER_MEMBERS },
+    clickhouse: { shards: 2, replicas: 2, keeperReplicas: 3 },
+    opentelemetry: { destination: { clickhouse: { ttl: '336h' } }, replicas: 2 },
+    grafana: { persistenceSize: '10Gi' },
   },
 };

@@ -1,6 +1,10 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
+import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
+import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
+import { OpenTelemetry, type OpenTelemetryProps } from './opentelemetry/opentelemetry.ts';
+import { SampleApp, type SampleAppProps } from './sample-app/sample-app.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
 export interface ServiceDefinition<Settings> {
@@ -30,6 +34,26 @@ export const SERVICES = {
     description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
     dependsOn: [],
     build: (chart, settings) => new ClusterAccess(chart, 'ClusterAccess', settings),
+  }),
+  clickhouse: service<ClickHouseProps>({
+    description: 'Altinity ClickHouse operator, Keeper and the telemetry installation',
+    dependsOn: [],
+    build: (chart, settings) => new ClickHouse(chart, 'ClickHouse', settings),
+  }),
+  opentelemetry: service<OpenTelemetryProps>({
+    description: 'OpenTelemetry operator, the OTLP collector into ClickHouse and the Instrumentation',
+    dependsOn: ['cert-manager', 'clickhouse'],
+    build: (chart, settings) => new OpenTelemetry(chart, 'OpenTelemetry', settings),
+  }),
+  grafana: service<GrafanaProps>({
+    description: 'Grafana with GitHub SSO, the ClickHouse datasource and telemetry dashboards',
+    dependsOn: ['clickhouse'],
+    build: (chart, settings) => new Grafana(chart, 'Grafana', settings),
+  }),
+  'sample-app': service<SampleAppProps>({
+    description: 'HotROD, the instrumented sample application',
+    dependsOn: ['opentelemetry'],
+    build: (chart, settings) => new SampleApp(chart, 'SampleApp', settings),
   }),
 } as const;
 
