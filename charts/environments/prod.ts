@@ -13,5 +13,7 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    // Two copies of every volume (PLATFORM.md); pools come from PROD_NODES' disks.
+    storage: { replicas: 2 },
   },
 };

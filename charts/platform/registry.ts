@@ -1,4 +1,5 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { Mayastor, type MayastorProps } from './storage/storage.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -24,6 +25,11 @@ export const SERVICES = {
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  storage: service<MayastorProps>({
+    description: 'OpenEBS Mayastor: DiskPools from the node inventory, StorageClasses mayastor (default, replicated) and local-hostpath',
+    dependsOn: [],
+    build: (chart, settings) => new Mayastor(chart, 'Mayastor', settings),
   }),
 } as const;
 
