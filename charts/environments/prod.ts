@@ -1,3 +1,4 @@
+import { CLUSTER_MEMBERS } from './cluster-access.ts';
 import { BASE_DOMAIN, PLATFORM, PROD_NODES } from './platform.ts';
 import type { Environment } from './types.ts';
 
@@ -15,5 +16,6 @@ export const prod: Environment = {
     'cert-manager': { replicas: 2 },
     // Two copies of every volume (PLATFORM.md); pools come from PROD_NODES' disks.
     storage: { replicas: 2 },
+    'cluster-access': { members: CLUSTER_MEMBERS },
   },
 };

@@ -40,6 +40,8 @@ export interface PlatformFacts {
   readonly oauthClientIds: { readonly argocdDex: string; readonly grafana: string };
   /** Namespace of the one Argo CD, on the host cluster. */
   readonly argocdNamespace: string;
+  /** The cluster's name (ID) in Omni, used by the access policy. *proposed* */
+  readonly omni: { readonly clusterName: string };
   /** The Gateway of each environment (same name and namespace in every cluster). */
   readonly gateway: { readonly name: string; readonly namespace: string };
   /**
@@ -116,4 +118,17 @@ export interface Environment {
   readonly services: ServiceSettings;
   /** Per-user sandboxes (vclusters on the host) that belong to this environment. */
   readonly sandboxUsers?: readonly SandboxUser[];
+}
+
+/** Omni's roles (Operator and Admin also get `system:masters` from Omni itself). */
+export const OMNI_ROLES = ['None', 'Reader', 'Operator', 'Admin'] as const;
+export type OmniRole = (typeof OMNI_ROLES)[number];
+
+/** A club member who may reach the Talos/Omni cluster. Only what the access rule needs. */
+export interface ClusterMember {
+  /** GitHub login: names the member's own Kubernetes group `member:<github>`. */
+  readonly github: string;
+  /** The identity Omni knows the member by (the e-mail of their Omni login). */
+  readonly omniIdentity: string;
+  readonly role: OmniRole;
 }

@@ -1,5 +1,6 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
 import { Mayastor, type MayastorProps } from './storage/storage.ts';
+import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -30,6 +31,11 @@ export const SERVICES = {
     description: 'OpenEBS Mayastor: DiskPools from the node inventory, StorageClasses mayastor (default, replicated) and local-hostpath',
     dependsOn: [],
     build: (chart, settings) => new Mayastor(chart, 'Mayastor', settings),
+  }),
+  'cluster-access': service<ClusterAccessProps>({
+    description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
+    dependsOn: [],
+    build: (chart, settings) => new ClusterAccess(chart, 'ClusterAccess', settings),
   }),
 } as const;
 
