@@ -14,6 +14,8 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    // Two copies of every volume (PLATFORM.md); pools come from PROD_NODES' disks.
+    storage: { replicas: 2 },
     'cluster-access': { members: CLUSTER_MEMBERS },
     clickhouse: { shards: 2, replicas: 2, keeperReplicas: 3 },
     opentelemetry: { destination: { clickhouse: { ttl: '336h' } }, replicas: 2 },

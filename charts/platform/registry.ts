@@ -1,4 +1,5 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { Mayastor, type MayastorProps } from './storage/storage.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
@@ -29,6 +30,11 @@ export const SERVICES = {
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  storage: service<MayastorProps>({
+    description: 'OpenEBS Mayastor: DiskPools from the node inventory, StorageClasses mayastor (default, replicated) and local-hostpath',
+    dependsOn: [],
+    build: (chart, settings) => new Mayastor(chart, 'Mayastor', settings),
   }),
   'cluster-access': service<ClusterAccessProps>({
     description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
