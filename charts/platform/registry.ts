@@ -43,7 +43,7 @@ export const SERVICES = {
   }),
   clickhouse: service<ClickHouseProps>({
     description: 'Altinity ClickHouse operator, Keeper and the telemetry installation',
-    dependsOn: [],
+    dependsOn: ['storage'],
     build: (chart, settings) => new ClickHouse(chart, 'ClickHouse', settings),
   }),
   opentelemetry: service<OpenTelemetryProps>({
@@ -53,7 +53,7 @@ export const SERVICES = {
   }),
   grafana: service<GrafanaProps>({
     description: 'Grafana with GitHub SSO, the ClickHouse datasource and telemetry dashboards',
-    dependsOn: ['clickhouse'],
+    dependsOn: ['storage', 'clickhouse'],
     build: (chart, settings) => new Grafana(chart, 'Grafana', settings),
   }),
   'sample-app': service<SampleAppProps>({
