@@ -13,5 +13,8 @@ export const staging: Environment = {
   hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },
   services: {
     'cert-manager': {},
+    // Its own control plane and CA (the sample application is meshed here); redirection and
+    // Merbridge come from the host's nodes (docs/mesh.md).
+    mesh: {},
   },
 };

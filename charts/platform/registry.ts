@@ -1,5 +1,6 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
+import { KumaMesh, type KumaMeshProps } from './mesh/mesh.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -30,6 +31,11 @@ export const SERVICES = {
     description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
     dependsOn: [],
     build: (chart, settings) => new ClusterAccess(chart, 'ClusterAccess', settings),
+  }),
+  mesh: service<KumaMeshProps>({
+    description: 'Kuma control plane, meshes with mutual TLS and their traffic permissions, Merbridge on the host',
+    dependsOn: [],
+    build: (chart, settings) => new KumaMesh(chart, 'KumaMesh', settings),
   }),
 } as const;
 
