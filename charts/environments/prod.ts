@@ -17,7 +17,12 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    // Two copies of every volume (PLATFORM.md); pools come from PROD_NODES' disks.
+    storage: { replicas: 2 },
     'cluster-access': { members: CLUSTER_MEMBERS },
+    clickhouse: { shards: 2, replicas: 2, keeperReplicas: 3 },
+    opentelemetry: { destination: { clickhouse: { ttl: '336h' } }, replicas: 2 },
+    grafana: { persistenceSize: '10Gi' },
     // Two control-plane replicas keep injection and certificate issuance up through a node drain.
     mesh: { replicas: 2 },
   },

@@ -40,6 +40,8 @@ export interface PlatformFacts {
   readonly oauthClientIds: { readonly argocdDex: string; readonly grafana: string };
   /** Namespace of the one Argo CD, on the host cluster. */
   readonly argocdNamespace: string;
+  /** Address ranges of the host cluster (Talos defaults); vcluster pods are host pods, so they share them. */
+  readonly network: { readonly podCidr: string; readonly serviceCidr: string };
   /** The cluster's name (ID) in Omni, used by the access policy. *proposed* */
   readonly omni: { readonly clusterName: string };
   /** The Gateway of each environment (same name and namespace in every cluster). */
