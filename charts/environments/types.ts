@@ -72,6 +72,21 @@ export interface ArgoDestination {
   readonly server: string;
 }
 
+/**
+ * The host cluster's primary CNI, as a chained CNI plugin (Kuma's) sees it on every node: where the
+ * CNI binaries and configurations live, and which configuration list to chain onto.
+ */
+export interface HostCni {
+  /** The primary plugin, e.g. `flannel` (Talos's default). */
+  readonly plugin: string;
+  /** Directory of CNI configurations on the node, e.g. `/etc/cni/net.d`. */
+  readonly confDir: string;
+  /** Directory of CNI binaries on the node, e.g. `/opt/cni/bin`. */
+  readonly binDir: string;
+  /** The primary plugin's configuration list that chained plugins are appended to, e.g. `10-flannel.conflist`. */
+  readonly confName: string;
+}
+
 export interface ClusterFacts {
   /** `talos`: the bare-metal host; `vcluster`: a virtual cluster running on `host`. */
   readonly kind: 'talos' | 'vcluster';
@@ -81,6 +96,8 @@ export interface ClusterFacts {
   readonly host?: EnvironmentName;
   /** Machines (host cluster only). */
   readonly nodes: readonly ClusterNode[];
+  /** The primary CNI of the nodes (host cluster only; a vcluster's pods run on its host's). */
+  readonly cni?: HostCni;
 }
 
 /** Things a vcluster gets from its host instead of creating them. */

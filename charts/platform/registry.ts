@@ -1,6 +1,7 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
 import { Mayastor, type MayastorProps } from './storage/storage.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
+import { KumaMesh, type KumaMeshProps } from './mesh/mesh.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
 import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
@@ -40,6 +41,11 @@ export const SERVICES = {
     description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
     dependsOn: [],
     build: (chart, settings) => new ClusterAccess(chart, 'ClusterAccess', settings),
+  }),
+  mesh: service<KumaMeshProps>({
+    description: 'Kuma control plane, meshes with mutual TLS and their traffic permissions, Merbridge on the host',
+    dependsOn: [],
+    build: (chart, settings) => new KumaMesh(chart, 'KumaMesh', settings),
   }),
   clickhouse: service<ClickHouseProps>({
     description: 'Altinity ClickHouse operator, Keeper and the telemetry installation',
