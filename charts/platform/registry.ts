@@ -64,7 +64,7 @@ export const SERVICES = {
   }),
   'sample-app': service<SampleAppProps>({
     description: 'HotROD, the instrumented sample application',
-    dependsOn: ['opentelemetry'],
+    dependsOn: ['opentelemetry', 'mesh'],
     build: (chart, settings) => new SampleApp(chart, 'SampleApp', settings),
   }),
 } as const;
