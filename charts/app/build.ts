@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
-import { isDistFileContributor, type DistFile } from '../lib/dist-file.ts';
+import { isDistFileContributor } from '../lib/dist-file.ts';
 import { HelmApplication, ManifestApplication } from '../lib/helm-application.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
@@ -11,13 +11,14 @@ import { RootChart, type RootFolder } from './roots.ts';
 import { dropExpiredSandboxes } from './sandboxes.ts';
 import { serviceWaves } from './service-waves.ts';
 import { validateEnvironments } from './validate-environment.ts';
-import { OUTPUT_GENERATORS, type OutputGenerator } from './outputs.ts';
+import type { ExtraFile, ExtraOutputGenerator } from './extra-outputs.ts';
+import { EXTRA_OUTPUTS } from '../platform/outputs.ts';
 
 export interface BuildOptions {
   /** YYYY-MM-DD: sandboxes past their expiry are dropped. */
   readonly today: string;
-  /** Generators of non-Kubernetes files (Talos patches, …). @default OUTPUT_GENERATORS */
-  readonly outputs?: readonly OutputGenerator[];
+  /** Generators of non-Kubernetes files. @default EXTRA_OUTPUTS */
+  readonly extraOutputs?: readonly ExtraOutputGenerator[];
 }
 
 export interface PlatformBuild {
@@ -26,11 +27,8 @@ export interface PlatformBuild {
   /** Per environment, the services it runs (in registry order). */
   readonly services: Map<string, ServiceName[]>;
   readonly warnings: string[];
-  /**
-   * Files that are not Kubernetes objects, by path relative to dist/ (kustomizations of release
-   * assets, Talos machine-config patches, …): written beside the manifests, never seen by the gate.
-   */
-  readonly extraFiles: Map<string, string>;
+  /** Files beside the manifests that are not Kubernetes objects (see extra-outputs.ts). */
+  readonly extraFiles: readonly ExtraFile[];
 }
 
 /**
@@ -48,7 +46,6 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   const warnings: string[] = [];
   const servicesByEnvironment = new Map<string, ServiceName[]>();
   const built: { environment: Environment; charts: PlatformChart[] }[] = [];
-  const extra: DistFile[] = [];
 
   for (const original of environments) {
     const { environment, warnings: sandboxWarnings } = dropExpiredSandboxes(original, options.today);
@@ -69,6 +66,15 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     }
     built.push({ environment, charts });
   }
+  const extraFiles: ExtraFile[] = [];
+  for (const generate of options.extraOutputs ?? EXTRA_OUTPUTS) {
+    try {
+      extraFiles.push(...generate(built.map((b) => b.environment)));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.messages);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const manifests: Manifest[] = [];
@@ -78,7 +84,8 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     for (const chart of charts) {
       for (const node of chart.node.findAll()) {
         if (node instanceof HelmApplication || node instanceof ManifestApplication) upstreamRepos.add(node.repoURL);
-        if (isDistFileContributor(node)) extra.push(...node.distFiles());
+        // Constructs may contribute non-Kubernetes files too (e.g. the kustomization of release assets).
+        if (isDistFileContributor(node)) extraFiles.push(...node.distFiles());
       }
       let ownObjects = 0;
       for (const { path, object } of chartObjects(chart)) {
@@ -98,23 +105,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
-  const named = nameFiles(manifests);
-  const active = built.map((b) => b.environment);
-  for (const generator of options.outputs ?? OUTPUT_GENERATORS) {
-    try {
-      extra.push(...generator.generate({ environments: active, manifests: named }));
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.messages);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  const extraFiles = new Map<string, string>();
-  for (const file of [...extra].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    if (extraFiles.has(file.path)) throw new Error(`two generated files would be written to dist/${file.path}`);
-    extraFiles.set(file.path, file.content);
-  }
-  return { app, manifests: named, services: servicesByEnvironment, warnings, extraFiles };
+  return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
 }
 
 /** File names are assigned per folder once every object of the folder is known. */

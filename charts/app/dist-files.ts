@@ -37,13 +37,18 @@ export function distFiles(build: PlatformBuild): Map<string, string> {
     if (files.has(path)) duplicates.push(path);
     files.set(path, toYaml(manifest.object));
   }
+  const environmentNames = new Set(build.services.keys());
+  for (const extra of build.extraFiles) {
+    const top = extra.path.split('/')[0]!;
+    if (environmentNames.has(top) || extra.path === DIST_README || extra.path === DIST_METADATA) {
+      throw new Error(`extra output ${extra.path} would be written inside an environment folder or over a generated file`);
+    }
+    if (files.has(extra.path)) duplicates.push(extra.path);
+    files.set(extra.path, extra.content);
+  }
   if (duplicates.length > 0) {
     throw new Error(`two objects would be written to the same file: ${duplicates.join(', ')} (same kind, namespace and name in one folder)`);
   }
-  // Non-Kubernetes files (kustomizations, Talos patches): beside the manifests, never over one.
-  const clashes = [...build.extraFiles.keys()].filter((path) => files.has(path) || path === DIST_METADATA || path === DIST_README);
-  if (clashes.length > 0) throw new Error(`generated files would overwrite manifests: ${clashes.join(', ')}`);
-  for (const [path, content] of build.extraFiles) files.set(path, content);
   const environments = [...build.services.entries()].map(([name, services]) => ({
     name,
     services,
@@ -55,7 +60,7 @@ export function distFiles(build: PlatformBuild): Map<string, string> {
     tools: toolVersions(),
     environments,
     /** Files that are not Kubernetes objects: readers of dist/ (the gate, `validate DIR`) skip them. */
-    extraFiles: [...build.extraFiles.keys()],
+    extraFiles: build.extraFiles.map((file) => file.path).sort(),
   };
   files.set(DIST_METADATA, `${JSON.stringify(metadata, null, 2)}\n`);
   files.set(DIST_README, distReadme(environments.map((e) => e.name)));
@@ -75,7 +80,7 @@ the environment's AppProject and its Argo CD Applications (upstream charts and o
 folder); it is applied to the host's Argo CD. Environments: ${environments.join(', ')}.
 
 Files that are not Kubernetes objects are listed under \`extraFiles\` in metadata.json:
-\`<environment>/<name>-release/kustomization.yaml\` (upstream release assets Argo CD fetches at a pinned
+\`releases/<environment>-<name>/kustomization.yaml\` (upstream release assets Argo CD fetches at a pinned
 release) and \`talos/<node>.yaml\` (Talos machine-config patches an SRE applies through Omni, see
 docs/talos.md in the source repository).
 

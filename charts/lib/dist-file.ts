@@ -2,7 +2,7 @@ import type { IConstruct } from 'constructs';
 
 /** A file synth writes under dist/ that is not a Kubernetes object (kustomization, Talos patch, …). */
 export interface DistFile {
-  /** Path relative to dist/, e.g. `prod/kubevirt-operator-release/kustomization.yaml`. */
+  /** Path relative to dist/, e.g. `releases/prod-kubevirt-operator/kustomization.yaml`. */
   readonly path: string;
   readonly content: string;
 }

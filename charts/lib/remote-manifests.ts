@@ -9,7 +9,7 @@ import { isDnsLabel } from './names.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart } from './platform-chart.ts';
 
 export interface RemoteManifestsApplicationProps {
-  /** Release name, unique in the environment: Application `<env>-<name>-release`, folder `dist/<env>/<name>-release/`. */
+  /** Release name, unique in the environment: Application `<env>-<name>-release`, folder `dist/releases/<env>-<name>/`. */
   readonly name: string;
   /** The pinned release and its assets, from the catalogue's RELEASE_ASSETS. */
   readonly release: ReleaseAssetPin;
@@ -27,12 +27,16 @@ export interface RemoteManifestsApplicationProps {
   readonly waveOffset?: number;
 }
 
+/** Top folder of dist/ holding the generated kustomizations of release assets. */
+export const RELEASES_FOLDER = 'releases';
+
 /**
  * Upstream manifests published as release assets (not files of the git tree: e.g. KubeVirt's
  * `kubevirt-operator.yaml` is generated from a `.yaml.in` template at release time). Nothing is
  * copied into the repository: synth writes a tiny `kustomization.yaml` listing the pinned release
- * URLs as remote resources into `dist/<env>/<name>-release/`, and an Argo CD Application whose
- * source is that folder of the dist branch. Argo CD's repo-server runs kustomize, which downloads
+ * URLs as remote resources into `dist/releases/<env>-<name>/` (outside the environment folders, which
+ * hold Kubernetes objects only), and an Argo CD Application whose source is that folder of the dist
+ * branch. Argo CD's repo-server runs kustomize, which downloads
  * the assets at sync time (docs/decisions/0702-kubevirt-release-assets.md).
  */
 export class RemoteManifestsApplication extends Construct implements DistFileContributor {
@@ -74,7 +78,7 @@ export class RemoteManifestsApplication extends Construct implements DistFileCon
     errors.throwIfAny();
 
     this.applicationName = `${environment.name}-${props.name}-release`;
-    this.folder = `${environment.name}/${props.name}-release`;
+    this.folder = `${RELEASES_FOLDER}/${environment.name}-${props.name}`;
     this.namespace = props.namespace;
     this.wave = chart.wave + offset;
     this.crdGroups = props.release.crdGroups;

@@ -18,7 +18,7 @@ describe('RemoteManifestsApplication', () => {
     expect(isDistFileContributor(remote)).toBe(true);
     const app = find(objectsOf(chart), 'Application', 'prod-cdi-operator-release');
     expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('22');
-    expect(app.spec.source).toEqual({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'prod/cdi-operator-release' });
+    expect(app.spec.source).toEqual({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'releases/prod-cdi-operator' });
     const kustomization = parse(remote.distFiles()[0]!.content);
     expect(kustomization).toMatchObject({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' });
     expect(kustomization.patches[0].target).toEqual({ version: 'v1', kind: 'Namespace', name: 'cdi' });

@@ -17,15 +17,15 @@ describe('KubeVirt', () => {
   it('installs both operators from their pinned releases through generated kustomizations, server-side', () => {
     const { construct, objects } = kubevirtChart();
     const operator = find(objects, 'Application', 'prod-kubevirt-operator-release');
-    expect(operator.spec.source).toEqual({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'prod/kubevirt-operator-release' });
+    expect(operator.spec.source).toEqual({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'releases/prod-kubevirt-operator' });
     expect(operator.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
     expect(operator.spec.destination.namespace).toBe('kubevirt');
     const cdi = find(objects, 'Application', 'prod-cdi-operator-release');
-    expect(cdi.spec.source.path).toBe('prod/cdi-operator-release');
+    expect(cdi.spec.source.path).toBe('releases/prod-cdi-operator');
     expect(cdi.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
 
     const [kustomization] = construct.operator.distFiles();
-    expect(kustomization!.path).toBe('prod/kubevirt-operator-release/kustomization.yaml');
+    expect(kustomization!.path).toBe('releases/prod-kubevirt-operator/kustomization.yaml');
     const body = parse(kustomization!.content);
     expect(body.resources).toEqual(['https://github.com/kubevirt/kubevirt/releases/download/v1.3.1/kubevirt-operator.yaml']);
     expect(parse(body.patches[0].patch).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
@@ -59,10 +59,10 @@ describe('KubeVirt', () => {
   it('puts the kustomizations beside the manifests in dist/prod, listed as non-Kubernetes files', () => {
     const result = synthesize({ environments: ENVIRONMENTS, today: TEST_TODAY });
     if (!result.ok) throw new Error(result.problems);
-    expect(result.files.get('prod/kubevirt-operator-release/kustomization.yaml')).toContain('kind: Kustomization');
-    expect(result.files.has('prod/cdi-operator-release/kustomization.yaml')).toBe(true);
+    expect(result.files.get('releases/prod-kubevirt-operator/kustomization.yaml')).toContain('kind: Kustomization');
+    expect(result.files.has('releases/prod-cdi-operator/kustomization.yaml')).toBe(true);
     const metadata = JSON.parse(result.files.get('metadata.json')!);
-    expect(metadata.extraFiles).toContain('prod/kubevirt-operator-release/kustomization.yaml');
+    expect(metadata.extraFiles).toContain('releases/prod-kubevirt-operator/kustomization.yaml');
     // The gate saw only Kubernetes objects.
     expect(result.build.manifests.some((m) => m.object.kind === 'Kustomization')).toBe(false);
     expect(manifestsOf(build(), 'prod', 'kubevirt').map((m) => m.file).sort()).toEqual(['cdi-cdi.yaml', 'kubevirt-kubevirt.yaml']);
