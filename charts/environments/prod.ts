@@ -1,4 +1,6 @@
 import { BASE_DOMAIN, PLATFORM, PROD_NODES } from './platform.ts';
+import { sandbox } from './sandbox.ts';
+import { staging } from './staging.ts';
 import type { Environment } from './types.ts';
 
 /** The bare-metal Talos host cluster: runs Argo CD, Vault, storage, mesh, edge, observability and the vclusters. */
@@ -13,5 +15,13 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    argocd: {},
+    // The environments prod runs as vclusters (their personal sandboxes come with them).
+    vcluster: {
+      hosted: [
+        { environment: staging, size: 'large' },
+        { environment: sandbox, size: 'medium' },
+      ],
+    },
   },
 };

@@ -1,4 +1,6 @@
+import { ArgoCd, type ArgoCdProps } from './argocd/argocd.ts';
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { VCluster, type VClusterProps } from './vcluster/vcluster.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -24,6 +26,20 @@ export const SERVICES = {
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  argocd: service<ArgoCdProps>({
+    description: 'Argo CD managing itself: GitHub SSO through Dex, RBAC from the teams, the lovely plugin, UI and gRPC on the Gateway',
+    // The certificate of its route comes from cert-manager. TODO(merge): add 'gateway' and
+    // 'external-secrets' once those services are on main.
+    dependsOn: ['cert-manager'],
+    build: (chart, settings) => new ArgoCd(chart, 'ArgoCd', settings),
+  }),
+  vcluster: service<VClusterProps>({
+    description: 'vclusters of the hosted environments and of personal sandboxes, registered in Argo CD from their own kubeconfig',
+    // Registered clusters are read by Argo CD, whose Application health check orders the waves.
+    // TODO(merge): add 'external-secrets' (SecretStore/ExternalSecret CRDs) once it is on main.
+    dependsOn: ['argocd'],
+    build: (chart, settings) => new VCluster(chart, 'VCluster', settings),
   }),
 } as const;
 
