@@ -153,7 +153,10 @@ describe('AppProjects', () => {
 
   it('restricts sources to our repository, the pinned upstreams in use and a user\'s own repositories', () => {
     const repo = 'https://github.com/ClubCedille/Plateforme-Cedille';
-    expect(project('prod', 'prod').spec.sourceRepos).toEqual([repo, 'https://argoproj.github.io/argo-helm', 'https://charts.jetstack.io', 'https://charts.loft.sh']);
+    // Exactly the repositories prod's Applications read: ours and the pinned upstreams in use.
+    const used = new Set(root('prod').filter((o) => o.kind === 'Application').map((o: any) => o.spec.source.repoURL));
+    expect(new Set(project('prod', 'prod').spec.sourceRepos)).toEqual(used);
+    expect(project('prod', 'prod').spec.sourceRepos).toEqual(expect.arrayContaining([repo, 'https://argoproj.github.io/argo-helm', 'https://charts.loft.sh']));
     expect(project('sandbox', 'sandbox').spec.sourceRepos).toEqual([repo, 'https://charts.jetstack.io']);
     expect(project('sandbox', 'sandbox-epsot').spec.sourceRepos).toEqual([repo, 'https://charts.jetstack.io', 'https://github.com/epsot/*']);
     for (const env of ['prod', 'staging', 'sandbox']) {

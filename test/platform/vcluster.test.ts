@@ -81,8 +81,8 @@ describe('VCluster', () => {
   it('makes each sandbox owner, and only them, admin of their sandbox', () => {
     const owners = folder.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'sandbox-owner') as any[];
     expect(owners.map((o) => [o.metadata.namespace, o.subjects, o.roleRef.name])).toEqual([
-      ['sandbox-epsot', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'epsot' }], 'admin'],
-      ['sandbox-svc-cedille-user', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'svc-cedille-user' }], 'admin'],
+      ['sandbox-epsot', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:epsot' }], 'admin'],
+      ['sandbox-svc-cedille-user', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:svc-cedille-user' }], 'admin'],
     ]);
   });
 
@@ -183,6 +183,13 @@ describe('VCluster', () => {
     expect(configErrors(() => vclusterChart({ environment: staging }, { environment: staging, size: 'huge' }))).toEqual([
       'prod › vcluster/VCluster: hosted[1].environment is "staging" but this environment is already listed; list each hosted environment once',
       'prod › vcluster/VCluster: hosted[1].size is "huge" but sizes are small, medium, large; pick one of those sizes',
+    ]);
+  });
+
+  it('fails when a sandbox user cannot reach the host', () => {
+    const stranger = { ...sandbox, sandboxUsers: [{ github: 'epsot' }, { github: 'octocat' }] };
+    expect(configErrors(() => vclusterChart({ environment: stranger }))).toEqual([
+      'prod › vcluster/VCluster: hosted[0].environment.sandboxUsers[1].github is "octocat" but octocat is not a member of prod (charts/environments/cluster-access.ts), so nobody could reach this sandbox; add them to CLUSTER_MEMBERS, or remove the sandbox',
     ]);
   });
 

@@ -15,6 +15,7 @@ import type { MeshMembership } from '../../lib/namespace.ts';
 import { PlatformChart } from '../../lib/platform-chart.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
 import { environmentVCluster, sandboxUserVCluster, type VClusterAddress } from '../../lib/vcluster.ts';
+import { memberGroup } from '../cluster-access/cluster-access.ts';
 
 /** An environment whose whole cluster is a vcluster on this host. */
 export interface HostedVCluster {
@@ -155,6 +156,21 @@ export class VCluster extends Construct {
           }),
         );
       }
+      // A sandbox is reached through the host API: its owner must be a member Omni lets in.
+      const members = host.services['cluster-access']?.members;
+      if (members !== undefined) {
+        const logins = new Set(members.map((member) => member.github.toLowerCase()));
+        for (const [userIndex, user] of (env.sandboxUsers ?? []).entries()) {
+          checks.push(
+            errors.check(logins.has(user.github.toLowerCase()), {
+              field: `${field}.environment.sandboxUsers[${userIndex}].github`,
+              value: user.github,
+              problem: `${user.github} is not a member of ${host.name} (charts/environments/cluster-access.ts), so nobody could reach this sandbox`,
+              fix: 'add them to CLUSTER_MEMBERS, or remove the sandbox',
+            }),
+          );
+        }
+      }
       seen.add(env.name);
       if (!checks.every(Boolean)) continue;
       specs.push({ address, size: hosted.size ?? 'medium', mesh: hosted.mesh ?? 'excluded', kubernetesVersion: pinnedVersion });
@@ -244,11 +260,12 @@ class VirtualCluster extends Construct {
 
     if (props.owner !== undefined) {
       // The owner administers the host namespace, hence the vcluster (its kubeconfig Secret is
-      // there): `vcluster connect` works for them and nobody else (docs/decisions/0603-sandbox-owner-identity.md).
+      // there): `vcluster connect` works for them and nobody else. Their identity is the group
+      // `member:<login>` Omni impersonates for them (docs/decisions/0603-sandbox-owner-identity.md).
       new k8s.KubeRoleBinding(this, 'Owner', {
         metadata: { name: 'sandbox-owner', namespace },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: props.owner }],
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: memberGroup(props.owner) }],
       });
     }
 
