@@ -23,7 +23,12 @@ export const prod: Environment = {
     // The environments prod runs as vclusters (their personal sandboxes come with them).
     vcluster: {
       hosted: [
-        { environment: staging, size: 'large' },
+        {
+          environment: staging,
+          size: 'large',
+          // Staging's collector forwards to prod's (docs/observability.md).
+          hostServices: [{ from: 'opentelemetry/telemetry-collector', to: 'opentelemetry/prod-telemetry-collector', ports: [4317, 4318] }],
+        },
         { environment: sandbox, size: 'medium' },
       ],
     },

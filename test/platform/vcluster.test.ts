@@ -199,4 +199,21 @@ describe('VCluster', () => {
       'prod › vcluster/VCluster: hosted is "sandbox-epsot" but 2 vclusters would share this host namespace; give each environment and sandbox user its own name',
     ]);
   });
+
+  it('replicates host Services into a vcluster and opens the path to them', () => {
+    const chart = testChart('prod', 'vcluster', prodHosting(staging));
+    new VCluster(chart, 'VCluster', { hosted: [{ environment: staging, hostServices: [{ from: 'opentelemetry/telemetry-collector', to: 'opentelemetry/prod-collector', ports: [4318] }] }] });
+    const objects = objectsOf(chart);
+    const values = find(objects, 'Application', 'prod-vcluster-staging-chart').spec.source.helm.valuesObject;
+    expect(values.networking).toEqual({ replicateServices: { fromHost: [{ from: 'opentelemetry/telemetry-collector', to: 'opentelemetry/prod-collector' }] } });
+    const policy = find(objects, 'NetworkPolicy', 'allow-host-services', 'vcluster-staging');
+    expect(policy.spec.egress[0].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('opentelemetry');
+  });
+
+  it('fails on a host Service that is not namespace/name', () => {
+    const chart = testChart('prod', 'vcluster', prodHosting(staging));
+    expect(configErrors(() => new VCluster(chart, 'VCluster', { hosted: [{ environment: staging, hostServices: [{ from: 'telemetry-collector', to: 'opentelemetry/prod-collector', ports: [4318] }] }] }))).toEqual([
+      'prod › vcluster/VCluster: hosted[0].hostServices[0].from is "telemetry-collector" but a Service is named "<namespace>/<name>"; write it like "opentelemetry/telemetry-collector"',
+    ]);
+  });
 });

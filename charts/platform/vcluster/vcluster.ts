@@ -28,6 +28,19 @@ export interface HostedVCluster {
    * @default 'excluded'
    */
   readonly mesh?: MeshMembership;
+  /**
+   * Host Services made visible inside the vcluster (e.g. prod's telemetry collector for staging's
+   * collector to forward to), and reachable from the vcluster's pods. @default none
+   */
+  readonly hostServices?: readonly HostService[];
+}
+
+/** A host Service replicated into a vcluster as `to` (both `namespace/name`). */
+export interface HostService {
+  readonly from: string;
+  readonly to: string;
+  /** Ports the vcluster's pods may open to it. */
+  readonly ports: readonly number[];
 }
 
 export interface VClusterProps {
@@ -73,6 +86,7 @@ export interface VClusterValues {
     readonly proxy: { readonly extraSANs: readonly string[] };
   };
   readonly sync: { readonly fromHost: { readonly storageClasses: { readonly enabled: boolean } } };
+  readonly networking?: { readonly replicateServices: { readonly fromHost: readonly { readonly from: string; readonly to: string }[] } };
   readonly policies: {
     readonly resourceQuota: { readonly enabled: boolean };
     readonly limitRange: { readonly enabled: boolean };
@@ -89,6 +103,7 @@ interface VirtualClusterSpec {
   readonly kubernetesVersion: string;
   /** GitHub login that administers it (personal sandboxes only). */
   readonly owner?: string;
+  readonly hostServices?: readonly HostService[];
 }
 
 /**
@@ -173,7 +188,23 @@ export class VCluster extends Construct {
       }
       seen.add(env.name);
       if (!checks.every(Boolean)) continue;
-      specs.push({ address, size: hosted.size ?? 'medium', mesh: hosted.mesh ?? 'excluded', kubernetesVersion: pinnedVersion });
+      for (const [serviceIndex, service] of (hosted.hostServices ?? []).entries()) {
+        for (const [key, ref] of [['from', service.from], ['to', service.to]] as const) {
+          errors.check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ref), {
+            field: `${field}.hostServices[${serviceIndex}].${key}`,
+            value: ref,
+            problem: 'a Service is named "<namespace>/<name>"',
+            fix: 'write it like "opentelemetry/telemetry-collector"',
+          });
+        }
+      }
+      specs.push({
+        address,
+        size: hosted.size ?? 'medium',
+        mesh: hosted.mesh ?? 'excluded',
+        kubernetesVersion: pinnedVersion,
+        ...(hosted.hostServices?.length ? { hostServices: hosted.hostServices } : {}),
+      });
       for (const user of env.sandboxUsers ?? []) {
         specs.push({ address: sandboxUserVCluster(user.github), size: user.size ?? 'small', mesh: 'excluded', kubernetesVersion: pinnedVersion, owner: user.github });
       }
@@ -228,6 +259,9 @@ class VirtualCluster extends Construct {
           proxy: { extraSANs: [`${address.name}.${namespace}.svc`] },
         },
         sync: { fromHost: { storageClasses: { enabled: true } } },
+        ...(props.hostServices?.length
+          ? { networking: { replicateServices: { fromHost: props.hostServices.map(({ from, to }) => ({ from, to })) } } }
+          : {}),
         // Quota, limits and network policy are ours (below), visible and reviewed in dist/.
         policies: { resourceQuota: { enabled: false }, limitRange: { enabled: false }, networkPolicy: { enabled: false } },
         exportKubeConfig: { server: address.server, secret: { name: address.kubeconfigSecret } },
@@ -257,6 +291,20 @@ class VirtualCluster extends Construct {
       },
     });
     this.networkPolicies(address, platform.argocdNamespace, platform.gateway.namespace, props.internetEgress);
+    if (props.hostServices?.length) {
+      // Replicated host Services are only names: the pods still need the path to the host's pods.
+      new k8s.KubeNetworkPolicy(this, 'HostServices', {
+        metadata: { name: 'allow-host-services', namespace },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: props.hostServices.map((service) => ({
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': service.from.split('/')[0]! } } }],
+            ports: service.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+          })),
+        },
+      });
+    }
 
     if (props.owner !== undefined) {
       // The owner administers the host namespace, hence the vcluster (its kubeconfig Secret is
