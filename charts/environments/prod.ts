@@ -13,5 +13,8 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    'vault-tls': {},
+    vault: { replicas: 3 },
+    'external-secrets': {},
   },
 };

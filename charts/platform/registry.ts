@@ -1,4 +1,7 @@
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets/external-secrets.ts';
+import { Vault, type VaultProps } from './vault/vault.ts';
+import { VaultTls, type VaultTlsProps } from './vault/vault-tls.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
@@ -24,6 +27,22 @@ export const SERVICES = {
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  'vault-tls': service<VaultTlsProps>({
+    description: "The platform's internal CA (ClusterIssuer platform-ca), the vault namespace and Vault's serving certificate: what Vault's pods mount before they start",
+    dependsOn: ['cert-manager'],
+    build: (chart, settings) => new VaultTls(chart, 'VaultTls', settings),
+  }),
+  vault: service<VaultProps>({
+    description: 'Vault HA (raft, GCP KMS auto-unseal, TLS, audit, agent injector, UI) and its declarative configuration through the vault-config-operator',
+    // TODO(lead): add 'storage' (the local-hostpath class) and the Gateway API service (HTTPRoute CRD) once they are on main
+    dependsOn: ['cert-manager', 'vault-tls'],
+    build: (chart, settings) => new Vault(chart, 'Vault', settings),
+  }),
+  'external-secrets': service<ExternalSecretsProps>({
+    description: 'External Secrets Operator and the ClusterSecretStores on Vault (Kubernetes auth, verified TLS)',
+    dependsOn: ['vault'],
+    build: (chart, settings) => new ExternalSecrets(chart, 'ExternalSecrets', settings),
   }),
 } as const;
 
