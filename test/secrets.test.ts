@@ -7,6 +7,7 @@ import { VaultSecret } from '../charts/lib/external-secret.ts';
 import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import { runGate } from '../charts/lib/validation/gate.ts';
 import { argoCdSecretReferences, secretReferences, secretReferencesRule, unresolvedSecretReferences } from '../charts/lib/validation/secret-references.ts';
+import { serviceLevels } from '../charts/app/service-waves.ts';
 import { build, configErrors, testChart } from './helpers.ts';
 
 /** The whole synthesized platform, every environment. */
@@ -50,11 +51,22 @@ describe('secrets over the whole platform', () => {
   it('ExternalSecrets exist only where External Secrets runs, and name a store of their environment', () => {
     for (const [environment, services] of platform.services) {
       const objects = platform.manifests.filter((m) => m.environment === environment).map((m) => m.object as any);
-      const stores = new Set(objects.filter((o) => o.kind === 'ClusterSecretStore').map((o) => o.metadata.name));
+      const clusterStores = new Set(objects.filter((o) => o.kind === 'ClusterSecretStore').map((o) => o.metadata.name));
+      const stores = new Set(objects.filter((o) => o.kind === 'SecretStore').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
       for (const es of objects.filter((o) => o.kind === 'ExternalSecret')) {
+        const ref = es.spec.secretStoreRef;
         expect(services, `${environment}: ExternalSecret ${es.metadata.namespace}/${es.metadata.name} but external-secrets is not enabled`).toContain('external-secrets');
-        expect(stores.has(es.spec.secretStoreRef.name), `${environment}: ${es.metadata.name} uses store ${es.spec.secretStoreRef.name}`).toBe(true);
+        const found = ref.kind === 'SecretStore' ? stores.has(`${es.metadata.namespace}/${ref.name}`) : clusterStores.has(ref.name);
+        expect(found, `${environment}: ${es.metadata.namespace}/${es.metadata.name} uses ${ref.kind} ${ref.name}, which is not in ${environment}`).toBe(true);
       }
+    }
+  });
+
+  it('every service with ExternalSecrets or SecretStores syncs after External Secrets (its CRDs)', () => {
+    const levels = serviceLevels();
+    for (const m of platform.manifests) {
+      if (!m.object.apiVersion.startsWith('external-secrets.io/') || m.folder === 'external-secrets') continue;
+      expect(levels.get(m.folder)! > levels.get('external-secrets')!, `${m.environment}/${m.folder} has ${m.object.kind} ${m.object.metadata.name}; add 'external-secrets' to its dependsOn`).toBe(true);
     }
   });
 
@@ -139,6 +151,25 @@ describe('secret reference scan', () => {
     expect(secretReferences([grafana]).map((r) => `${r.namespace}/${r.name} ${r.pointer}`).sort()).toEqual([
       'grafana/grafana-admin /spec/source/helm/valuesObject/admin/existingSecret',
       'grafana/grafana-oauth /spec/source/helm/valuesObject/envFromSecret',
+    ]);
+  });
+
+  it("reads custom resources: ClickHouse's k8s_secret_* settings and operator credentials with their own namespace", () => {
+    const chi = manifest({
+      apiVersion: 'clickhouse.altinity.com/v1',
+      kind: 'ClickHouseInstallation',
+      metadata: { name: 't', namespace: 'clickhouse' },
+      spec: { configuration: { users: { 'otel/k8s_secret_password': 'clickhouse-users/otel-password' } } },
+    });
+    const provider = manifest({
+      apiVersion: 'gcp.upbound.io/v1beta1',
+      kind: 'ProviderConfig',
+      metadata: { name: 'default' },
+      spec: { credentials: { source: 'Secret', secretRef: { namespace: 'crossplane-system', name: 'gcp-credentials', key: 'credentials.json' } } },
+    });
+    expect(secretReferences([chi, provider]).map((r) => `${r.namespace}/${r.name}:${r.key}`)).toEqual([
+      'clickhouse/clickhouse-users:otel-password',
+      'crossplane-system/gcp-credentials:credentials.json',
     ]);
   });
 

@@ -1,8 +1,17 @@
+import { ArgoCd, type ArgoCdProps } from './argocd/argocd.ts';
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
 import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets/external-secrets.ts';
 import { Vault, type VaultProps } from './vault/vault.ts';
 import { VaultTls, type VaultTlsProps } from './vault/vault-tls.ts';
+import { VCluster, type VClusterProps } from './vcluster/vcluster.ts';
+import { Mayastor, type MayastorProps } from './storage/storage.ts';
+import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
+import { KumaMesh, type KumaMeshProps } from './mesh/mesh.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
+import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
+import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
+import { OpenTelemetry, type OpenTelemetryProps } from './opentelemetry/opentelemetry.ts';
+import { SampleApp, type SampleAppProps } from './sample-app/sample-app.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
 export interface ServiceDefinition<Settings> {
@@ -35,14 +44,65 @@ export const SERVICES = {
   }),
   vault: service<VaultProps>({
     description: 'Vault HA (raft, GCP KMS auto-unseal, TLS, audit, agent injector, UI) and its declarative configuration through the vault-config-operator',
-    // TODO(lead): add 'storage' (the local-hostpath class) and the Gateway API service (HTTPRoute CRD) once they are on main
-    dependsOn: ['cert-manager', 'vault-tls'],
+    // raft and audit volumes on local-hostpath. TODO(merge): add the Gateway API service (HTTPRoute CRD) once it is on main
+    dependsOn: ['cert-manager', 'vault-tls', 'storage'],
     build: (chart, settings) => new Vault(chart, 'Vault', settings),
   }),
   'external-secrets': service<ExternalSecretsProps>({
     description: 'External Secrets Operator and the ClusterSecretStores on Vault (Kubernetes auth, verified TLS)',
     dependsOn: ['vault'],
     build: (chart, settings) => new ExternalSecrets(chart, 'ExternalSecrets', settings),
+  }),
+  argocd: service<ArgoCdProps>({
+    description: 'Argo CD managing itself: GitHub SSO through Dex, RBAC from the teams, the lovely plugin, UI and gRPC on the Gateway',
+    // The certificate of its route comes from cert-manager; the Dex client secret from an
+    // ExternalSecret. TODO(merge): add 'gateway' once it is on main.
+    dependsOn: ['cert-manager', 'external-secrets'],
+    build: (chart, settings) => new ArgoCd(chart, 'ArgoCd', settings),
+  }),
+  vcluster: service<VClusterProps>({
+    description: 'vclusters of the hosted environments and of personal sandboxes, registered in Argo CD from their own kubeconfig',
+    // Registered clusters are read by Argo CD, whose Application health check orders the waves;
+    // each vcluster keeps its data on the default StorageClass; registration uses External
+    // Secrets' SecretStore/ExternalSecret CRDs.
+    dependsOn: ['argocd', 'storage', 'external-secrets'],
+    build: (chart, settings) => new VCluster(chart, 'VCluster', settings),
+  }),
+  storage: service<MayastorProps>({
+    description: 'OpenEBS Mayastor: DiskPools from the node inventory, StorageClasses mayastor (default, replicated) and local-hostpath',
+    dependsOn: [],
+    build: (chart, settings) => new Mayastor(chart, 'Mayastor', settings),
+  }),
+  'cluster-access': service<ClusterAccessProps>({
+    description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
+    dependsOn: [],
+    build: (chart, settings) => new ClusterAccess(chart, 'ClusterAccess', settings),
+  }),
+  mesh: service<KumaMeshProps>({
+    description: 'Kuma control plane, meshes with mutual TLS and their traffic permissions, Merbridge on the host',
+    dependsOn: [],
+    build: (chart, settings) => new KumaMesh(chart, 'KumaMesh', settings),
+  }),
+  clickhouse: service<ClickHouseProps>({
+    description: 'Altinity ClickHouse operator, Keeper and the telemetry installation',
+    // users' passwords come from ExternalSecrets
+    dependsOn: ['storage', 'external-secrets'],
+    build: (chart, settings) => new ClickHouse(chart, 'ClickHouse', settings),
+  }),
+  opentelemetry: service<OpenTelemetryProps>({
+    description: 'OpenTelemetry operator, the OTLP collector into ClickHouse and the Instrumentation',
+    dependsOn: ['cert-manager', 'clickhouse', 'external-secrets'],
+    build: (chart, settings) => new OpenTelemetry(chart, 'OpenTelemetry', settings),
+  }),
+  grafana: service<GrafanaProps>({
+    description: 'Grafana with GitHub SSO, the ClickHouse datasource and telemetry dashboards',
+    dependsOn: ['storage', 'clickhouse', 'external-secrets'],
+    build: (chart, settings) => new Grafana(chart, 'Grafana', settings),
+  }),
+  'sample-app': service<SampleAppProps>({
+    description: 'HotROD, the instrumented sample application',
+    dependsOn: ['opentelemetry', 'mesh'],
+    build: (chart, settings) => new SampleApp(chart, 'SampleApp', settings),
   }),
 } as const;
 

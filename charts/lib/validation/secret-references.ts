@@ -30,19 +30,20 @@ export interface DeclaredSecret {
   readonly keys: readonly string[];
 }
 
-const POD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+/** Kinds that produce Secrets (their references are sources, not consumers). */
+const PRODUCER_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'PushSecret', 'Certificate']);
 /** cert-manager writes these keys in every certificate Secret. */
 const CERTIFICATE_KEYS = ['ca.crt', 'tls.crt', 'tls.key'];
 /** Argo CD's own secret, the target of `$key` references without a secret name. */
 const ARGOCD_SECRET = 'argocd-secret';
 
-type Visit = (ref: { name: string; key?: string; pointer: string }) => void;
+type Visit = (ref: { name: string; key?: string; namespace?: string; pointer: string }) => void;
 
 /**
  * Secret references in any piece of Kubernetes-shaped data: `secretKeyRef`, `secretRef`
- * (envFrom), `secret.secretName` (volumes, with their `items`), projected `secret` sources, and the
- * chart idioms we use in Helm values (`existingSecret`, `envFromSecret(s)`,
- * `extraSecretEnvironmentVars`).
+ * (envFrom, operator credentials), `secret.secretName` (volumes, with their `items`), projected
+ * `secret` sources, ClickHouse's `k8s_secret_*` user settings, and the chart idioms we use in Helm
+ * values (`existingSecret`, `envFromSecret(s)`, `extraSecretEnvironmentVars`).
  */
 export function visitSecretReferences(value: unknown, visit: Visit, pointer = ''): void {
   if (Array.isArray(value)) {
@@ -53,8 +54,10 @@ export function visitSecretReferences(value: unknown, visit: Visit, pointer = ''
   const object = value as Record<string, any>;
   const ref = object.secretKeyRef;
   if (ref && typeof ref.name === 'string') visit({ name: ref.name, key: ref.key, pointer: `${pointer}/secretKeyRef` });
-  if (object.secretRef && typeof object.secretRef.name === 'string' && Object.keys(object.secretRef).every((k) => k === 'name' || k === 'optional')) {
-    visit({ name: object.secretRef.name, pointer: `${pointer}/secretRef` });
+  // envFrom's `secretRef: {name}`, and the `{name, namespace?, key?}` selectors of operators (Crossplane credentials …)
+  const secretRef = object.secretRef;
+  if (secretRef && typeof secretRef.name === 'string' && Object.keys(secretRef).every((k) => ['name', 'optional', 'namespace', 'key'].includes(k))) {
+    visit({ name: secretRef.name, key: secretRef.key, namespace: secretRef.namespace, pointer: `${pointer}/secretRef` });
   }
   const secret = object.secret;
   if (secret && typeof secret === 'object') {
@@ -74,6 +77,13 @@ export function visitSecretReferences(value: unknown, visit: Visit, pointer = ''
     object.extraSecretEnvironmentVars.forEach(
       (s: any, i: number) => typeof s?.secretName === 'string' && visit({ name: s.secretName, key: s.secretKey, pointer: `${pointer}/extraSecretEnvironmentVars/${i}` }),
     );
+  }
+  // ClickHouse operator: `<user>/k8s_secret_password: [namespace/]secret/key`
+  for (const [key, item] of Object.entries(object)) {
+    if (!/(^|\/)k8s_secret_[a-z0-9_]+$/.test(key) || typeof item !== 'string') continue;
+    const parts = item.split('/');
+    if (parts.length === 2) visit({ name: parts[0]!, key: parts[1], pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+    if (parts.length === 3) visit({ namespace: parts[0], name: parts[1]!, key: parts[2], pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
   }
   for (const [key, item] of Object.entries(object)) {
     if (key === 'secretKeyRef' || key === 'secretRef' || key === 'secret') continue;
@@ -102,9 +112,13 @@ export function secretReferences(manifests: readonly Manifest[]): SecretReferenc
   const references: SecretReference[] = [];
   for (const manifest of manifests) {
     const object = manifest.object as any;
-    if (POD_KINDS.has(object.kind) && !object.apiVersion.includes('.')) {
-      const namespace = object.metadata.namespace ?? 'default';
-      visitSecretReferences(object.spec, (ref) => references.push({ environment: manifest.environment, namespace, manifest, ...ref, pointer: `/spec${ref.pointer}` }));
+    const isArgo = object.apiVersion.startsWith('argoproj.io/');
+    if (!isArgo && !PRODUCER_KINDS.has(object.kind) && object.spec) {
+      // workloads' pod specs and custom resources (collector env, ClickHouse users, provider credentials …)
+      const own = object.metadata.namespace ?? 'default';
+      visitSecretReferences(object.spec, (ref) =>
+        references.push({ environment: manifest.environment, manifest, name: ref.name, key: ref.key, namespace: ref.namespace ?? own, pointer: `/spec${ref.pointer}` }),
+      );
     }
     if (object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/')) {
       const namespace = object.spec?.destination?.namespace;
@@ -113,7 +127,9 @@ export function secretReferences(manifests: readonly Manifest[]): SecretReferenc
         const values = source.helm?.valuesObject;
         if (!values || !namespace) return;
         const base = object.spec.source ? '/spec/source/helm/valuesObject' : `/spec/sources/${index}/helm/valuesObject`;
-        visitSecretReferences(values, (ref) => references.push({ environment: manifest.environment, namespace, manifest, ...ref, pointer: `${base}${ref.pointer}` }));
+        visitSecretReferences(values, (ref) =>
+          references.push({ environment: manifest.environment, manifest, name: ref.name, key: ref.key, namespace: ref.namespace ?? namespace, pointer: `${base}${ref.pointer}` }),
+        );
         if (source.chart === 'argo-cd') {
           // argocd-cm and argocd-rbac-cm strings: dex.config, oidc.config, url …
           visitStrings(values.configs?.cm ?? {}, (text, pointer) => {
