@@ -159,6 +159,8 @@ export const IMAGES = {
   clickhouseKeeper: { repository: 'clickhouse/clickhouse-keeper', tag: '24.8.14.39' },
   otelCollector: { repository: 'otel/opentelemetry-collector-contrib', tag: '0.114.0' },
   sampleApp: { repository: 'jaegertracing/example-hotrod', tag: '1.64.0' },
+  // The server image the vault chart 0.30.0 ships; set explicitly so a chart bump cannot move it.
+  vault: { repository: 'hashicorp/vault', tag: '1.19.0' },
   vclusterKubernetes: { repository: 'registry.k8s.io/kube-apiserver', tag: 'v1.28.11' },
 } as const satisfies Record<string, ImagePin>;
 

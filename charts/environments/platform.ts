@@ -16,6 +16,16 @@ export const PLATFORM: PlatformFacts = {
       workloads: { name: 'vault-kv', mount: 'kv' },
     },
   },
+  handProvidedSecrets: [
+    {
+      environment: 'prod',
+      namespace: 'vault',
+      name: 'vault-gcp-kms',
+      keys: ['credentials.json'],
+      reason: 'the key of the GCP service account allowed to use the KMS key: Vault needs it to unseal, before it can serve any secret',
+      runbook: 'docs/runbooks/vault-bootstrap.md',
+    },
+  ],
   gcp: {
     project: 'plateforme-cedille',
     region: 'northamerica-northeast1',

@@ -19,6 +19,9 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    'vault-tls': {},
+    vault: { replicas: 3 },
+    'external-secrets': {},
     argocd: {},
     // The environments prod runs as vclusters (their personal sandboxes come with them).
     vcluster: {

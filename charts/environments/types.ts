@@ -80,6 +80,11 @@ export interface PlatformFacts {
       readonly workloads: { readonly name: string; readonly mount: string };
     };
   };
+  /**
+   * Secrets an SRE creates by hand, once, because nothing in the cluster can produce them (the
+   * credential Vault needs before it can unseal). Everything else comes from Vault.
+   */
+  readonly handProvidedSecrets?: readonly HandProvidedSecret[];
   /** The Google Cloud project holding the DNS zone, the KMS key and the Crossplane-managed resources. */
   readonly gcp: {
     readonly project: string;
@@ -87,6 +92,19 @@ export interface PlatformFacts {
     readonly dnsZone: string;
     readonly kms: { readonly keyRing: string; readonly cryptoKey: string };
   };
+}
+
+/** A Secret created by hand in a cluster (never in git), with the runbook that says how. */
+export interface HandProvidedSecret {
+  readonly environment: EnvironmentName;
+  readonly namespace: string;
+  readonly name: string;
+  /** The keys the consumers read. */
+  readonly keys: readonly string[];
+  /** Why it cannot come from Vault. */
+  readonly reason: string;
+  /** Repository path of the runbook with the exact commands. */
+  readonly runbook: string;
 }
 
 /** Where an environment's Applications deploy to, as Argo CD knows the cluster. */

@@ -1,5 +1,8 @@
 import { ArgoCd, type ArgoCdProps } from './argocd/argocd.ts';
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets/external-secrets.ts';
+import { Vault, type VaultProps } from './vault/vault.ts';
+import { VaultTls, type VaultTlsProps } from './vault/vault-tls.ts';
 import { VCluster, type VClusterProps } from './vcluster/vcluster.ts';
 import { Mayastor, type MayastorProps } from './storage/storage.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
@@ -36,19 +39,35 @@ export const SERVICES = {
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
   }),
+  'vault-tls': service<VaultTlsProps>({
+    description: "The platform's internal CA (ClusterIssuer platform-ca), the vault namespace and Vault's serving certificate: what Vault's pods mount before they start",
+    dependsOn: ['cert-manager'],
+    build: (chart, settings) => new VaultTls(chart, 'VaultTls', settings),
+  }),
+  vault: service<VaultProps>({
+    description: 'Vault HA (raft, GCP KMS auto-unseal, TLS, audit, agent injector, UI) and its declarative configuration through the vault-config-operator',
+    // raft and audit volumes on local-hostpath. TODO(merge): add the Gateway API service (HTTPRoute CRD) once it is on main
+    dependsOn: ['cert-manager', 'vault-tls', 'storage'],
+    build: (chart, settings) => new Vault(chart, 'Vault', settings),
+  }),
+  'external-secrets': service<ExternalSecretsProps>({
+    description: 'External Secrets Operator and the ClusterSecretStores on Vault (Kubernetes auth, verified TLS)',
+    dependsOn: ['vault'],
+    build: (chart, settings) => new ExternalSecrets(chart, 'ExternalSecrets', settings),
+  }),
   argocd: service<ArgoCdProps>({
     description: 'Argo CD managing itself: GitHub SSO through Dex, RBAC from the teams, the lovely plugin, UI and gRPC on the Gateway',
-    // The certificate of its route comes from cert-manager. TODO(merge): add 'gateway' and
-    // 'external-secrets' once those services are on main.
-    dependsOn: ['cert-manager'],
+    // The certificate of its route comes from cert-manager; the Dex client secret from an
+    // ExternalSecret. TODO(merge): add 'gateway' once it is on main.
+    dependsOn: ['cert-manager', 'external-secrets'],
     build: (chart, settings) => new ArgoCd(chart, 'ArgoCd', settings),
   }),
   vcluster: service<VClusterProps>({
     description: 'vclusters of the hosted environments and of personal sandboxes, registered in Argo CD from their own kubeconfig',
     // Registered clusters are read by Argo CD, whose Application health check orders the waves;
-    // each vcluster keeps its data on the default StorageClass. TODO(merge): add
-    // 'external-secrets' (SecretStore/ExternalSecret CRDs) once it is on main.
-    dependsOn: ['argocd', 'storage'],
+    // each vcluster keeps its data on the default StorageClass; registration uses External
+    // Secrets' SecretStore/ExternalSecret CRDs.
+    dependsOn: ['argocd', 'storage', 'external-secrets'],
     build: (chart, settings) => new VCluster(chart, 'VCluster', settings),
   }),
   storage: service<MayastorProps>({
@@ -68,17 +87,18 @@ export const SERVICES = {
   }),
   clickhouse: service<ClickHouseProps>({
     description: 'Altinity ClickHouse operator, Keeper and the telemetry installation',
-    dependsOn: ['storage'],
+    // users' passwords come from ExternalSecrets
+    dependsOn: ['storage', 'external-secrets'],
     build: (chart, settings) => new ClickHouse(chart, 'ClickHouse', settings),
   }),
   opentelemetry: service<OpenTelemetryProps>({
     description: 'OpenTelemetry operator, the OTLP collector into ClickHouse and the Instrumentation',
-    dependsOn: ['cert-manager', 'clickhouse'],
+    dependsOn: ['cert-manager', 'clickhouse', 'external-secrets'],
     build: (chart, settings) => new OpenTelemetry(chart, 'OpenTelemetry', settings),
   }),
   grafana: service<GrafanaProps>({
     description: 'Grafana with GitHub SSO, the ClickHouse datasource and telemetry dashboards',
-    dependsOn: ['storage', 'clickhouse'],
+    dependsOn: ['storage', 'clickhouse', 'external-secrets'],
     build: (chart, settings) => new Grafana(chart, 'Grafana', settings),
   }),
   'sample-app': service<SampleAppProps>({
@@ -88,8 +108,8 @@ export const SERVICES = {
   }),
   crossplane: service<CrossplaneProps>({
     description: 'Crossplane, its GCP (DNS, storage) and Kubernetes providers and their ProviderConfigs',
-    // The GCP key is an ExternalSecret: add 'external-secrets' here once that service is registered.
-    dependsOn: [],
+    // The GCP key is an ExternalSecret.
+    dependsOn: ['external-secrets'],
     build: (chart, settings) => new Crossplane(chart, 'Crossplane', settings),
   }),
   kubevirt: service<KubeVirtProps>({
