@@ -8,6 +8,8 @@ export const PLATFORM: PlatformFacts = {
   oauthClientIds: { argocdDex: 'e9dfb0b51bcceae7aef8', grafana: 'f6accfa77d27b78bbf66' },
   argocdNamespace: 'argocd',
   gateway: { name: 'platform', namespace: 'gateway' },
+  // *proposed*: one hand-kept A record for the edge node's public address.
+  edgeHostname: 'edge.omni.cedille.club',
   vault: {
     stores: {
       system: { name: 'vault-kv-system', mount: 'kv-system' },

@@ -12,6 +12,9 @@ export const staging: Environment = {
   destination: { name: 'staging', server: 'https://staging.vcluster-staging.svc:443' },
   hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },
   services: {
+    'gateway-api': {},
     'cert-manager': {},
+    // Envoy behind the host's: prod's hosted-edges forwards *.<domain> here.
+    gateway: {},
   },
 };
