@@ -170,7 +170,7 @@ export class Edge extends Construct {
       metadata: { name: GATEWAY_CLASS },
       spec: {
         controllerName: GATEWAY_CONTROLLER,
-        description: 'Contour, provisioned per Gateway by the Contour Gateway provisioner',
+        description: 'Contour, provisioned per Gateway by its Gateway provisioner',
         parametersRef: { group: 'projectcontour.io', kind: 'ContourDeployment', name: GATEWAY_CLASS, namespace: PROVISIONER_NAMESPACE },
       },
     });

@@ -15,6 +15,7 @@ const VCLUSTER_SERVER = /^https:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(:\d+)?$/;
 
 /** Where a vcluster environment runs on its host, read from its Argo CD destination (one fact, one place). */
 export function vclusterOf(environment: Environment): { readonly name: string; readonly namespace: string } | undefined {
+  if (environment.cluster.kind !== 'vcluster') return undefined;
   const match = VCLUSTER_SERVER.exec(environment.destination.server);
   return match ? { name: match[1]!, namespace: match[2]! } : undefined;
 }
