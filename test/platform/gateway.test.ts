@@ -173,8 +173,10 @@ describe('Edge', () => {
     new Edge(chart, 'Edge');
     const redirect = find(objectsOf(chart), 'HTTPRoute', 'https-redirect', 'gateway');
     expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'gateway', sectionName: 'http' }]);
-    // No hostnames: the listener's *.<domain>, less specific than a solver's exact name.
+    // No hostnames: the listener's *.<domain>, less specific than a solver's exact name; and that
+    // wildcard is not for external-dns to publish.
     expect(redirect.spec.hostnames).toBeUndefined();
+    expect(redirect.metadata.annotations).toEqual({ 'external-dns.alpha.kubernetes.io/controller': 'none' });
     expect(redirect.spec.rules).toEqual([
       {
         matches: [{ path: { type: 'PathPrefix', value: '/' } }],

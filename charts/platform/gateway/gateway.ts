@@ -37,6 +37,8 @@ export const GATEWAY_CONTROLLER = 'projectcontour.io/gateway-controller';
 export const HTTP_LISTENER = 'http';
 /** external-dns reads a Gateway's targets from this annotation when its status has no address. */
 export const EXTERNAL_DNS_TARGET_ANNOTATION = 'external-dns.alpha.kubernetes.io/target';
+/** external-dns skips an object whose controller annotation is not its own (`dns-controller`). */
+export const EXTERNAL_DNS_CONTROLLER_ANNOTATION = 'external-dns.alpha.kubernetes.io/controller';
 
 /**
  * How an environment's Envoy is reached:
@@ -192,7 +194,12 @@ export class Edge extends Construct {
     // solver route names the exact hostname and the exact challenge path, and both beat this
     // route's wildcard hostname and `/` prefix (docs/decisions/0403-http-redirect-and-acme.md).
     this.redirect = new HttpRoute(this, 'Redirect', {
-      metadata: { name: 'https-redirect', namespace: facts.namespace },
+      metadata: {
+        name: 'https-redirect',
+        namespace: facts.namespace,
+        // Without hostnames it takes the listener's *.<domain>: external-dns must not publish that wildcard.
+        annotations: { [EXTERNAL_DNS_CONTROLLER_ANNOTATION]: 'none' },
+      },
       spec: {
         parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: facts.name, namespace: facts.namespace, sectionName: HTTP_LISTENER }],
         rules: [
