@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceWaves } from '../../charts/app/service-waves.ts';
-import { HostedEdges, vclusterOf } from '../../charts/platform/hosted-edges/hosted-edges.ts';
+import { HostedEdges } from '../../charts/platform/hosted-edges/hosted-edges.ts';
 import { configErrors, environment, find, objectsOf, testChart, withChanges } from '../helpers.ts';
 
 describe('HostedEdges', () => {
@@ -22,21 +22,16 @@ describe('HostedEdges', () => {
     expect(objects.filter((o) => o.kind === 'Certificate')).toEqual([]);
   });
 
-  it('reads where a vcluster runs from its Argo CD destination', () => {
-    expect(vclusterOf(environment('staging'))).toEqual({ name: 'staging', namespace: 'vcluster-staging' });
-    expect(vclusterOf(environment('prod'))).toBeUndefined();
-  });
-
-  it('syncs after the gateway (its HTTPProxies need Contour\'s CRDs and a running Envoy)', () => {
+  it('syncs after the gateway and the vclusters (its HTTPProxies need Contour\'s CRDs and the synced Envoy Services)', () => {
     const waves = serviceWaves();
     expect(waves.get('hosted-edges')).toBeGreaterThan(waves.get('gateway')!);
+    expect(waves.get('hosted-edges')).toBeGreaterThan(waves.get('vcluster')!);
   });
 
   it('fails when an environment is not a vcluster of this host', () => {
     expect(configErrors(() => new HostedEdges(testChart('prod', 'hosted-edges'), 'HostedEdges', { environments: [environment('prod')] }))).toEqual([
       'prod › hosted-edges/HostedEdges: environments[0] is "prod" but only vclusters hosted by prod are forwarded through its edge; list environments whose cluster.host is "prod"',
       'prod › hosted-edges/HostedEdges: environments[0] is "prod" but its domain omni.cedille.club is not under omni.cedille.club, the domain this edge answers for; give it a domain like "prod.omni.cedille.club"',
-      'prod › hosted-edges/HostedEdges: environments[0] is "prod" but its destination https://kubernetes.default.svc does not name a vcluster Service as https://<vcluster>.<namespace>.svc:443; register the vcluster in Argo CD by its in-cluster Service',
     ]);
   });
 

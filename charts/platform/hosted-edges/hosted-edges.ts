@@ -3,21 +3,12 @@ import { HttpProxy } from '../../../imports/contour-httpproxy-projectcontour.io.
 import type { Environment } from '../../environments/types.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
+import { environmentVCluster } from '../../lib/vcluster.ts';
 import { EXTERNAL_DNS_TARGET_ANNOTATION, hostedEnvoyService } from '../gateway/gateway.ts';
 
 export interface HostedEdgesProps {
   /** The vcluster environments this cluster hosts whose domains reach their own Gateway through this one. */
   readonly environments: readonly Environment[];
-}
-
-/** `https://<vcluster>.<namespace>.svc:443`, the Argo CD destination of a vcluster environment. */
-const VCLUSTER_SERVER = /^https:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(:\d+)?$/;
-
-/** Where a vcluster environment runs on its host, read from its Argo CD destination (one fact, one place). */
-export function vclusterOf(environment: Environment): { readonly name: string; readonly namespace: string } | undefined {
-  if (environment.cluster.kind !== 'vcluster') return undefined;
-  const match = VCLUSTER_SERVER.exec(environment.destination.server);
-  return match ? { name: match[1]!, namespace: match[2]! } : undefined;
 }
 
 /**
@@ -54,19 +45,14 @@ export class HostedEdges extends Construct {
         problem: `its domain ${hosted.domain} is not under ${host.domain}, the domain this edge answers for`,
         fix: `give it a domain like "${hosted.name}.${host.domain}"`,
       });
-      errors.check(vclusterOf(hosted) !== undefined, {
-        field,
-        value: hosted.name,
-        problem: `its destination ${hosted.destination.server} does not name a vcluster Service as https://<vcluster>.<namespace>.svc:443`,
-        fix: 'register the vcluster in Argo CD by its in-cluster Service',
-      });
       errors.check(!seen.has(hosted.name), { field, value: hosted.name, problem: 'it is listed twice', fix: 'list each environment once' });
       seen.add(hosted.name);
     }
     errors.throwIfAny();
 
     for (const hosted of props.environments) {
-      const envoy = hostedEnvoyService(vclusterOf(hosted)!, hosted.platform.gateway);
+      // Same naming convention as the vcluster service (charts/lib/vcluster.ts).
+      const envoy = hostedEnvoyService(environmentVCluster(hosted.name), hosted.platform.gateway);
       this.proxies.push(
         new HttpProxy(this, `Forward-${hosted.name}`, {
           metadata: {
