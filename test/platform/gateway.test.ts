@@ -220,6 +220,42 @@ describe('Edge', () => {
     }
   });
 
+  it('in the real build, every HTTPRoute of every environment attaches to a listener of its Gateway, whose certificate comes from the environment issuer', () => {
+    const b = build();
+    for (const name of ENVIRONMENTS) {
+      const env = environment(name);
+      const all = manifestsOf(b, name).map((m) => m.object as any);
+      const own = all.filter((o) => !o.apiVersion.startsWith('argoproj.io/'));
+      const charts = all.filter((o) => o.kind === 'Application' && o.spec.source?.chart);
+      const gateway = find(own, 'Gateway', env.platform.gateway.name, env.platform.gateway.namespace);
+      expect(gatewayCelViolations(gateway)).toEqual([]);
+      const routes = own.filter((o) => o.kind === 'HTTPRoute');
+      for (const route of routes) {
+        expect(httpRouteCelViolations(route), `${name}: ${route.metadata.name}`).toEqual([]);
+        for (const parent of route.spec.parentRefs) {
+          expect(parent.name).toBe(gateway.metadata.name);
+          const listener = gateway.spec.listeners.find((l: any) => l.name === parent.sectionName);
+          expect(listener, `${name}: ${route.metadata.namespace}/${route.metadata.name} → ${parent.sectionName}`).toBeDefined();
+          for (const hostname of route.spec.hostnames ?? []) expect(hostname.endsWith(`.${env.domain}`) && hostname === listener.hostname).toBe(true);
+          if (!listener.tls) continue;
+          const certificate = own.find((o) => o.kind === 'Certificate' && o.metadata.namespace === gateway.metadata.namespace && o.spec.secretName === listener.tls.certificateRefs[0].name);
+          expect(certificate, `${name}: certificate of ${listener.name}`).toBeDefined();
+          expect(certificate.spec.issuerRef.name).toBe(env.certificateIssuer);
+          find(own, 'ClusterIssuer', env.certificateIssuer);
+        }
+        // Backends: a Service of ours, or one the chart installed into the route's namespace creates.
+        for (const backend of route.spec.rules.flatMap((r: any) => r.backendRefs ?? [])) {
+          const ours = own.some((o) => o.kind === 'Service' && o.metadata.name === backend.name && o.metadata.namespace === route.metadata.namespace);
+          const fromChart = charts.some((app) => app.spec.destination.namespace === route.metadata.namespace);
+          expect(ours || fromChart, `${name}: backend ${route.metadata.namespace}/${backend.name}`).toBe(true);
+        }
+      }
+      // Every HTTPS listener belongs to a route, and the other way round.
+      const routed = new Set(routes.flatMap((r) => r.spec.parentRefs.map((p: any) => p.sectionName)));
+      for (const listener of gateway.spec.listeners) if (listener.tls) expect(routed.has(listener.name)).toBe(true);
+    }
+  });
+
   it('prod never references letsencrypt-staging, staging and sandbox never letsencrypt-prod, across every object', () => {
     const b = build();
     for (const name of ENVIRONMENTS) {
