@@ -136,7 +136,18 @@ export const MANIFESTS = {
   gatewayApiStandard: {
     repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
     tag: 'v1.2.1',
+    // Holds only the five standard CRD files (no kustomization), so Argo CD applies it as a directory.
     path: 'config/crd/standard',
+    crdGroups: ['gateway.networking.k8s.io'],
+  },
+  gatewayApiTcpRoute: {
+    repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
+    tag: 'v1.2.1',
+    // The one experimental CRD Contour needs: a provisioned Contour 1.30 starts a TCPRoute informer
+    // and exits when the CRD is missing, and ContourDeployment cannot disable it (its
+    // disabledFeatures enum lacks tcproutes). Same release as the standard CRDs: one version.
+    path: 'config/crd/experimental',
+    include: 'gateway.networking.k8s.io_tcproutes.yaml',
     crdGroups: ['gateway.networking.k8s.io'],
   },
   contourCrds: {
@@ -154,6 +165,8 @@ export const IMAGES = {
   argoCd: { repository: 'quay.io/argoproj/argocd', tag: 'v2.14.21' },
   argocdLovelyPlugin: { repository: 'ghcr.io/crumbhole/argocd-lovely-plugin-cmp', tag: '1.2.2' },
   contour: { repository: 'ghcr.io/projectcontour/contour', tag: 'v1.30.5' },
+  // The Envoy that Contour v1.30.5's gateway provisioner deploys by default (cmd/contour/gatewayprovisioner.go).
+  envoy: { repository: 'docker.io/envoyproxy/envoy', tag: 'v1.31.10' },
   merbridge: { repository: 'ghcr.io/merbridge/merbridge', tag: '0.8.1' },
   clickhouseServer: { repository: 'clickhouse/clickhouse-server', tag: '24.8.14.39' },
   clickhouseKeeper: { repository: 'clickhouse/clickhouse-keeper', tag: '24.8.14.39' },

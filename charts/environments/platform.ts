@@ -10,6 +10,8 @@ export const PLATFORM: PlatformFacts = {
   omni: { clusterName: 'plateforme-cedille' },
   network: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12' },
   gateway: { name: 'platform', namespace: 'gateway' },
+  // *proposed*: one hand-kept A record for the edge node's public address.
+  edgeHostname: 'edge.omni.cedille.club',
   vault: {
     stores: {
       system: { name: 'vault-kv-system', mount: 'kv-system' },

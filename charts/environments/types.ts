@@ -71,6 +71,11 @@ export interface PlatformFacts {
   /** The Gateway of each environment (same name and namespace in every cluster). */
   readonly gateway: { readonly name: string; readonly namespace: string };
   /**
+   * The public name of the edge node, kept by hand as one A record in the zone; external-dns points
+   * every published hostname at it (CNAME), since Envoy is reached on the edge node's own address.
+   */
+  readonly edgeHostname: string;
+  /**
    * Vault as a secret source: the ClusterSecretStores External Secrets reads through, one per KV v2
    * mount (`system` for the platform's own secrets, `workloads` for applications).
    */

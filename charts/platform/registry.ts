@@ -3,6 +3,10 @@ import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.
 import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets/external-secrets.ts';
 import { Vault, type VaultProps } from './vault/vault.ts';
 import { VaultTls, type VaultTlsProps } from './vault/vault-tls.ts';
+import { ExternalDns, type ExternalDnsProps } from './external-dns/external-dns.ts';
+import { Edge, type EdgeProps } from './gateway/gateway.ts';
+import { GatewayApiCrds, type GatewayApiProps } from './gateway-api/gateway-api.ts';
+import { HostedEdges, type HostedEdgesProps } from './hosted-edges/hosted-edges.ts';
 import { VCluster, type VClusterProps } from './vcluster/vcluster.ts';
 import { Mayastor, type MayastorProps } from './storage/storage.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
@@ -36,7 +40,8 @@ function service<Settings>(definition: ServiceDefinition<Settings>): ServiceDefi
 export const SERVICES = {
   'cert-manager': service<CertManagerProps>({
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
-    dependsOn: [],
+    // Its Gateway API support (HTTP-01 through the Gateway) starts only if the CRDs exist when it starts.
+    dependsOn: ['gateway-api'],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
   }),
   'vault-tls': service<VaultTlsProps>({
@@ -46,8 +51,8 @@ export const SERVICES = {
   }),
   vault: service<VaultProps>({
     description: 'Vault HA (raft, GCP KMS auto-unseal, TLS, audit, agent injector, UI) and its declarative configuration through the vault-config-operator',
-    // raft and audit volumes on local-hostpath. TODO(merge): add the Gateway API service (HTTPRoute CRD) once it is on main
-    dependsOn: ['cert-manager', 'vault-tls', 'storage'],
+    // raft and audit volumes on local-hostpath; the UI route needs the Gateway.
+    dependsOn: ['cert-manager', 'vault-tls', 'storage', 'gateway'],
     build: (chart, settings) => new Vault(chart, 'Vault', settings),
   }),
   'external-secrets': service<ExternalSecretsProps>({
@@ -55,11 +60,34 @@ export const SERVICES = {
     dependsOn: ['vault'],
     build: (chart, settings) => new ExternalSecrets(chart, 'ExternalSecrets', settings),
   }),
+  'gateway-api': service<GatewayApiProps>({
+    description: 'Gateway API CRDs, one pinned release (standard channel) for the whole cluster',
+    dependsOn: [],
+    build: (chart, settings) => new GatewayApiCrds(chart, 'GatewayApi', settings),
+  }),
+  gateway: service<EdgeProps>({
+    description: "Contour's Gateway provisioner, GatewayClass contour and the environment's Gateway",
+    // Its listeners' certificates come from cert-manager's issuer.
+    dependsOn: ['cert-manager'],
+    build: (chart, settings) => new Edge(chart, 'Edge', settings),
+  }),
+  'hosted-edges': service<HostedEdgesProps>({
+    description: "The host's forwarding of the vcluster environments' domains to their own Gateways",
+    // Its backends are the vclusters' Envoy Services, in the vclusters' host namespaces.
+    dependsOn: ['gateway', 'vcluster'],
+    build: (chart, settings) => new HostedEdges(chart, 'HostedEdges', settings),
+  }),
+  'external-dns': service<ExternalDnsProps>({
+    description: 'external-dns publishing the routes of the Gateway in the Cloud DNS zone',
+    // Reads the Gateway and its routes; its credentials are an ExternalSecret.
+    dependsOn: ['gateway', 'external-secrets'],
+    build: (chart, settings) => new ExternalDns(chart, 'ExternalDns', settings),
+  }),
   argocd: service<ArgoCdProps>({
     description: 'Argo CD managing itself: GitHub SSO through Dex, RBAC from the teams, the lovely plugin, UI and gRPC on the Gateway',
-    // The certificate of its route comes from cert-manager; the Dex client secret from an
-    // ExternalSecret. TODO(merge): add 'gateway' once it is on main.
-    dependsOn: ['cert-manager', 'external-secrets'],
+    // Its route needs the Gateway (and the certificate of its listener, cert-manager); the Dex
+    // client secret is an ExternalSecret.
+    dependsOn: ['cert-manager', 'gateway', 'external-secrets'],
     build: (chart, settings) => new ArgoCd(chart, 'ArgoCd', settings),
   }),
   vcluster: service<VClusterProps>({
