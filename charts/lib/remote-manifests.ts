@@ -5,6 +5,7 @@ import { ArgoApplication } from './argocd-application.ts';
 import { ConfigErrors } from './config-errors.ts';
 import { generatedHeader, type DistFile, type DistFileContributor } from './dist-file.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
+import { meshLabels, type MeshMembership } from './namespace.ts';
 import { isDnsLabel } from './names.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart } from './platform-chart.ts';
 
@@ -21,6 +22,8 @@ export interface RemoteManifestsApplicationProps {
    * managed namespace metadata only applies to namespaces it creates.
    */
   readonly podSecurity: PodSecurityLevel;
+  /** Mesh membership of the release's namespace. @default 'excluded' (operators stay out of the mesh) */
+  readonly mesh?: MeshMembership;
   /** Extra Argo CD sync options (`ServerSideApply=true` for large CRDs, …). */
   readonly syncOptions?: readonly string[];
   /** Order among this service's upstream Applications, 0 to 4. @default 0 */
@@ -89,7 +92,7 @@ export class RemoteManifestsApplication extends Construct implements DistFileCon
       patches: [
         {
           target: { version: 'v1', kind: 'Namespace', name: props.namespace },
-          patch: stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: podSecurityLabels(props.podSecurity) } }, { sortMapEntries: true }),
+          patch: stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: { ...podSecurityLabels(props.podSecurity), ...meshLabels(props.mesh ?? 'excluded') } } }, { sortMapEntries: true }),
         },
       ],
     };
