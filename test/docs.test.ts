@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
 
@@ -29,6 +29,25 @@ function quotedPaths(text: string): string[] {
     }
   }
   return paths;
+}
+
+/** Relative Markdown links `[text](path#anchor)`, outside fenced code; web links and pure anchors are skipped. */
+function relativeLinks(text: string): string[] {
+  const prose = text.replace(/```[\s\S]*?```/g, '');
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1]!)
+    .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#'))
+    .map((target) => decodeURIComponent(target.split('#')[0]!));
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
+function anchorsOf(text: string): Set<string> {
+  const prose = text.replace(/```[\s\S]*?```/g, '');
+  return new Set(
+    [...prose.matchAll(/^#{1,6} +(.+)$/gm)].map((m) =>
+      m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'),
+    ),
+  );
 }
 
 function quotedScripts(text: string): string[] {
@@ -68,5 +87,41 @@ describe('docs', () => {
     const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
     expect(blocks.slice(0, 2)).toEqual(['npm ci && npm run synth', 'npm test']);
     expect(readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+  });
+
+  it('link only to files that exist (relative Markdown links)', () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      for (const target of relativeLinks(readFileSync(file, 'utf8'))) {
+        if (!existsSync(resolve(dirname(file), target))) broken.push(`${relative(REPO_ROOT, file)}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('link only to headings that exist (anchors of relative links between docs)', () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const [, target, anchor] of text.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s#:]*)#([^)\s]+)\)/g)) {
+        const path = target ? resolve(dirname(file), target) : file;
+        if (!path.endsWith('.md') || !existsSync(path)) continue;
+        if (!anchorsOf(readFileSync(path, 'utf8')).has(anchor!)) broken.push(`${relative(REPO_ROOT, file)}: ${target}#${anchor}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('list every guide in docs/guides/README.md, and only guides that exist', () => {
+    const dir = join(REPO_ROOT, 'docs', 'guides');
+    const guides = readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md').sort();
+    const index = readFileSync(join(dir, 'README.md'), 'utf8');
+    const listed = [...new Set([...index.matchAll(/\]\(([a-z0-9-]+\.md)\)/g)].map((m) => m[1]!))].sort();
+    expect(listed).toEqual(guides);
+    expect(guides).toEqual(expect.arrayContaining(['omni-cluster.md', 'local-environment.md', 'kubevirt.md', 'mesh.md', 'gateway.md', 'remote-management.md']));
+  });
+
+  it('README links the guides', () => {
+    expect(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).toContain('](docs/guides/README.md)');
   });
 });
