@@ -5,13 +5,15 @@ import { ConfigErrors } from './config-errors.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { isDnsLabel } from './names.ts';
-import { meshLabels, type MeshMembership } from './namespace.ts';
+import { meshLabels, validateMeshMembership, type MeshMembership } from './namespace.ts';
 
 /** The namespace an upstream Application creates, with the labels every namespace must carry. */
 export interface ManagedNamespace {
   readonly podSecurity: PodSecurityLevel;
   /** Mesh membership of the namespace's pods. */
   readonly mesh?: MeshMembership;
+  /** The mesh an injected namespace joins (label `kuma.io/mesh`). @default Kuma's mesh `default` */
+  readonly meshName?: string;
   /** Extra labels. */
   readonly labels?: Record<string, string>;
 }
@@ -78,6 +80,7 @@ abstract class UpstreamApplication extends Construct {
       problem: 'it is not a DNS label',
       fix: 'use lower-case letters, digits and dashes',
     });
+    if (props.createNamespace) validateMeshMembership(this, errors, props.createNamespace.mesh, props.createNamespace.meshName);
     errors.throwIfAny();
     this.applicationName = `${this.chart.environmentName}-${name}-${suffix}`;
     this.namespace = props.namespace;
@@ -108,7 +111,7 @@ abstract class UpstreamApplication extends Construct {
             managedNamespaceMetadata: {
               labels: {
                 ...podSecurityLabels(this.createNamespace.podSecurity),
-                ...meshLabels(this.createNamespace.mesh),
+                ...meshLabels(this.createNamespace.mesh, this.createNamespace.meshName),
                 ...this.createNamespace.labels,
               },
             },

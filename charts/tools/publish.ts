@@ -52,12 +52,20 @@ export type PublishResult =
     }
   | { readonly status: 'unchanged'; readonly commit: string };
 
-/** Paths of a dist branch tree that are not part of the dist layout (empty when it is ours). */
+const GENERATED_FILE = /^[a-z0-9][a-z0-9._-]*\.(ya?ml|json|md)$/;
+
+/**
+ * Paths of a dist branch tree that are not part of the dist layout (empty when it is ours): at the
+ * top, README.md, metadata.json and PROVENANCE; below, folders named like DNS labels
+ * (`<env>/<service>/`, and the extra outputs such as `omni/`) holding generated YAML, JSON or
+ * Markdown files. Source files (`package.json`, `charts/*.ts`, a `dist/` folder) are foreign.
+ */
 export function foreignPaths(paths: readonly string[]): string[] {
   return paths.filter((path) => {
     const parts = path.split('/');
     if (parts.length === 1) return !DIST_TOP_LEVEL_FILES.includes(path);
-    return !(parts.length === 3 && LABEL.test(parts[0]!) && LABEL.test(parts[1]!) && /\.ya?ml$/.test(parts[2]!));
+    const folders = parts.slice(0, -1);
+    return parts[0] === 'dist' || !folders.every((folder) => LABEL.test(folder)) || !GENERATED_FILE.test(parts.at(-1)!);
   });
 }
 

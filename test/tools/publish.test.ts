@@ -144,12 +144,13 @@ describe('publish', () => {
   });
 
   it('knows the dist layout', () => {
-    expect(foreignPaths(['README.md', 'metadata.json', 'PROVENANCE', 'prod/vault/statefulset-vault.yaml'])).toEqual([]);
-    expect(foreignPaths(['charts/main.ts', 'package.json', 'prod/vault/deep/x.yaml', 'Prod/x/y.yaml'])).toEqual([
+    expect(foreignPaths(['README.md', 'metadata.json', 'PROVENANCE', 'prod/vault/statefulset-vault.yaml', 'omni/access-policy.yaml', 'talos/prod/worker-1.yaml'])).toEqual([]);
+    expect(foreignPaths(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh'])).toEqual([
       'charts/main.ts',
       'package.json',
-      'prod/vault/deep/x.yaml',
+      'dist/prod/x/y.yaml',
       'Prod/x/y.yaml',
+      'prod/x/run.sh',
     ]);
   });
 });
