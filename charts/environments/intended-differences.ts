@@ -35,4 +35,56 @@ export const INTENDED_DIFFERENCES: readonly IntendedDifference[] = [
     path: 'spec.source.helm.valuesObject.podDisruptionBudget',
     reason: 'a disruption budget only makes sense with more than one replica (prod)',
   },
+  {
+    service: 'root',
+    object: 'AppProject/<env>',
+    path: 'spec.sourceRepos',
+    reason: 'an environment may read only the chart repositories of the services it runs',
+  },
+  {
+    service: 'mesh',
+    object: '*/merbridge',
+    reason: 'Merbridge is a node DaemonSet: only the host runs it; staging pods are redirected by the host (decisions/0502)',
+  },
+  {
+    service: 'root',
+    object: 'Application/<env>-kuma-chart',
+    path: 'spec.source.helm.valuesObject.cni',
+    reason: 'Kuma CNI runs on the host only; staging relies on it (decisions/0502)',
+  },
+  {
+    service: 'root',
+    object: 'Application/<env>-kuma-chart',
+    path: 'spec.source.helm.valuesObject.controlPlane.envVars',
+    reason: "staging's injector leaves redirection to the host's CNI (decisions/0502)",
+  },
+  {
+    service: 'root',
+    object: 'Application/<env>-kuma-chart',
+    path: 'spec.source.helm.valuesObject.controlPlane.*',
+    reason: 'prod runs two control-plane replicas with a disruption budget; staging one (decisions/0502)',
+  },
+  {
+    service: 'opentelemetry',
+    object: 'OpenTelemetryCollector/telemetry',
+    path: 'spec.config',
+    reason: "prod exports to ClickHouse; staging forwards everything to prod's collector (docs/observability.md)",
+  },
+  {
+    service: 'opentelemetry',
+    object: 'OpenTelemetryCollector/telemetry',
+    path: 'spec.env',
+    reason: "only prod's collector writes to ClickHouse and needs its password",
+  },
+  {
+    service: 'opentelemetry',
+    object: 'ExternalSecret/clickhouse-otel',
+    reason: "only prod's collector writes to ClickHouse and needs its password",
+  },
+  {
+    service: 'opentelemetry',
+    object: 'OpenTelemetryCollector/telemetry',
+    path: 'spec.replicas',
+    reason: "prod's collector receives every environment's telemetry (replicas: 2 in prod.ts); staging's only forwards",
+  },
 ];

@@ -28,6 +28,22 @@ export interface ObjectChange {
 export interface FileChange {
   readonly path: string;
   readonly change: 'added' | 'removed' | 'changed';
+  /** Lines that appear only after / only before (multiset difference, not a positional diff). */
+  readonly linesAdded: number;
+  readonly linesRemoved: number;
+}
+
+function lineDelta(before: string, after: string): { linesAdded: number; linesRemoved: number } {
+  const count = new Map<string, number>();
+  for (const line of before.split('\n')) count.set(line, (count.get(line) ?? 0) + 1);
+  let linesAdded = 0;
+  for (const line of after.split('\n')) {
+    const left = count.get(line) ?? 0;
+    if (left > 0) count.set(line, left - 1);
+    else linesAdded++;
+  }
+  const linesRemoved = [...count.values()].reduce((sum, n) => sum + n, 0);
+  return { linesAdded, linesRemoved };
 }
 
 export interface Counts {
@@ -144,7 +160,7 @@ export function diffDist(before: DistTree, after: DistTree): DiffReport {
     const x = a.otherFiles.get(path);
     const y = b.otherFiles.get(path);
     if (x === y) continue;
-    files.push({ path, change: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed' });
+    files.push({ path, change: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed', ...lineDelta(x ?? '', y ?? '') });
   }
   files.sort((x, y) => compare(x.path, y.path));
   const unreadable = [
@@ -223,7 +239,7 @@ export function formatDiffText(report: DiffReport, options: FormatOptions): stri
   }
   if (report.files.length > 0) {
     lines.push('', 'other files:');
-    for (const file of report.files) lines.push(`  ${MARK[file.change]} ${file.path}`);
+    for (const file of report.files) lines.push(`  ${MARK[file.change]} ${file.path} (+${file.linesAdded} -${file.linesRemoved} lines)`);
   }
   for (const u of report.unreadable) lines.push(`unreadable (${u.side}): ${u.path}: ${u.problem}`);
   const risky = flagged(report);
@@ -282,7 +298,9 @@ export function formatDiffMarkdown(report: DiffReport, options: FormatOptions): 
     }
     lines.push('</details>', '');
   }
-  if (report.files.length > 0) lines.push(`Other files: ${report.files.map((f) => `${MARK[f.change]}\`${f.path}\``).join(', ')}`, '');
+  if (report.files.length > 0) {
+    lines.push(`Other files: ${report.files.map((f) => `${MARK[f.change]}\`${f.path}\` (+${f.linesAdded} -${f.linesRemoved} lines)`).join(', ')}`, '');
+  }
   for (const u of report.unreadable) lines.push(`- unreadable (${u.side}): \`${u.path}\`: ${escapeCell(u.problem)}`);
   return `${lines.join('\n').trimEnd()}\n`;
 }

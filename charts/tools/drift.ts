@@ -4,7 +4,7 @@
  * (its name, environment label, domain and Argo CD destination). What remains should be intended;
  * intended differences are listed, with a reason, in `charts/environments/intended-differences.ts`.
  */
-import { ENVIRONMENT_LABEL } from '../lib/labels.ts';
+import { ENVIRONMENT_LABEL, SERVICE_LABEL } from '../lib/labels.ts';
 import type { KubeObject } from '../lib/manifest.ts';
 import { compare } from '../lib/render.ts';
 import { formatIdentity, identityKey, identityOf, parseDist, type DistTree, type ObjectIdentity } from './dist-tree.ts';
@@ -49,8 +49,10 @@ export interface DriftObject {
 export interface DriftReport {
   /** Environments compared, in order. */
   readonly environments: readonly string[];
-  /** Services found in several environments. */
+  /** Service folders found in several environments (compared). */
   readonly services: readonly string[];
+  /** Where each service runs (its folder, or an upstream Application of it in the root). */
+  readonly runs: Readonly<Record<string, readonly string[]>>;
   readonly objects: readonly DriftObject[];
   /** Allow-list entries that matched nothing (stale: remove them). */
   readonly unusedAllowances: readonly IntendedDifference[];
@@ -81,6 +83,25 @@ export function normaliseObject(object: KubeObject, env: EnvironmentFacts): Kube
     return value;
   };
   return walk(object) as KubeObject;
+}
+
+/** Folder of the Argo CD root (its Applications belong to the services they install or sync). */
+const ROOT = 'root';
+
+/**
+ * The service a root object belongs to: a chart's Application carries the service label of the
+ * service that declared it; a folder's Application syncs `<env>/<service>`. The AppProject, the
+ * root itself and the hosted roots belong to the root.
+ */
+function ownerOfRootObject(object: KubeObject): string {
+  const label = object.metadata.labels?.[SERVICE_LABEL];
+  if (label && label !== ROOT) return label;
+  const path = (object as { spec?: { source?: { path?: unknown } } }).spec?.source?.path;
+  if (typeof path === 'string' && path.startsWith(`${ENV_PLACEHOLDER}/`)) {
+    const folder = path.slice(ENV_PLACEHOLDER.length + 1);
+    if (folder !== ROOT && !folder.includes('/')) return folder;
+  }
+  return ROOT;
 }
 
 function glob(pattern: string, text: string): boolean {
@@ -140,6 +161,15 @@ export function computeDrift(
     return match?.reason;
   };
 
+  // Where each service runs: environments with its folder, or with an upstream Application of it in the root.
+  const runsIn = new Map<string, Set<string>>();
+  const markRuns = (service: string, env: string) => runsIn.set(service, (runsIn.get(service) ?? new Set()).add(env));
+  for (const [service, inService] of byService) {
+    for (const slot of inService.values()) {
+      for (const [env, object] of slot.perEnv) markRuns(service === ROOT ? ownerOfRootObject(object) : service, env);
+    }
+  }
+
   const services: string[] = [];
   const objects: DriftObject[] = [];
   for (const [service, inService] of [...byService.entries()].sort(([a], [b]) => compare(a, b))) {
@@ -147,10 +177,14 @@ export function computeDrift(
     if (serviceEnvs.length < 2) continue;
     services.push(service);
     for (const { identity, perEnv } of [...inService.values()].sort((a, b) => compare(a.identity.kind, b.identity.kind) || compare(identityKey(a.identity), identityKey(b.identity)))) {
-      const present = serviceEnvs.filter((env) => perEnv.has(env));
+      // A root object is compared only where its service runs: a service enabled in prod only is
+      // one fact ("runs in prod"), not one difference per Application.
+      const owner = service === ROOT ? ownerOfRootObject(perEnv.values().next().value!) : service;
+      const scope = owner === service ? serviceEnvs : serviceEnvs.filter((env) => runsIn.get(owner)?.has(env));
+      const present = scope.filter((env) => perEnv.has(env));
       const rows: DriftRow[] = [];
-      if (present.length < serviceEnvs.length) {
-        const values = Object.fromEntries(serviceEnvs.map((env) => [env, perEnv.has(env) ? 'present' : '(absent)']));
+      if (present.length < scope.length) {
+        const values = Object.fromEntries(scope.map((env) => [env, perEnv.has(env) ? 'present' : '(absent)']));
         rows.push({ values, intended: intended(service, identity, undefined) });
       }
       if (present.length >= 2) {
@@ -162,14 +196,34 @@ export function computeDrift(
         for (const [text, path] of [...paths.entries()].sort(([a], [b]) => compare(a, b))) {
           const raw = present.map((env) => valueAtPath(perEnv.get(env), path));
           if (raw.every((value) => deepEqual(value, raw[0]))) continue;
-          const values = Object.fromEntries(present.map((env, i) => [env, formatValue(raw[i], 50)]));
+          const formatted = formatAcross(raw);
+          const values = Object.fromEntries(present.map((env, i) => [env, formatted[i]!]));
           rows.push({ path: text, values, intended: intended(service, identity, text) });
         }
       }
       if (rows.length > 0) objects.push({ service, identity, environments: present, rows });
     }
   }
-  return { environments: envOrder, services, objects, unusedAllowances: allowances.filter((a) => !used.has(a)) };
+  const runs = Object.fromEntries([...runsIn.entries()].filter(([service]) => service !== ROOT).sort(([a], [b]) => compare(a, b)).map(([service, envs]) => [service, envOrder.filter((env) => envs.has(env))]));
+  return { environments: envOrder, services, runs, objects, unusedAllowances: allowances.filter((a) => !used.has(a)) };
+}
+
+/**
+ * Values of one field across environments, formatted to show what differs: lists of scalars show
+ * only the items not common to every environment (`[5 common, + "https://kumahq.github.io/charts"]`).
+ */
+function formatAcross(values: readonly unknown[]): string[] {
+  const scalarList = (v: unknown): v is unknown[] => Array.isArray(v) && v.every((item) => item === null || typeof item !== 'object');
+  if (values.every(scalarList)) {
+    const lists = values as unknown[][];
+    const common = lists[0]!.filter((item) => lists.every((list) => list.some((other) => deepEqual(item, other))));
+    return lists.map((list) => {
+      const own = list.filter((item) => !common.some((other) => deepEqual(item, other)));
+      const items = own.map((item) => `+ ${formatValue(item, 60)}`);
+      return `[${[...(common.length > 0 ? [`${common.length} common`] : []), ...items].join(', ')}]`;
+    });
+  }
+  return values.map((value) => formatValue(value, 50));
 }
 
 /** Rows nobody has declared intended. */
@@ -186,6 +240,18 @@ export function formatDrift(report: DriftReport, options: { showIntended?: boole
   lines.push(
     `${md ? '### ' : ''}drift between ${report.environments.join(', ')}: ${report.services.length} shared service(s), ${open} unreviewed difference(s), ${total - open} intended`,
   );
+  const runs = Object.entries(report.runs);
+  if (runs.length > 0) {
+    if (md) {
+      lines.push('', `| service | ${report.environments.join(' | ')} |`, `|---|${report.environments.map(() => ':---:|').join('')}`);
+      for (const [service, envs] of runs) lines.push(`| ${service} | ${report.environments.map((env) => (envs.includes(env) ? '✓' : '')).join(' | ')} |`);
+      lines.push('', '`—`: the service does not run in that environment, so it is not compared there.');
+    } else {
+      const width = Math.max(...runs.map(([service]) => service.length));
+      lines.push('', 'runs in:');
+      for (const [service, envs] of runs) lines.push(`  ${service.padEnd(width)}  ${envs.join(', ')}`);
+    }
+  }
   for (const service of report.services) {
     const inService = report.objects
       .map((object) => ({ ...object, rows: object.rows.filter((row) => options.showIntended || !row.intended) }))
@@ -201,7 +267,7 @@ export function formatDrift(report: DriftReport, options: { showIntended?: boole
           const cell = (text: string) => text.replace(/\|/g, '\\|');
           lines.push(`| \`${cell(formatIdentity(object.identity))}\` | ${row.path ? `\`${cell(row.path)}\`` : '(presence)'} | ${values.map(cell).join(' | ')} | ${cell(row.intended ?? '')} |`);
         } else {
-          const where = report.environments.map((env, i) => `${env}=${values[i]}`).join('  ');
+          const where = report.environments.filter((env) => row.values[env] !== undefined).map((env) => `${env}=${row.values[env]}`).join('  ');
           lines.push(`    ${row.path ?? '(presence)'}: ${where}${row.intended ? `  [intended: ${row.intended}]` : ''}`);
         }
       }

@@ -101,6 +101,14 @@ export function formatChange(change: FieldChange, max = 60): string {
   if (change.change === 'added') return `${path}: + ${formatValue(change.after, max)}`;
   if (change.change === 'removed') return `${path}: - ${formatValue(change.before, max)}`;
   const { before, after } = change;
+  if (Array.isArray(before) && Array.isArray(after)) {
+    // Lists of scalars: what went in and out reads better than two truncated lists.
+    const removed = before.filter((item) => !after.some((other) => deepEqual(item, other)));
+    const added = after.filter((item) => !before.some((other) => deepEqual(item, other)));
+    if (removed.length === 0 && added.length === 0) return `${path}: reordered (${formatValue(after, max)})`;
+    const items = [...added.map((item) => `+ ${formatValue(item, max)}`), ...removed.map((item) => `- ${formatValue(item, max)}`)];
+    return `${path}: ${truncate(items.join(', '), max * 3)}`;
+  }
   if (typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'))) {
     const a = before.split('\n');
     const b = after.split('\n');

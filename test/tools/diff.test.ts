@@ -22,11 +22,13 @@ describe('field diff', () => {
     const before = { metadata: { labels: { 'app.kubernetes.io/name': 'a' } }, args: ['--a'], containers: [{ name: 'x', image: '1' }, { name: 'y', image: '2' }] };
     const after = { metadata: { labels: { 'app.kubernetes.io/name': 'b' } }, args: ['--a', '--b'], containers: [{ name: 'y', image: '3' }, { name: 'x', image: '1' }] };
     expect(diffValues(before, after).map((c) => formatChange(c))).toEqual([
-      'args: ["--a"] → ["--a","--b"]',
+      'args: + "--b"',
       'containers[name=y].image: "2" → "3"',
       'metadata.labels["app.kubernetes.io/name"]: "a" → "b"',
     ]);
     expect(formatPath(['rules', 0, 'host'])).toBe('rules[0].host');
+    expect(diffValues({ repos: ['a', 'b', 'c'] }, { repos: ['c', 'd', 'a'] }).map((c) => formatChange(c))).toEqual(['repos: + "d", - "b"']);
+    expect(diffValues({ repos: ['a', 'b'] }, { repos: ['b', 'a'] }).map((c) => formatChange(c))).toEqual(['repos: reordered (["b","a"])']);
   });
 
   it('truncates long values and shows the first differing line of multi-line strings', () => {
@@ -69,7 +71,7 @@ describe('dist diff', () => {
     ]);
     expect(findings(report)).toEqual([]);
     expect(Object.fromEntries(countsByEnvironment(report))).toEqual({ prod: { added: 1, changed: 1, removed: 1 } });
-    expect(report.files).toEqual([{ path: 'README.md', change: 'changed' }]);
+    expect(report.files).toEqual([{ path: 'README.md', change: 'changed', linesAdded: 1, linesRemoved: 1 }]);
     const text = formatDiffText(report, { title: 'HEAD → working copy' });
     expect(text).toContain('prod: +1 ~1 -1\n  web/\n    - ConfigMap apps/old\n    ~ Deployment.apps apps/web\n        spec.replicas: 1 → 2');
     expect(text).toContain('no change is rejected by Kubernetes or replaces an object');

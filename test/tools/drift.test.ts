@@ -50,7 +50,7 @@ describe('drift', () => {
     expect(report.environments).toEqual(['prod', 'staging']);
     expect(report.services).toEqual(['grafana', 'root']);
     expect(report.objects).toEqual([]);
-    expect(formatDrift(report)).toBe('drift between prod, staging: 2 shared service(s), 0 unreviewed difference(s), 0 intended\n');
+    expect(formatDrift(report)).toBe('drift between prod, staging: 2 shared service(s), 0 unreviewed difference(s), 0 intended\n\nruns in:\n  grafana  prod, staging\n');
   });
 
   it('shows each differing field with its value per environment, and objects missing somewhere', () => {
@@ -63,6 +63,7 @@ describe('drift', () => {
     });
     const report = computeDrift(files, ENVS);
     expect(report.services).toEqual(['grafana']);
+    expect(report.runs).toEqual({ grafana: ['prod', 'staging', 'sandbox'], 'only-prod': ['prod'] });
     expect(report.objects.map((o) => ({ name: o.identity.name, rows: o.rows.map((r) => [r.path ?? '(presence)', r.values]) }))).toEqual([
       { name: 'extra', rows: [['(presence)', { prod: 'present', staging: '(absent)', sandbox: '(absent)' }]] },
       { name: 'grafana', rows: [['spec.timeout', { prod: '"30s"', staging: '"5s"', sandbox: '"5s"' }]] },
@@ -71,6 +72,24 @@ describe('drift', () => {
     expect(formatDrift(report)).toContain(
       'grafana/\n  ConfigMap grafana/extra\n    (presence): prod=present  staging=(absent)  sandbox=(absent)\n  HTTPRoute.gateway.networking.k8s.io grafana/grafana\n    spec.timeout: prod="30s"  staging="5s"  sandbox="5s"',
     );
+  });
+
+  it('compares a root Application only where its service runs, and shows scalar lists by what differs', () => {
+    const project = (env: EnvironmentFacts, repos: string[]) => obj('argoproj.io/v1alpha1', 'AppProject', env.name, { spec: { sourceRepos: repos } }, 'argocd', env.name);
+    const files = tree({
+      'prod/root/appproject-prod.yaml': project(ENVS[0]!, ['https://github.com/x', 'https://grafana.github.io/helm-charts']),
+      'staging/root/appproject-staging.yaml': project(ENVS[1]!, ['https://github.com/x']),
+      'prod/root/application-prod-grafana-chart.yaml': { ...(rootApp(ENVS[0]!, 2) as object), metadata: { name: 'prod-grafana-chart', namespace: 'argocd', labels: { 'platform.cedille.club/service': 'grafana' } } },
+      'prod/root/application-prod-grafana.yaml': obj('argoproj.io/v1alpha1', 'Application', 'prod-grafana', { spec: { source: { path: 'prod/grafana' } } }, 'argocd'),
+      'prod/grafana/configmap-x.yaml': obj('v1', 'ConfigMap', 'x', {}, 'grafana'),
+    });
+    const report = computeDrift(files, ENVS);
+    expect(report.runs).toEqual({ grafana: ['prod'] });
+    expect(report.objects.map((o) => `${o.identity.kind}/${o.identity.name}`)).toEqual(['AppProject/<env>']);
+    expect(report.objects[0]!.rows).toEqual([
+      { path: 'spec.sourceRepos', values: { prod: '[1 common, + "https://grafana.github.io/helm-charts"]', staging: '[1 common]' }, intended: undefined },
+    ]);
+    expect(formatDrift(report)).toContain('runs in:\n  grafana  prod\n');
   });
 
   it('hides intended differences (shows them with --all) and lists allowances that match nothing', () => {
