@@ -1,5 +1,7 @@
 import { CLUSTER_MEMBERS } from './cluster-access.ts';
 import { BASE_DOMAIN, PLATFORM, PROD_NODES } from './platform.ts';
+import { sandbox } from './sandbox.ts';
+import { staging } from './staging.ts';
 import type { Environment, HostCni } from './types.ts';
 
 /** Talos's default CNI (flannel), as Kuma's chained CNI plugin finds it on every node. */
@@ -17,6 +19,19 @@ export const prod: Environment = {
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    argocd: {},
+    // The environments prod runs as vclusters (their personal sandboxes come with them).
+    vcluster: {
+      hosted: [
+        {
+          environment: staging,
+          size: 'large',
+          // Staging's collector forwards to prod's (docs/observability.md).
+          hostServices: [{ from: 'opentelemetry/telemetry-collector', to: 'opentelemetry/prod-telemetry-collector', ports: [4317, 4318] }],
+        },
+        { environment: sandbox, size: 'medium' },
+      ],
+    },
     // Two copies of every volume (PLATFORM.md); pools come from PROD_NODES' disks.
     storage: { replicas: 2 },
     'cluster-access': { members: CLUSTER_MEMBERS },

@@ -39,6 +39,11 @@ export interface HelmApplicationProps<Values extends object> extends UpstreamApp
   readonly chart: ChartPin;
   /** The values we set; typed by the service, checked against the chart's values.yaml. */
   readonly values: Values;
+  /**
+   * Helm release name, when it must differ from `name` (charts that name everything after the
+   * release, e.g. one vcluster per release). @default `name`, else the chart name
+   */
+  readonly releaseName?: string;
 }
 
 export interface ManifestApplicationProps extends UpstreamApplicationProps {
@@ -133,7 +138,7 @@ export class HelmApplication<Values extends object> extends UpstreamApplication 
       repoUrl: props.chart.repoURL,
       chart: props.chart.chart,
       targetRevision: props.chart.version,
-      helm: { releaseName: props.name ?? props.chart.chart, valuesObject: props.values },
+      helm: { releaseName: props.releaseName ?? props.name ?? props.chart.chart, valuesObject: props.values },
     });
   }
 }

@@ -1,4 +1,6 @@
+import { ArgoCd, type ArgoCdProps } from './argocd/argocd.ts';
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { VCluster, type VClusterProps } from './vcluster/vcluster.ts';
 import { Mayastor, type MayastorProps } from './storage/storage.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
 import { KumaMesh, type KumaMeshProps } from './mesh/mesh.ts';
@@ -31,6 +33,21 @@ export const SERVICES = {
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
     dependsOn: [],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  argocd: service<ArgoCdProps>({
+    description: 'Argo CD managing itself: GitHub SSO through Dex, RBAC from the teams, the lovely plugin, UI and gRPC on the Gateway',
+    // The certificate of its route comes from cert-manager. TODO(merge): add 'gateway' and
+    // 'external-secrets' once those services are on main.
+    dependsOn: ['cert-manager'],
+    build: (chart, settings) => new ArgoCd(chart, 'ArgoCd', settings),
+  }),
+  vcluster: service<VClusterProps>({
+    description: 'vclusters of the hosted environments and of personal sandboxes, registered in Argo CD from their own kubeconfig',
+    // Registered clusters are read by Argo CD, whose Application health check orders the waves;
+    // each vcluster keeps its data on the default StorageClass. TODO(merge): add
+    // 'external-secrets' (SecretStore/ExternalSecret CRDs) once it is on main.
+    dependsOn: ['argocd', 'storage'],
+    build: (chart, settings) => new VCluster(chart, 'VCluster', settings),
   }),
   storage: service<MayastorProps>({
     description: 'OpenEBS Mayastor: DiskPools from the node inventory, StorageClasses mayastor (default, replicated) and local-hostpath',

@@ -88,3 +88,18 @@ describe('OpenTelemetry', () => {
     ]);
   });
 });
+
+describe('staging telemetry path', () => {
+  it('staging forwards to a host Service that prod replicates into the staging vcluster', () => {
+    const b = build();
+    const staging = manifestsOf(b, 'staging').map((m) => m.object) as any[];
+    const endpoint = new URL(find(staging, 'OpenTelemetryCollector', 'telemetry').spec.config.exporters['otlphttp/forward'].endpoint);
+    const [service, namespace] = endpoint.hostname.split('.');
+    const prodRoot = manifestsOf(b, 'prod', 'root').map((m) => m.object) as any[];
+    const vcluster = find(prodRoot, 'Application', 'prod-vcluster-staging-chart').spec.source.helm.valuesObject;
+    expect(vcluster.networking.replicateServices.fromHost).toContainEqual({ from: 'opentelemetry/telemetry-collector', to: `${namespace}/${service}` });
+    const prod = manifestsOf(b, 'prod').map((m) => m.object) as any[];
+    const egress = find(prod, 'NetworkPolicy', 'allow-host-services', 'vcluster-staging').spec.egress[0];
+    expect(egress.ports.map((p: any) => p.port)).toContain(Number(endpoint.port));
+  });
+});
