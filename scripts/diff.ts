@@ -9,9 +9,9 @@ import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
 import { readDistAtRef, readDistDir } from '../charts/tools/dist-tree.ts';
 import { diffDist, formatDiffMarkdown, formatDiffText } from '../charts/tools/diff.ts';
 import { resolveCommit } from '../charts/tools/git.ts';
-import { parseArgs } from '../charts/tools/args.ts';
+import { cliArgs } from '../charts/tools/args.ts';
 
-const args = parseArgs(process.argv.slice(2), { values: ['against', 'to', 'dir'], flags: ['markdown'] });
+const args = cliArgs(process.argv.slice(2), { values: ['against', 'to', 'dir'], flags: ['markdown'] }, 'npm run diff -- [--against <ref>] [--to <ref>] [--markdown] [--dir dist]');
 const against = args.values.against ?? 'HEAD';
 const dir = args.values.dir ?? 'dist';
 

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { INTENDED_DIFFERENCES } from '../charts/environments/intended-differences.ts';
 import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
-import { parseArgs } from '../charts/tools/args.ts';
+import { cliArgs } from '../charts/tools/args.ts';
 import { readDistDir } from '../charts/tools/dist-tree.ts';
 import { computeDrift, formatDrift, unreviewed } from '../charts/tools/drift.ts';
 
-const args = parseArgs(process.argv.slice(2), { values: ['dir'], flags: ['all', 'markdown', 'strict'] });
+const args = cliArgs(process.argv.slice(2), { values: ['dir'], flags: ['all', 'markdown', 'strict'] }, 'npm run drift -- [--all] [--markdown] [--strict] [--dir dist]');
 const tree = readDistDir(join(REPO_ROOT, args.values.dir ?? 'dist'));
 const report = computeDrift(tree, ENVIRONMENTS, INTENDED_DIFFERENCES);
 process.stdout.write(formatDrift(report, { showIntended: args.flags.all, markdown: args.flags.markdown }));

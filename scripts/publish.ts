@@ -5,10 +5,10 @@
  * (dist/ dirty or empty, a branch we do not own).
  */
 import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
-import { parseArgs } from '../charts/tools/args.ts';
+import { cliArgs } from '../charts/tools/args.ts';
 import { publish, PublishRefused } from '../charts/tools/publish.ts';
 
-const args = parseArgs(process.argv.slice(2), { values: ['branch', 'source', 'remote'], flags: ['push', 'allow-dirty'] });
+const args = cliArgs(process.argv.slice(2), { values: ['branch', 'source', 'remote'], flags: ['push', 'allow-dirty'] }, 'npm run publish -- [--branch dist] [--source HEAD] [--push [--remote origin]] [--allow-dirty]');
 try {
   const result = publish({
     repo: REPO_ROOT,

@@ -87,4 +87,9 @@ export const INTENDED_DIFFERENCES: readonly IntendedDifference[] = [
     path: 'spec.replicas',
     reason: "prod's collector receives every environment's telemetry (replicas: 2 in prod.ts); staging's only forwards",
   },
+  {
+    service: 'root',
+    object: 'AppProject/<env>-*',
+    reason: 'each personal sandbox (sandbox-<github>) gets its own AppProject in the sandbox root',
+  },
 ];

@@ -29,3 +29,13 @@ export function parseArgs(argv: readonly string[], spec: { values?: readonly str
   }
   return { values, flags, positional };
 }
+
+/** parseArgs for a script: a wrong argument prints the problem and the script's usage, exit 2. */
+export function cliArgs(argv: readonly string[], spec: { values?: readonly string[]; flags?: readonly string[] }, usage: string): ParsedArgs {
+  try {
+    return parseArgs(argv, spec);
+  } catch (error) {
+    console.error(`${(error as Error).message}\nusage: ${usage}`);
+    process.exit(2);
+  }
+}
