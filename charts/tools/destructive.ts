@@ -7,7 +7,7 @@
  */
 import type { KubeObject } from '../lib/manifest.ts';
 import type { ObjectIdentity } from './dist-tree.ts';
-import { deepEqual, formatValue, valueAt } from './field-diff.ts';
+import { deepEqual, diffValues, formatChange, valueAt } from './field-diff.ts';
 
 export type Severity =
   /** The API server refuses the update: Argo CD's sync fails until the object is deleted and re-created. */
@@ -122,7 +122,10 @@ export function updateFindings(identity: ObjectIdentity, before: KubeObject, aft
       const a = valueAt(before, keys);
       const b = valueAt(after, keys);
       if (!deepEqual(a, b)) {
-        findings.push({ severity: 'rejected', field, message: `${field} changed (${formatValue(a, 40)} → ${formatValue(b, 40)}): ${rule.why}` });
+        const changes = diffValues(a, b, keys);
+        const shown = changes.slice(0, 2).map((change) => formatChange(change, 40));
+        const more = changes.length > 2 ? `; … ${changes.length - 2} more` : '';
+        findings.push({ severity: 'rejected', field, message: `${shown.join('; ')}${more}: ${rule.why}` });
       }
     }
   }

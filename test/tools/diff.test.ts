@@ -114,7 +114,7 @@ describe('dist diff', () => {
       const report = diffDist(tree({ [APP]: deployment('web') }), tree({ [APP]: deployment('web', { selector: { app: 'web', tier: 'front' } }) }));
       expect(findings(report)).toEqual(['Deployment/web rejected spec.selector']);
       expect(report.changes[0]!.findings[0]!.message).toBe(
-        'spec.selector changed ({matchLabels} → {matchLabels}): the selector is immutable; delete and re-create it (Argo CD sync option Replace=true), or keep the old value',
+        'spec.selector.matchLabels.tier: + "front": the selector is immutable; delete and re-create it (Argo CD sync option Replace=true), or keep the old value',
       );
     });
 
