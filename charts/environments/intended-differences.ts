@@ -92,4 +92,22 @@ export const INTENDED_DIFFERENCES: readonly IntendedDifference[] = [
     object: 'AppProject/<env>-*',
     reason: 'each personal sandbox (sandbox-<github>) gets its own AppProject in the sandbox root',
   },
+  {
+    service: 'gateway',
+    object: 'ContourDeployment/contour',
+    path: 'spec.envoy',
+    reason: "prod's Envoy is a DaemonSet on the edge node with node ports 80/443; a vcluster's is a ClusterIP Deployment reached through the host (decisions/0401, 0402)",
+  },
+  {
+    service: 'gateway',
+    object: 'Gateway/platform',
+    path: 'metadata.annotations',
+    reason: 'external-dns runs on the host only and reads its target from the prod Gateway (decisions/0404)',
+  },
+  {
+    service: 'gateway',
+    object: 'Gateway/platform',
+    path: 'spec.listeners[name=https-*',
+    reason: 'one HTTPS listener per route of the environment: the listeners follow the services each environment runs',
+  },
 ];
