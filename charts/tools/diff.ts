@@ -2,6 +2,7 @@
  * Semantic diff of two dist trees: objects are matched by identity (API group, kind, namespace,
  * name), never by file name, so a renamed object is a delete plus a create and is flagged as such.
  */
+import { parseAllDocuments } from 'yaml';
 import { compare } from '../lib/render.ts';
 import { deletionFindings, updateFindings, type Finding } from './destructive.ts';
 import {
@@ -31,6 +32,22 @@ export interface FileChange {
   /** Lines that appear only after / only before (multiset difference, not a positional diff). */
   readonly linesAdded: number;
   readonly linesRemoved: number;
+  /** Field differences when both versions parse as YAML or JSON (Talos patches, kustomizations, metadata). */
+  readonly fields?: readonly FieldChange[];
+}
+
+/** The documents of a YAML or JSON file, or undefined when it is neither. */
+function parseData(path: string, content: string): unknown {
+  try {
+    if (path.endsWith('.json')) return JSON.parse(content) as unknown;
+    if (!/\.ya?ml$/.test(path)) return undefined;
+    const documents = parseAllDocuments(content);
+    if (documents.some((d) => d.errors.length > 0)) return undefined;
+    const values = documents.map((d) => d.toJS() as unknown);
+    return values.length === 1 ? values[0] : values;
+  } catch {
+    return undefined;
+  }
 }
 
 function lineDelta(before: string, after: string): { linesAdded: number; linesRemoved: number } {
@@ -160,7 +177,11 @@ export function diffDist(before: DistTree, after: DistTree): DiffReport {
     const x = a.otherFiles.get(path);
     const y = b.otherFiles.get(path);
     if (x === y) continue;
-    files.push({ path, change: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed', ...lineDelta(x ?? '', y ?? '') });
+    const change = x === undefined ? 'added' : y === undefined ? 'removed' : 'changed';
+    const before = x === undefined ? undefined : parseData(path, x);
+    const after = y === undefined ? undefined : parseData(path, y);
+    const fields = change === 'changed' && before !== undefined && after !== undefined ? diffValues(before, after) : undefined;
+    files.push({ path, change, ...lineDelta(x ?? '', y ?? ''), ...(fields ? { fields } : {}) });
   }
   files.sort((x, y) => compare(x.path, y.path));
   const unreadable = [
@@ -239,7 +260,11 @@ export function formatDiffText(report: DiffReport, options: FormatOptions): stri
   }
   if (report.files.length > 0) {
     lines.push('', 'other files:');
-    for (const file of report.files) lines.push(`  ${MARK[file.change]} ${file.path} (+${file.linesAdded} -${file.linesRemoved} lines)`);
+    for (const file of report.files) {
+      lines.push(`  ${MARK[file.change]} ${file.path} (+${file.linesAdded} -${file.linesRemoved} lines)`);
+      for (const field of (file.fields ?? []).slice(0, maxFields)) lines.push(`        ${formatChange(field, maxValue)}`);
+      if ((file.fields?.length ?? 0) > maxFields) lines.push(`        … and ${file.fields!.length - maxFields} more field(s)`);
+    }
   }
   for (const u of report.unreadable) lines.push(`unreadable (${u.side}): ${u.path}: ${u.problem}`);
   const risky = flagged(report);

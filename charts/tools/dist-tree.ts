@@ -99,14 +99,43 @@ function isKubeObject(value: unknown): value is KubeObject {
   return typeof v.apiVersion === 'string' && typeof v.kind === 'string' && typeof metadata?.name === 'string';
 }
 
+/**
+ * The environment folders of a dist tree: those `metadata.json` lists, and any folder with a
+ * `root/` (every environment has its Argo CD root). Other folders (`omni/`, `talos/`, `releases/`)
+ * hold extra outputs that are not objects of an environment.
+ */
+export function environmentFolders(tree: DistTree): Set<string> {
+  const names = new Set<string>();
+  const metadata = tree.get('metadata.json');
+  if (metadata) {
+    try {
+      for (const env of (JSON.parse(metadata) as { environments?: { name?: unknown }[] }).environments ?? []) {
+        if (typeof env.name === 'string') names.add(env.name);
+      }
+    } catch {
+      // An unreadable metadata.json is reported as a changed file; the root/ rule still applies.
+    }
+  }
+  for (const path of tree.keys()) {
+    const parts = path.split('/');
+    if (parts.length >= 3 && parts[1] === 'root') names.add(parts[0]!);
+  }
+  if (names.size === 0) {
+    // A tree without metadata and roots (a fragment): every `<folder>/<folder>/<file>` is an environment's.
+    for (const path of tree.keys()) if (path.split('/').length >= 3) names.add(path.split('/')[0]!);
+  }
+  return names;
+}
+
 /** Parses every `<env>/<folder>/<file>.yaml` of a dist tree (several documents per file allowed). */
 export function parseDist(tree: DistTree): ParsedDist {
   const objects: DistObject[] = [];
   const otherFiles = new Map<string, string>();
   const unreadable: { path: string; problem: string }[] = [];
+  const environments = environmentFolders(tree);
   for (const [path, content] of tree) {
     const parts = path.split('/');
-    if (parts.length < 3 || !/\.ya?ml$/.test(path)) {
+    if (parts.length < 3 || !environments.has(parts[0]!) || !/\.ya?ml$/.test(path)) {
       otherFiles.set(path, content);
       continue;
     }

@@ -192,6 +192,29 @@ describe('dist diff', () => {
     expect(text).toContain('        data.k02: "1" → "2"\n        … and 17 more field(s)');
   });
 
+  it('diffs extra outputs (outside environment folders) as files, field by field when they parse', () => {
+    const meta = (envs: string[]) => JSON.stringify({ environments: envs.map((name) => ({ name })) });
+    const before = tree({
+      'metadata.json': meta(['prod']),
+      'prod/root/appproject-prod.yaml': obj('argoproj.io/v1alpha1', 'AppProject', 'prod', { spec: {} }, 'argocd'),
+      'talos/worker-1.yaml': 'machine:\n  sysctls:\n    vm.nr_hugepages: "1024"\n',
+      'releases/prod-x/kustomization.yaml': 'resources:\n  - a.yaml\n',
+    });
+    const after = tree({
+      'metadata.json': meta(['prod']),
+      'prod/root/appproject-prod.yaml': obj('argoproj.io/v1alpha1', 'AppProject', 'prod', { spec: {} }, 'argocd'),
+      'talos/worker-1.yaml': 'machine:\n  sysctls:\n    vm.nr_hugepages: "2048"\n',
+      'releases/prod-x/kustomization.yaml': 'resources:\n  - a.yaml\n',
+    });
+    const report = diffDist(before, after);
+    expect(report.changes).toEqual([]);
+    expect(report.unreadable).toEqual([]);
+    expect(report.files.map((f) => [f.path, f.change, f.fields?.map((c) => formatChange(c))])).toEqual([
+      ['talos/worker-1.yaml', 'changed', ['machine.sysctls["vm.nr_hugepages"]: "1024" → "2048"']],
+    ]);
+    expect(formatDiffText(report, { title: 't' })).toContain('other files:\n  ~ talos/worker-1.yaml (+1 -1 lines)\n        machine.sysctls["vm.nr_hugepages"]: "1024" → "2048"');
+  });
+
   it('reports manifests it cannot read instead of failing', () => {
     const report = diffDist(tree({}), tree({ 'prod/x/bad.yaml': 'a: [unclosed', 'prod/x/notk8s.yaml': 'hello: world\n' }));
     expect(report.unreadable.map((u) => `${u.side} ${u.path}`)).toEqual(['after prod/x/bad.yaml', 'after prod/x/notk8s.yaml']);

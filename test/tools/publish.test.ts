@@ -11,7 +11,7 @@ afterEach(() => {
 
 const DIST = tree({
   'README.md': '# dist\n',
-  'metadata.json': '{}\n',
+  'metadata.json': `${JSON.stringify({ environments: [{ name: 'prod' }, { name: 'staging' }] })}\n`,
   'prod/web/deployment-web.yaml': deployment('web'),
   'prod/root/appproject-prod.yaml': obj('argoproj.io/v1alpha1', 'AppProject', 'prod', { spec: {} }, 'argocd'),
   'staging/web/deployment-web.yaml': deployment('web'),
