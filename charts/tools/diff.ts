@@ -324,7 +324,13 @@ export function formatDiffMarkdown(report: DiffReport, options: FormatOptions): 
     lines.push('</details>', '');
   }
   if (report.files.length > 0) {
-    lines.push(`Other files: ${report.files.map((f) => `${MARK[f.change]}\`${f.path}\` (+${f.linesAdded} -${f.linesRemoved} lines)`).join(', ')}`, '');
+    lines.push('**Other files** (not objects of an environment)', '', '```diff');
+    for (const file of report.files) {
+      lines.push(`${MARK[file.change]} ${file.path} (+${file.linesAdded} -${file.linesRemoved} lines)`);
+      for (const field of (file.fields ?? []).slice(0, maxFields)) lines.push(`    ${formatChange(field, maxValue)}`);
+      if ((file.fields?.length ?? 0) > maxFields) lines.push(`    … and ${file.fields!.length - maxFields} more field(s)`);
+    }
+    lines.push('```', '');
   }
   for (const u of report.unreadable) lines.push(`- unreadable (${u.side}): \`${u.path}\`: ${escapeCell(u.problem)}`);
   return `${lines.join('\n').trimEnd()}\n`;

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { readDistAtRef, readDistDir, PROVENANCE_FILE, type DistTree } from './dist-tree.ts';
+import { environmentFolders, readDistAtRef, readDistDir, PROVENANCE_FILE, type DistTree } from './dist-tree.ts';
 import { countsByEnvironment, diffDist, formatCounts, type Counts } from './diff.ts';
 import { git, listTree, resolveCommit } from './git.ts';
 
@@ -180,8 +180,11 @@ export function publish(options: PublishOptions): PublishResult {
   if (existing && contentTreeOf(repo, existing) === contentTree) return { status: 'unchanged', commit: existing };
 
   const previous = existing ? readDistAtRef(repo, existing) : new Map<string, string>();
-  const counts = countsByEnvironment(diffDist(previous, files));
-  const environments = [...new Set([...files.keys(), ...previous.keys()].filter((p) => p.includes('/')).map((p) => p.split('/')[0]!))].sort();
+  const report = diffDist(previous, files);
+  const counts = countsByEnvironment(report);
+  const otherFiles = report.files.filter((file) => file.path !== 'README.md' && file.path !== 'metadata.json').map((file) => `${file.change === 'added' ? '+' : file.change === 'removed' ? '-' : '~'}${file.path}`);
+  const otherLine = otherFiles.length > 0 ? [`other files: ${otherFiles.slice(0, 8).join(' ')}${otherFiles.length > 8 ? ` … ${otherFiles.length - 8} more` : ''}`] : [];
+  const environments = [...new Set([...environmentFolders(files), ...environmentFolders(previous)])].sort();
   const [sha, shortSha, subject] = git(repo, ['log', '-1', '--format=%H%x00%h%x00%s', source]).trim().split('\0') as [string, string, string];
   const table = countsTable(counts, environments);
   const provenance = [
@@ -192,6 +195,7 @@ export function publish(options: PublishOptions): PublishResult {
     ...(dirty ? ['source-dirty: true (dist/ had uncommitted changes when published)'] : []),
     'objects (added, changed, removed since the previous publish):',
     ...table.map((line) => `  ${line}`),
+    ...otherLine,
     '',
   ].join('\n');
   const tree = writeTree(repo, distDir, files, [{ path: PROVENANCE_FILE, content: provenance }]);
@@ -202,6 +206,7 @@ export function publish(options: PublishOptions): PublishResult {
     '',
     'Objects (added, changed, removed):',
     ...table.map((line) => `  ${line}`),
+    ...otherLine.map((line) => line.replace(/^other/, 'Other')),
     '',
     PUBLISH_TRAILER,
     `Source-Commit: ${sha}`,

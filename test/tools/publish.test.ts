@@ -92,6 +92,12 @@ describe('publish', () => {
     expect(second.message).toContain('Objects (added, changed, removed):\n  prod     +0 ~1 -1\n  staging  +1 ~0 -0\n');
     expect(git(repo, 'show', 'refs/heads/dist:PROVENANCE')).toContain(`source-commit: ${head}`);
     expect(git(repo, 'ls-tree', '-r', '--name-only', 'refs/heads/dist')).not.toContain('appproject-prod.yaml');
+
+    // A change to an extra output only (no object) is still published, and named.
+    writeFiles(join(repo, 'dist'), tree({ 'talos/worker-1.yaml': 'machine: {}\n' }));
+    commitSource(repo, 'Talos patch');
+    const third = publish({ repo });
+    expect(third.status === 'published' && third.message).toContain('  prod     +0 ~0 -0\n  staging  +0 ~0 -0\nOther files: +talos/worker-1.yaml\n');
   });
 
   it('foreign branch: refuses to overwrite a dist branch it does not own', () => {
