@@ -213,6 +213,18 @@ export interface FormatOptions {
   readonly maxFields?: number;
   /** Longest rendering of a value. @default 60 */
   readonly maxValue?: number;
+  /** Markdown only: cut the details beyond this many characters (GitHub comments stop at 65 536). @default 60000 */
+  readonly maxChars?: number;
+}
+
+/** Cuts markdown at a line boundary, closing an open code block and details, with a note. */
+function capMarkdown(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  let cut = text.slice(0, text.lastIndexOf('\n', maxChars - 200) + 1);
+  if ((cut.match(/^```/gm)?.length ?? 0) % 2 === 1) cut += '```\n';
+  const open = (cut.match(/<details>/g)?.length ?? 0) - (cut.match(/<\/details>/g)?.length ?? 0);
+  if (open > 0) cut += '\n</details>\n';
+  return `${cut}\n_… cut at ${maxChars} characters; run \`npm run diff\` for the rest._\n`;
 }
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
@@ -333,5 +345,5 @@ export function formatDiffMarkdown(report: DiffReport, options: FormatOptions): 
     lines.push('```', '');
   }
   for (const u of report.unreadable) lines.push(`- unreadable (${u.side}): \`${u.path}\`: ${escapeCell(u.problem)}`);
-  return `${lines.join('\n').trimEnd()}\n`;
+  return capMarkdown(`${lines.join('\n').trimEnd()}\n`, options.maxChars ?? 60_000);
 }

@@ -186,6 +186,14 @@ describe('dist diff', () => {
     expect(markdown).toContain('<details><summary><b>prod</b> (+0 ~0 -4)</summary>');
   });
 
+  it('cuts long markdown at a line, closing its code block and details', () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`prod/x/configmap-c${i}.yaml`, obj('v1', 'ConfigMap', `c${i}`, { data: { a: String(i) } }, 'x')]));
+    const markdown = formatDiffMarkdown(diffDist(tree({}), tree(many)), { title: 't', maxChars: 3000 });
+    expect(markdown.length).toBeLessThan(3100);
+    expect((markdown.match(/^```/gm) ?? []).length % 2).toBe(0);
+    expect(markdown).toMatch(/```\n\n<\/details>\n\n_… cut at 3000 characters; run `npm run diff` for the rest._\n$/);
+  });
+
   it('caps the fields listed per object', () => {
     const many = (v: number) => obj('v1', 'ConfigMap', 'c', { data: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${String(i).padStart(2, '0')}`, String(v)])) }, 'x');
     const text = formatDiffText(diffDist(tree({ 'prod/x/c.yaml': many(1) }), tree({ 'prod/x/c.yaml': many(2) })), { title: 't', maxFields: 3 });
