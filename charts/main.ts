@@ -6,10 +6,12 @@ import { ENVIRONMENTS } from './environments/index.ts';
 import { synthesize } from './app/synth.ts';
 import { today } from './app/sandboxes.ts';
 import { ConfigError } from './lib/config-errors.ts';
+import { formatSynthSummary } from './app/summary.ts';
 
 function run(): ReturnType<typeof synthesize> {
   try {
-    return synthesize({ environments: ENVIRONMENTS, today: today(), outdir });
+    date = today();
+    return synthesize({ environments: ENVIRONMENTS, today: date, outdir });
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, problems: error.messages.map((m) => `  ${m}`).join('\n') };
     throw error;
@@ -17,6 +19,7 @@ function run(): ReturnType<typeof synthesize> {
 }
 
 const started = performance.now();
+let date = '';
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 const result = run();
 
@@ -25,12 +28,17 @@ if (!result.ok) {
   process.exit(1);
 }
 const { build, gate } = result;
-for (const warning of build.warnings) console.warn(`warning: ${warning}`);
-const lines = [...build.services.entries()].map(([environment, services]) => {
-  const objects = build.manifests.filter((m) => m.environment === environment).length;
-  return `  ${environment.padEnd(8)} ${String(services.length).padStart(2)} services ${String(objects).padStart(4)} objects`;
-});
 console.log(
-  `synthesized ${build.manifests.length} objects into ${outdir}/ in ${Math.round(performance.now() - started)} ms ` +
-    `(gate ${Math.round(gate.durationMs)} ms, ${build.warnings.length} warning(s))\n${lines.join('\n')}`,
+  formatSynthSummary({
+    environments: ENVIRONMENTS,
+    manifests: build.manifests,
+    services: build.services,
+    warnings: build.warnings,
+    today: date,
+    outdir,
+    totalMs: performance.now() - started,
+    gateMs: gate.durationMs,
+    // performance.now() counts from process start: module loading included.
+    processMs: performance.now(),
+  }),
 );
