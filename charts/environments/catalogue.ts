@@ -300,3 +300,14 @@ export type ChartKey = keyof typeof CHARTS;
 export function imageRef(image: ImagePin): string {
   return `${image.repository}:${image.tag}`;
 }
+
+/** Every API group whose CRDs something in the catalogue installs, sorted. */
+export function catalogueCrdGroups(): string[] {
+  const pins: readonly { readonly crdGroups: readonly string[] }[] = [
+    ...Object.values(CHARTS),
+    ...Object.values(MANIFESTS),
+    ...Object.values(PACKAGES),
+    ...Object.values(RELEASE_ASSETS),
+  ];
+  return [...new Set(pins.flatMap((pin) => pin.crdGroups))].sort();
+}

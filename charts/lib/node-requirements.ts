@@ -22,3 +22,13 @@ export type NodeRequirementsByNode = ReadonlyMap<string, readonly NodeRequiremen
 
 /** A service's requirements, computed from the environment (e.g. storage: the nodes that have disks). */
 export type NodeRequirementsProvider = (environment: Environment) => NodeRequirementsByNode;
+
+/** What a service needs from the cluster as a whole (Talos `cluster.*`), e.g. an API server flag. */
+export interface ClusterRequirements {
+  /** kube-apiserver flags (Talos `cluster.apiServer.extraArgs`). */
+  readonly apiServerExtraArgs?: Readonly<Record<string, string>>;
+  /** Why, for the patch's comment and the docs. */
+  readonly reason: string;
+}
+
+export type ClusterRequirementsProvider = (environment: Environment) => readonly ClusterRequirements[];

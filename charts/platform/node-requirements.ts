@@ -1,4 +1,5 @@
-import type { NodeRequirementsProvider } from '../lib/node-requirements.ts';
+import type { ClusterRequirementsProvider, NodeRequirementsProvider } from '../lib/node-requirements.ts';
+import { gatewayClusterRequirements } from './gateway/cluster-requirements.ts';
 import { meshNodeRequirements } from './mesh/node-requirements.ts';
 import { storageNodeRequirements } from './storage/node-requirements.ts';
 
@@ -8,3 +9,6 @@ import { storageNodeRequirements } from './storage/node-requirements.ts';
  * needs something from the machines adds its provider here.
  */
 export const NODE_REQUIREMENT_PROVIDERS: NodeRequirementsProvider[] = [storageNodeRequirements, meshNodeRequirements];
+
+/** Every service that needs a cluster-wide setting; written to dist/talos/cluster.yaml. */
+export const CLUSTER_REQUIREMENT_PROVIDERS: ClusterRequirementsProvider[] = [gatewayClusterRequirements];

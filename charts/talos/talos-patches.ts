@@ -4,7 +4,7 @@ import type { ClusterNode, Environment, NodeInterface } from '../environments/ty
 import { ConfigError, ConfigErrors } from '../lib/config-errors.ts';
 import { generatedHeader, type DistFile } from '../lib/dist-file.ts';
 import { DNS_SUBDOMAIN } from '../lib/names.ts';
-import type { NodeRequirements, NodeRequirementsProvider } from '../lib/node-requirements.ts';
+import type { ClusterRequirementsProvider, NodeRequirements, NodeRequirementsProvider } from '../lib/node-requirements.ts';
 import { talosPatchShapeErrors, type TalosInterface, type TalosKubeletMount, type TalosMachinePatch } from './machine-patch.ts';
 
 /** Folder of the patches under dist/. */
@@ -290,4 +290,54 @@ function render(environment: Environment, node: ClusterNode, requirements: reado
     ...(why.length > 0 ? ['# Required by:', ...why.map((reason) => `#   - ${reason}`)] : ['# No service requires anything from this node today.']),
   ];
   return `${lines.join('\n')}\n${stringify(patch, { sortMapEntries: true, lineWidth: 0 })}`;
+}
+
+/** File of the cluster-wide patch (one per Talos environment; today prod only). */
+export const CLUSTER_PATCH_FILE = `${TALOS_FOLDER}/cluster.yaml`;
+
+/**
+ * The cluster-wide Talos patch, `talos/cluster.yaml`: API server flags the services need. Two
+ * services asking for different values of one flag stop synth.
+ */
+export function talosClusterPatchFiles(environments: readonly Environment[], providers: readonly ClusterRequirementsProvider[]): DistFile[] {
+  const files: DistFile[] = [];
+  const problems: string[] = [];
+  for (const environment of environments.filter((e) => e.cluster.kind === 'talos')) {
+    const requirements = providers.flatMap((provider) => provider(environment));
+    if (requirements.length === 0) continue;
+    const errors = new ConfigErrors(environment.name, `${TALOS_FOLDER}/cluster`);
+    const extraArgs: Record<string, string> = {};
+    const askedBy: Record<string, string> = {};
+    for (const requirement of requirements) {
+      for (const [flag, value] of Object.entries(requirement.apiServerExtraArgs ?? {})) {
+        if (flag in extraArgs && extraArgs[flag] !== value) {
+          errors.add({
+            field: `apiServer.extraArgs.${flag}`,
+            value,
+            problem: `${askedBy[flag]} already asks for ${JSON.stringify(extraArgs[flag])}`,
+            fix: 'make the services agree on one value',
+          });
+          continue;
+        }
+        extraArgs[flag] = value;
+        askedBy[flag] = requirement.reason.split(':')[0]!;
+      }
+    }
+    const messages = collect(errors);
+    if (messages.length > 0) {
+      problems.push(...messages);
+      continue;
+    }
+    const why = [...new Set(requirements.map((r) => r.reason))].sort();
+    const header = [
+      generatedHeader(`Talos cluster-wide patch of ${environment.platform.omni.clusterName} (${environment.name})`).trimEnd(),
+      '# Apply it through Omni as a config patch of the cluster (docs/talos.md).',
+      '# Required by:',
+      ...why.map((reason) => `#   - ${reason}`),
+    ];
+    const patch = { cluster: { apiServer: { extraArgs } } };
+    files.push({ path: CLUSTER_PATCH_FILE, content: `${header.join('\n')}\n${stringify(patch, { sortMapEntries: true, lineWidth: 0 })}` });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return files;
 }

@@ -71,6 +71,18 @@ describe('ClusterAccess RBAC', () => {
     expect(find(objects, 'ClusterRoleBinding', 'cluster-access-operator-edit').roleRef.name).toBe('edit');
   });
 
+  it('lets readers see the platform\'s custom resources, read-only', () => {
+    const chart = testChart('prod', 'cluster-access');
+    new ClusterAccess(chart, 'ClusterAccess', { members });
+    const objects = objectsOf(chart);
+    const role = find(objects, 'ClusterRole', 'platform-resources-view');
+    expect(role.rules).toHaveLength(1);
+    expect(role.rules[0].verbs).toEqual(['get', 'list', 'watch']);
+    expect(role.rules[0].apiGroups).toEqual(expect.arrayContaining(['gateway.networking.k8s.io', 'kuma.io', 'openebs.io', 'argoproj.io', 'cert-manager.io']));
+    expect(role.rules[0].apiGroups).not.toContain('');
+    expect(find(objects, 'ClusterRoleBinding', 'cluster-access-reader-platform-resources').subjects[0].name).toBe('reader');
+  });
+
   const reject = (bad: ClusterMember[]) => configErrors(() => new ClusterAccess(testChart('prod', 'cluster-access'), 'ClusterAccess', { members: bad }));
 
   it('fails on a duplicate member', () => {

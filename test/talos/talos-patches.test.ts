@@ -42,9 +42,9 @@ describe('Talos machine-config patches', () => {
   it('writes one patch per node of the host cluster into dist/talos, and none for vclusters', () => {
     const files = distFiles(build());
     const talos = [...files.keys()].filter((p) => p.startsWith('talos/')).sort();
-    expect(talos).toEqual(PROD_NODES.map((n) => `talos/${n.name}.yaml`).sort());
+    expect(talos).toEqual([...PROD_NODES.map((n) => `talos/${n.name}.yaml`), 'talos/cluster.yaml'].sort());
     expect(JSON.parse(files.get('metadata.json')!).extraFiles).toEqual(expect.arrayContaining(talos));
-    for (const path of talos) expect(talosPatchShapeErrors(parse(files.get(path)!))).toEqual([]);
+    for (const path of talos.filter((p) => p !== 'talos/cluster.yaml')) expect(talosPatchShapeErrors(parse(files.get(path)!))).toEqual([]);
   });
 
   it('carries the edge node taint, and nothing for nodes nobody needs anything from', () => {
@@ -242,5 +242,40 @@ describe('catalogue pins of packages and release assets', () => {
       'all environments › catalogue: PACKAGES.p.dependsOn is "family" but a dependency is installed explicitly at its own pin, so it must be a package of the catalogue; add family to PACKAGES in charts/environments/catalogue.ts',
       'all environments › catalogue: RELEASE_ASSETS.r.tag is "latest" but release assets are read from one release, never a moving name like "latest"; set the release tag in charts/environments/catalogue.ts',
     ]);
+  });
+});
+
+describe('cluster-wide patch', () => {
+  it('carries the node-port range the edge needs, from the gateway service', async () => {
+    const { talosClusterPatchFiles } = await import('../../charts/talos/talos-patches.ts');
+    const { CLUSTER_REQUIREMENT_PROVIDERS } = await import('../../charts/platform/node-requirements.ts');
+    const { ENVIRONMENTS } = await import('../../charts/environments/index.ts');
+    const files = talosClusterPatchFiles(ENVIRONMENTS, CLUSTER_REQUIREMENT_PROVIDERS);
+    expect(files.map((f) => f.path)).toEqual(['talos/cluster.yaml']);
+    const { parse } = await import('yaml');
+    expect(parse(files[0]!.content)).toEqual({ cluster: { apiServer: { extraArgs: { 'service-node-port-range': '80-32767' } } } });
+  });
+
+  it('fails when two services want different values of one API server flag', async () => {
+    const { talosClusterPatchFiles } = await import('../../charts/talos/talos-patches.ts');
+    const { ConfigError } = await import('../../charts/lib/config-errors.ts');
+    const { ENVIRONMENTS } = await import('../../charts/environments/index.ts');
+    const a = () => [{ apiServerExtraArgs: { 'service-node-port-range': '80-32767' }, reason: 'gateway: edge' }];
+    const b = () => [{ apiServerExtraArgs: { 'service-node-port-range': '30000-32767' }, reason: 'other: default' }];
+    try {
+      talosClusterPatchFiles(ENVIRONMENTS, [a, b]);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InstanceType<typeof ConfigError>).messages).toEqual([
+        'prod › talos/cluster: apiServer.extraArgs.service-node-port-range is "30000-32767" but gateway already asks for "80-32767"; make the services agree on one value',
+      ]);
+    }
+  });
+
+  it('is not needed when the Gateway is forwarded by a host', async () => {
+    const { gatewayClusterRequirements } = await import('../../charts/platform/gateway/cluster-requirements.ts');
+    const { environment } = await import('../helpers.ts');
+    expect(gatewayClusterRequirements(environment('staging'))).toEqual([]);
+    expect(gatewayClusterRequirements(environment('prod'))).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { catalogueCrdGroups } from '../../environments/catalogue.ts';
 import { OMNI_ROLES, type ClusterMember, type Environment } from '../../environments/types.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
@@ -12,6 +13,8 @@ export interface ClusterAccessProps {
 
 /** Kubernetes group every member with access impersonates; bound to the built-in `view` role. */
 export const READER_GROUP = 'reader';
+/** Read-only access to the custom resources of every CRD group the catalogue installs. */
+export const PLATFORM_RESOURCES_VIEW = 'platform-resources-view';
 /** Group of members with the Operator role; bound to the built-in `edit` role. */
 export const OPERATOR_GROUP = 'operator';
 /** The member's own group, for grants to one person (e.g. their sandbox). */
@@ -85,6 +88,13 @@ export class ClusterAccess extends Construct {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
       });
     bind('cluster-access-reader-view', READER_GROUP, 'view');
+    // `view` covers built-in kinds only: readers also see the platform's custom resources (Gateways,
+    // Meshes, DiskPools, Applications …). None of these kinds holds secret material.
+    new k8s.KubeClusterRole(this, 'PlatformResourcesView', {
+      metadata: { name: PLATFORM_RESOURCES_VIEW },
+      rules: [{ apiGroups: catalogueCrdGroups(), resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+    });
+    bind('cluster-access-reader-platform-resources', READER_GROUP, PLATFORM_RESOURCES_VIEW);
     bind('cluster-access-operator-edit', OPERATOR_GROUP, 'edit');
   }
 }
