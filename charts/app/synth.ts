@@ -5,6 +5,7 @@ import type { GateReport } from '../lib/validation/types.ts';
 import { writeTreeAtomically } from '../lib/writer.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
 import { distFiles } from './dist-files.ts';
+import { gateFacts } from './gate-facts.ts';
 
 export interface SynthOptions {
   readonly environments: readonly Environment[];
@@ -31,7 +32,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     }
     throw error;
   }
-  const gate = runGate(build.manifests);
+  const gate = runGate(build.manifests, { facts: gateFacts(options.environments) });
   if (gate.errors.length > 0) {
     return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
   }

@@ -5,6 +5,22 @@
  * ../shared/schemas (see docs/decisions/0002-version-catalogue.md).
  */
 
+/**
+ * Objects an upstream chart or release creates in the namespace it is installed in (names; `{release}`
+ * stands for the Helm release name). The validation gate resolves references to them; it cannot see
+ * inside charts, so a reference to anything not declared here is an error.
+ */
+export interface UpstreamProvides {
+  readonly serviceAccounts?: readonly string[];
+  readonly services?: readonly string[];
+  readonly secrets?: readonly string[];
+  readonly configMaps?: readonly string[];
+  /** Cluster-scoped objects. */
+  readonly storageClasses?: readonly string[];
+  readonly gatewayClasses?: readonly string[];
+  readonly clusterIssuers?: readonly string[];
+}
+
 /** A Helm chart at a pinned version, installed by an Argo CD Application. */
 export interface ChartPin {
   readonly repoURL: string;
@@ -14,6 +30,8 @@ export interface ChartPin {
   readonly appVersion: string;
   /** API groups whose CRDs the chart installs: lets the gate prove custom resources come after it. */
   readonly crdGroups: readonly string[];
+  /** What the chart creates that our objects may reference. @default nothing */
+  readonly provides?: UpstreamProvides;
 }
 
 /** Upstream manifests in a git repository at a pinned tag, installed by an Argo CD Application. */
@@ -24,6 +42,8 @@ export interface ManifestPin {
   /** Only these files of `path` (Argo CD directory include glob). */
   readonly include?: string;
   readonly crdGroups: readonly string[];
+  /** What the manifests create that our objects may reference. @default nothing */
+  readonly provides?: UpstreamProvides;
 }
 
 /** A container image at a pinned tag. */

@@ -1,24 +1,42 @@
 import type { Manifest } from '../manifest.ts';
+import { NO_FACTS, type GateFacts } from './facts.ts';
+import { orderingRules } from './ordering.ts';
 import { policyRules } from './policy.ts';
+import { referenceRules } from './references.ts';
+import { schemaRules } from './schema-rule.ts';
 import { objectLabel, type GateIssue, type GateReport, type Rule } from './types.ts';
 
 export interface GateOptions {
-  /** Extra rules (schema, references, ordering …) added by callers. */
+  /** Extra rules added by callers. */
   readonly rules?: readonly Rule[];
+  /** What exists without being in the tree (environment data, catalogue). @default nothing (strictest) */
+  readonly facts?: GateFacts;
+  /** Where the schemas are. @default schemasDir() */
+  readonly schemasDir?: string;
+  /** Only these rules (by name), for focused tests. @default all */
+  readonly only?: readonly string[];
+}
+
+/** Every rule of the gate: policy, schemas (structure, CEL, metadata), references, ordering. */
+export function allRules(options: Pick<GateOptions, 'schemasDir'> = {}): Rule[] {
+  return [...policyRules, ...schemaRules(options), ...referenceRules, ...orderingRules(options)];
 }
 
 /** Runs every rule over every manifest of every environment, collecting all findings. */
 export function runGate(manifests: readonly Manifest[], options: GateOptions = {}): GateReport {
   const started = performance.now();
   const errors: GateIssue[] = [];
-  const skipped: string[] = [];
-  const rules = [...policyRules, ...(options.rules ?? [])];
+  const skipped = new Map<string, number>();
+  const counts = new Map<string, number>();
+  const facts = options.facts ?? NO_FACTS;
+  const rules = [...allRules(options), ...(options.rules ?? [])].filter((rule) => !options.only || options.only.includes(rule.name));
   for (const rule of rules) {
     rule.check({
       manifests,
-      report(manifest, field, message) {
+      facts,
+      report(manifest, field, message, name) {
         errors.push({
-          rule: rule.name,
+          rule: name ?? rule.name,
           environment: manifest.environment,
           folder: manifest.folder,
           file: `${manifest.environment}/${manifest.folder}/${manifest.file}`,
@@ -29,7 +47,10 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
         });
       },
       skip(reason) {
-        skipped.push(`${rule.name}: ${reason}`);
+        skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+      },
+      count(label, by = 1) {
+        counts.set(label, (counts.get(label) ?? 0) + by);
       },
     });
   }
@@ -38,7 +59,13 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
     const key = `${manifest.object.apiVersion}/${manifest.object.kind}`;
     checkedByKind.set(key, (checkedByKind.get(key) ?? 0) + 1);
   }
-  return { errors, skipped: [...new Set(skipped)], checkedByKind, durationMs: performance.now() - started };
+  return {
+    errors,
+    skipped: [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([reason, count]) => `${reason} (×${count})`),
+    counts,
+    checkedByKind,
+    durationMs: performance.now() - started,
+  };
 }
 
 /** Report text grouped by environment and folder, one line per finding. */
