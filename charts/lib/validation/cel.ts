@@ -39,13 +39,22 @@ function celEnvironment(): Environment {
   return environment;
 }
 
+/**
+ * The library's `has()` accepts only a chain of field selections from a variable, so `has(self.a[0].b)`
+ * (Gateway API uses it) fails to compile. On JSON values (maps) `has(e.f)` means `'f' in e`, so those
+ * calls are rewritten to that form before parsing.
+ */
+export function adaptForLibrary(expression: string): string {
+  return expression.replace(/has\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*\[\d+\](?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*)\.([A-Za-z_][A-Za-z0-9_]*)\s*\)/g, "('$2' in $1)");
+}
+
 type Program = ((context: Record<string, unknown>) => unknown) | { error: string };
 const programs = new Map<string, Program>();
 function program(expression: string): Program {
   let compiled = programs.get(expression);
   if (!compiled) {
     try {
-      const parsed = celEnvironment().parse(expression);
+      const parsed = celEnvironment().parse(adaptForLibrary(expression));
       compiled = (context: Record<string, unknown>) => parsed(context);
     } catch (error) {
       compiled = { error: (error as Error).message.split('\n')[0]! };

@@ -79,7 +79,7 @@ export function formatGateErrors(errors: readonly GateIssue[]): string {
   for (const [group, issues] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     lines.push(`${group}:`);
     for (const issue of issues) {
-      lines.push(`  ${issue.file}: ${issue.object}${issue.field ? ` at ${issue.field}` : ''}: ${issue.message} [${issue.rule}] (${issue.source})`);
+      lines.push(`  ${issue.file}: ${issue.object}${issue.field ? ` at ${issue.field}` : ''}: ${issue.message} [${issue.rule}]${issue.source !== issue.file ? ` (${issue.source})` : ''}`);
     }
   }
   return lines.join('\n');
