@@ -133,15 +133,21 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
   const objects = new Map<string, Manifest[]>();
   const crds = new Map<string, Manifest>();
   for (const manifest of manifests) {
-    const { apiVersion, kind, metadata } = manifest.object;
-    const key = objectKey(groupOf(apiVersion), kind, metadata.namespace, metadata.name);
-    const list = objects.get(key);
-    if (list) list.push(manifest);
-    else objects.set(key, [manifest]);
+    const { apiVersion, kind } = manifest.object;
     if (kind === 'CustomResourceDefinition' && groupOf(apiVersion) === 'apiextensions.k8s.io') {
       const spec = (manifest.object as any).spec;
       if (spec?.group && spec?.names?.kind) crds.set(`${spec.group}/${spec.names.kind}`, manifest);
     }
+  }
+  for (const manifest of manifests) {
+    const { apiVersion, kind, metadata } = manifest.object;
+    // A namespace on a cluster-scoped kind is ignored by the API server (and reported by policy).
+    const crd = crds.get(`${groupOf(apiVersion)}/${kind}`);
+    const clusterScoped = crd ? (crd.object as any).spec?.scope === 'Cluster' : isClusterScoped(apiVersion, kind);
+    const key = objectKey(groupOf(apiVersion), kind, clusterScoped ? undefined : metadata.namespace, metadata.name);
+    const list = objects.get(key);
+    if (list) list.push(manifest);
+    else objects.set(key, [manifest]);
   }
 
   const folderApplications = new Map<string, RootApplication>();

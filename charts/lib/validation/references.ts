@@ -4,6 +4,7 @@
  * or to something the environment data declares provided (host, bootstrap). Unknown is an error.
  */
 import type { Manifest } from '../manifest.ts';
+import { podSpecs } from './schema-rule.ts';
 import { pointerToken } from './structural.ts';
 import {
   ROOT,
@@ -98,24 +99,6 @@ function need(checker: Checker, field: string, kind: string, namespace: string |
     field,
     `${kind} ${where}${why} does not exist in ${checker.inventory.name}; it must be ${whereFrom(kind)}`,
   );
-}
-
-/** Pod specs of workload kinds, with their pointer. */
-function podSpecs(object: any): [string, any][] {
-  switch (object.kind) {
-    case 'Pod':
-      return [['/spec', object.spec]];
-    case 'CronJob':
-      return [['/spec/jobTemplate/spec/template/spec', object.spec?.jobTemplate?.spec?.template?.spec]];
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job':
-      return [['/spec/template/spec', object.spec?.template?.spec]];
-    default:
-      return [];
-  }
 }
 
 function checkPodSpec(checker: Checker, base: string, spec: any): void {
@@ -300,7 +283,7 @@ function checkHttpRoute(checker: Checker): void {
         return;
       }
       const ports: any[] = (services[0]!.object as any).spec?.ports ?? [];
-      if (ref.port !== undefined && !ports.some((p) => p.port === ref.port)) {
+      if (typeof ref.port === 'number' && !ports.some((p) => p.port === ref.port)) {
         context.report(manifest, `${at}/port`, `Service ${backendNamespace}/${ref.name} has no port ${ref.port} (ports: ${ports.map((p) => p.port).join(', ') || 'none'})`);
       }
     });

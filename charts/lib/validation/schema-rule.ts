@@ -100,8 +100,44 @@ function metadataFindings(manifest: Manifest): Finding[] {
     if (problem) findings.push({ pointer: `/metadata/annotations/${pointerToken(key)}`, message: `annotation key ${JSON.stringify(key)} is invalid: ${problem}` });
     annotationBytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
   }
+  for (const [base, spec] of podSpecs(manifest.object)) {
+    const seen = new Map<string, string>();
+    for (const list of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+      (spec?.[list] ?? []).forEach((container: any, index: number) => {
+        const at = `${base}/${list}/${index}/name`;
+        if (typeof container?.name !== 'string') return;
+        const first = seen.get(container.name);
+        if (first) findings.push({ pointer: at, message: `duplicate container name "${container.name}" (also at ${first}); container names are unique in a pod` });
+        else seen.set(container.name, at);
+      });
+    }
+    const volumes = new Map<string, number>();
+    (spec?.volumes ?? []).forEach((volume: any, index: number) => {
+      if (typeof volume?.name !== 'string') return;
+      if (volumes.has(volume.name)) findings.push({ pointer: `${base}/volumes/${index}/name`, message: `duplicate volume name "${volume.name}" (also at index ${volumes.get(volume.name)})` });
+      else volumes.set(volume.name, index);
+    });
+  }
   if (annotationBytes > 256 * 1024) findings.push({ pointer: '/metadata/annotations', message: `annotations total ${annotationBytes} bytes; the API server allows 262144` });
   return findings;
+}
+
+/** Pod specs of workload kinds, with their pointer. */
+export function podSpecs(object: any): [string, any][] {
+  switch (object?.kind) {
+    case 'Pod':
+      return [['/spec', object.spec]];
+    case 'CronJob':
+      return [['/spec/jobTemplate/spec/template/spec', object.spec?.jobTemplate?.spec?.template?.spec]];
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      return [['/spec/template/spec', object.spec?.template?.spec]];
+    default:
+      return [];
+  }
 }
 
 export interface SchemaRuleOptions {

@@ -38,6 +38,45 @@ export interface ValidationContext {
   readonly unsupported?: string[];
 }
 
+/**
+ * Enumerations the API server checks in Go code for core kinds; the 1.28 OpenAPI definitions do not
+ * carry them. By definition name, then property (array properties: each item).
+ */
+const PULL_POLICY = ['Always', 'IfNotPresent', 'Never'];
+const PROTOCOL = ['TCP', 'UDP', 'SCTP'];
+const TAINT_EFFECT = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const CORE = 'io.k8s.api.core.v1.';
+export const CORE_ENUMS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  [`${CORE}Container`]: { imagePullPolicy: PULL_POLICY, terminationMessagePolicy: ['File', 'FallbackToLogsOnError'] },
+  [`${CORE}EphemeralContainer`]: { imagePullPolicy: PULL_POLICY, terminationMessagePolicy: ['File', 'FallbackToLogsOnError'] },
+  [`${CORE}PodSpec`]: { restartPolicy: ['Always', 'OnFailure', 'Never'], dnsPolicy: ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'], preemptionPolicy: ['PreemptLowerPriority', 'Never'] },
+  [`${CORE}ContainerPort`]: { protocol: PROTOCOL },
+  [`${CORE}ServicePort`]: { protocol: PROTOCOL },
+  [`${CORE}ServiceSpec`]: {
+    type: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'],
+    externalTrafficPolicy: ['Cluster', 'Local'],
+    internalTrafficPolicy: ['Cluster', 'Local'],
+    sessionAffinity: ['ClientIP', 'None'],
+    ipFamilyPolicy: ['SingleStack', 'PreferDualStack', 'RequireDualStack'],
+  },
+  [`${CORE}PersistentVolumeClaimSpec`]: { volumeMode: ['Filesystem', 'Block'], accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] },
+  [`${CORE}PersistentVolumeSpec`]: { persistentVolumeReclaimPolicy: ['Delete', 'Retain', 'Recycle'], volumeMode: ['Filesystem', 'Block'], accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] },
+  [`${CORE}Toleration`]: { operator: ['Exists', 'Equal'], effect: TAINT_EFFECT },
+  [`${CORE}Taint`]: { effect: TAINT_EFFECT },
+  [`${CORE}SeccompProfile`]: { type: ['RuntimeDefault', 'Localhost', 'Unconfined'] },
+  [`${CORE}HTTPGetAction`]: { scheme: ['HTTP', 'HTTPS'] },
+  'io.k8s.api.storage.v1.StorageClass': { reclaimPolicy: ['Delete', 'Retain'], volumeBindingMode: ['Immediate', 'WaitForFirstConsumer'] },
+  'io.k8s.api.apps.v1.DeploymentStrategy': { type: ['Recreate', 'RollingUpdate'] },
+  'io.k8s.api.apps.v1.StatefulSetSpec': { podManagementPolicy: ['OrderedReady', 'Parallel'] },
+  'io.k8s.api.apps.v1.StatefulSetUpdateStrategy': { type: ['RollingUpdate', 'OnDelete'] },
+  'io.k8s.api.apps.v1.DaemonSetUpdateStrategy': { type: ['RollingUpdate', 'OnDelete'] },
+  'io.k8s.api.batch.v1.CronJobSpec': { concurrencyPolicy: ['Allow', 'Forbid', 'Replace'] },
+  'io.k8s.api.networking.v1.NetworkPolicySpec': { policyTypes: ['Ingress', 'Egress'] },
+  'io.k8s.api.networking.v1.NetworkPolicyPort': { protocol: PROTOCOL },
+  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': { unhealthyPodEvictionPolicy: ['IfHealthyBudget', 'AlwaysAllow'] },
+  'io.k8s.api.rbac.v1.Subject': { kind: ['User', 'Group', 'ServiceAccount'] },
+};
+
 const QUANTITY_REF = '#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity';
 /** Kubernetes resource.Quantity: number with an optional binary, decimal or exponent suffix. */
 export const QUANTITY = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[kMGTPE]|m|n|u)?$/;
@@ -159,6 +198,22 @@ function walk(node: SchemaNode, value: unknown, pointer: string, context: Valida
       return;
     }
     schema = resolved;
+    const enums = CORE_ENUMS[ref.slice(ref.indexOf('#/definitions/') + '#/definitions/'.length)];
+    if (enums && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [property, allowed] of Object.entries(enums)) {
+        const item = (value as Record<string, unknown>)[property];
+        if (item === undefined || item === null) continue;
+        const items = Array.isArray(item) ? item : [item];
+        items.forEach((one, index) => {
+          if (typeof one === 'string' && !allowed.includes(one)) {
+            findings.push({
+              pointer: `${pointer}/${pointerToken(property)}${Array.isArray(item) ? `/${index}` : ''}`,
+              message: `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}; got ${JSON.stringify(one)}`,
+            });
+          }
+        });
+      }
+    }
   }
 
   if (value === null) {
