@@ -10,10 +10,14 @@ import { RootChart, type RootFolder } from './roots.ts';
 import { dropExpiredSandboxes } from './sandboxes.ts';
 import { serviceWaves } from './service-waves.ts';
 import { validateEnvironments } from './validate-environment.ts';
+import type { ExtraFile, ExtraOutputGenerator } from './extra-outputs.ts';
+import { EXTRA_OUTPUTS } from '../platform/outputs.ts';
 
 export interface BuildOptions {
   /** YYYY-MM-DD: sandboxes past their expiry are dropped. */
   readonly today: string;
+  /** Generators of non-Kubernetes files. @default EXTRA_OUTPUTS */
+  readonly extraOutputs?: readonly ExtraOutputGenerator[];
 }
 
 export interface PlatformBuild {
@@ -22,6 +26,8 @@ export interface PlatformBuild {
   /** Per environment, the services it runs (in registry order). */
   readonly services: Map<string, ServiceName[]>;
   readonly warnings: string[];
+  /** Files beside the manifests that are not Kubernetes objects (see extra-outputs.ts). */
+  readonly extraFiles: readonly ExtraFile[];
 }
 
 /**
@@ -59,6 +65,15 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     }
     built.push({ environment, charts });
   }
+  const extraFiles: ExtraFile[] = [];
+  for (const generate of options.extraOutputs ?? EXTRA_OUTPUTS) {
+    try {
+      extraFiles.push(...generate(built.map((b) => b.environment)));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.messages);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const manifests: Manifest[] = [];
@@ -87,7 +102,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
-  return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings };
+  return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
 }
 
 /** File names are assigned per folder once every object of the folder is known. */

@@ -37,6 +37,15 @@ export function distFiles(build: PlatformBuild): Map<string, string> {
     if (files.has(path)) duplicates.push(path);
     files.set(path, toYaml(manifest.object));
   }
+  const environmentNames = new Set(build.services.keys());
+  for (const extra of build.extraFiles) {
+    const top = extra.path.split('/')[0]!;
+    if (environmentNames.has(top) || extra.path === DIST_README || extra.path === DIST_METADATA) {
+      throw new Error(`extra output ${extra.path} would be written inside an environment folder or over a generated file`);
+    }
+    if (files.has(extra.path)) duplicates.push(extra.path);
+    files.set(extra.path, extra.content);
+  }
   if (duplicates.length > 0) {
     throw new Error(`two objects would be written to the same file: ${duplicates.join(', ')} (same kind, namespace and name in one folder)`);
   }

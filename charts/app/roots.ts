@@ -5,6 +5,7 @@ import { ArgoApplication } from '../lib/argocd-application.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
 import { SERVICE_WAVE_SPAN } from '../lib/platform-chart.ts';
 import { setSyncWave } from '../lib/sync-wave.ts';
+import { sandboxUserVCluster } from '../lib/vcluster.ts';
 import { ROOT_FOLDER } from '../platform/registry.ts';
 
 /** A service folder of the environment that its root must sync. */
@@ -55,6 +56,24 @@ export class RootChart extends PlatformChart {
       },
     });
     setSyncWave(project, -1);
+
+    // One project per personal sandbox, whose only destination is that user's vcluster: an
+    // Application of a user's sandbox cannot deploy to the host, to staging or to another sandbox.
+    // Sources: ours, the environment's pinned upstreams, and the user's own GitHub repositories.
+    for (const user of env.sandboxUsers ?? []) {
+      const vcluster = sandboxUserVCluster(user.github);
+      const userProject = new AppProject(this, `Sandbox-${vcluster.name}`, {
+        metadata: { name: vcluster.name, namespace: platform.argocdNamespace },
+        spec: {
+          description: `personal sandbox of ${user.github}${user.expires ? ` (until ${user.expires})` : ''}`,
+          sourceRepos: [platform.source.repoURL, ...[...new Set(props.upstreamRepos)].sort(), `https://github.com/${user.github}/*`],
+          destinations: [{ server: vcluster.server, namespace: '*' }],
+          clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+          namespaceResourceWhitelist: [{ group: '*', kind: '*' }],
+        },
+      });
+      setSyncWave(userProject, -1);
+    }
 
     const distSource = (path: string) => ({
       repoUrl: platform.source.repoURL,

@@ -18,8 +18,26 @@ export const EXPIRY_NOTICE_DAYS = 14;
 /**
  * Drops the sandboxes whose expiry date is past (warning once each) and warns about those that
  * expire soon. `today` is passed in (PLATFORM_TODAY or the current UTC date) so tests are stable.
+ * A host's vcluster settings carry the environments it hosts, sandbox users included: those are
+ * dropped there too (silently: the hosted environment warns for its own users), so an expired
+ * sandbox loses its vcluster and its registration with its AppProject, in the same synth.
  */
 export function dropExpiredSandboxes(environment: Environment, today: string): ActiveSandboxes {
+  const own = dropExpiredUsers(environment, today);
+  const vcluster = own.environment.services.vcluster;
+  if (vcluster === undefined) return own;
+  const hosted = vcluster.hosted.map((entry) => {
+    const active = dropExpiredUsers(entry.environment, today).environment;
+    return active === entry.environment ? entry : { ...entry, environment: active };
+  });
+  if (hosted.every((entry, index) => entry === vcluster.hosted[index])) return own;
+  return {
+    environment: { ...own.environment, services: { ...own.environment.services, vcluster: { ...vcluster, hosted } } },
+    warnings: own.warnings,
+  };
+}
+
+function dropExpiredUsers(environment: Environment, today: string): ActiveSandboxes {
   const users = environment.sandboxUsers ?? [];
   const warnings: string[] = [];
   const active: SandboxUser[] = [];

@@ -7,6 +7,8 @@ export const PLATFORM: PlatformFacts = {
   source: { repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', distBranch: 'dist' },
   oauthClientIds: { argocdDex: 'e9dfb0b51bcceae7aef8', grafana: 'f6accfa77d27b78bbf66' },
   argocdNamespace: 'argocd',
+  omni: { clusterName: 'plateforme-cedille' },
+  network: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12' },
   gateway: { name: 'platform', namespace: 'gateway' },
   vault: {
     stores: {

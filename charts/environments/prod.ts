@@ -1,17 +1,44 @@
+import { CLUSTER_MEMBERS } from './cluster-access.ts';
 import { BASE_DOMAIN, PLATFORM, PROD_NODES } from './platform.ts';
-import type { Environment } from './types.ts';
+import { sandbox } from './sandbox.ts';
+import { staging } from './staging.ts';
+import type { Environment, HostCni } from './types.ts';
+
+/** Talos's default CNI (flannel), as Kuma's chained CNI plugin finds it on every node. */
+const TALOS_FLANNEL: HostCni = { plugin: 'flannel', confDir: '/etc/cni/net.d', binDir: '/opt/cni/bin', confName: '10-flannel.conflist' };
 
 /** The bare-metal Talos host cluster: runs Argo CD, Vault, storage, mesh, edge, observability and the vclusters. */
 export const prod: Environment = {
   name: 'prod',
   description: 'Talos host cluster managed by Omni',
   platform: PLATFORM,
-  cluster: { kind: 'talos', kubernetesVersion: '1.28', nodes: PROD_NODES },
+  cluster: { kind: 'talos', kubernetesVersion: '1.28', nodes: PROD_NODES, cni: TALOS_FLANNEL },
   domain: BASE_DOMAIN,
   certificateIssuer: 'letsencrypt-prod',
   destination: { name: 'in-cluster', server: 'https://kubernetes.default.svc' },
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
     'cert-manager': { replicas: 2 },
+    argocd: {},
+    // The environments prod runs as vclusters (their personal sandboxes come with them).
+    vcluster: {
+      hosted: [
+        {
+          environment: staging,
+          size: 'large',
+          // Staging's collector forwards to prod's (docs/observability.md).
+          hostServices: [{ from: 'opentelemetry/telemetry-collector', to: 'opentelemetry/prod-telemetry-collector', ports: [4317, 4318] }],
+        },
+        { environment: sandbox, size: 'medium' },
+      ],
+    },
+    // Two copies of every volume (PLATFORM.md); pools come from PROD_NODES' disks.
+    storage: { replicas: 2 },
+    'cluster-access': { members: CLUSTER_MEMBERS },
+    clickhouse: { shards: 2, replicas: 2, keeperReplicas: 3 },
+    opentelemetry: { destination: { clickhouse: { ttl: '336h' } }, replicas: 2 },
+    grafana: { persistenceSize: '10Gi' },
+    // Two control-plane replicas keep injection and certificate issuance up through a node drain.
+    mesh: { replicas: 2 },
   },
 };

@@ -13,5 +13,12 @@ export const staging: Environment = {
   hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },
   services: {
     'cert-manager': {},
+    // Its own control plane and CA (the sample application is meshed here); redirection and
+    // Merbridge come from the host's nodes (docs/mesh.md).
+    mesh: {},
+    // Staging's telemetry goes to prod's collector (host service replicated into the vcluster) and
+    // lands in prod's ClickHouse tagged deployment.environment=staging: one store, one Grafana.
+    opentelemetry: { destination: { forwardTo: 'http://prod-telemetry-collector.opentelemetry.svc:4318' } },
+    'sample-app': {},
   },
 };

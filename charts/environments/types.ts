@@ -40,6 +40,10 @@ export interface PlatformFacts {
   readonly oauthClientIds: { readonly argocdDex: string; readonly grafana: string };
   /** Namespace of the one Argo CD, on the host cluster. */
   readonly argocdNamespace: string;
+  /** Address ranges of the host cluster (Talos defaults); vcluster pods are host pods, so they share them. */
+  readonly network: { readonly podCidr: string; readonly serviceCidr: string };
+  /** The cluster's name (ID) in Omni, used by the access policy. *proposed* */
+  readonly omni: { readonly clusterName: string };
   /** The Gateway of each environment (same name and namespace in every cluster). */
   readonly gateway: { readonly name: string; readonly namespace: string };
   /**
@@ -68,6 +72,21 @@ export interface ArgoDestination {
   readonly server: string;
 }
 
+/**
+ * The host cluster's primary CNI, as a chained CNI plugin (Kuma's) sees it on every node: where the
+ * CNI binaries and configurations live, and which configuration list to chain onto.
+ */
+export interface HostCni {
+  /** The primary plugin, e.g. `flannel` (Talos's default). */
+  readonly plugin: string;
+  /** Directory of CNI configurations on the node, e.g. `/etc/cni/net.d`. */
+  readonly confDir: string;
+  /** Directory of CNI binaries on the node, e.g. `/opt/cni/bin`. */
+  readonly binDir: string;
+  /** The primary plugin's configuration list that chained plugins are appended to, e.g. `10-flannel.conflist`. */
+  readonly confName: string;
+}
+
 export interface ClusterFacts {
   /** `talos`: the bare-metal host; `vcluster`: a virtual cluster running on `host`. */
   readonly kind: 'talos' | 'vcluster';
@@ -77,6 +96,8 @@ export interface ClusterFacts {
   readonly host?: EnvironmentName;
   /** Machines (host cluster only). */
   readonly nodes: readonly ClusterNode[];
+  /** The primary CNI of the nodes (host cluster only; a vcluster's pods run on its host's). */
+  readonly cni?: HostCni;
 }
 
 /** Things a vcluster gets from its host instead of creating them. */
@@ -138,4 +159,17 @@ export interface Environment {
   readonly services: ServiceSettings;
   /** Per-user sandboxes (vclusters on the host) that belong to this environment. */
   readonly sandboxUsers?: readonly SandboxUser[];
+}
+
+/** Omni's roles (Operator and Admin also get `system:masters` from Omni itself). */
+export const OMNI_ROLES = ['None', 'Reader', 'Operator', 'Admin'] as const;
+export type OmniRole = (typeof OMNI_ROLES)[number];
+
+/** A club member who may reach the Talos/Omni cluster. Only what the access rule needs. */
+export interface ClusterMember {
+  /** GitHub login: names the member's own Kubernetes group `member:<github>`. */
+  readonly github: string;
+  /** The identity Omni knows the member by (the e-mail of their Omni login). */
+  readonly omniIdentity: string;
+  readonly role: OmniRole;
 }

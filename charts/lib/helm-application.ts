@@ -5,13 +5,15 @@ import { ConfigErrors } from './config-errors.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { isDnsLabel } from './names.ts';
-import { meshLabels, type MeshMembership } from './namespace.ts';
+import { meshLabels, validateMeshMembership, type MeshMembership } from './namespace.ts';
 
 /** The namespace an upstream Application creates, with the labels every namespace must carry. */
 export interface ManagedNamespace {
   readonly podSecurity: PodSecurityLevel;
   /** Mesh membership of the namespace's pods. */
   readonly mesh?: MeshMembership;
+  /** The mesh an injected namespace joins (label `kuma.io/mesh`). @default Kuma's mesh `default` */
+  readonly meshName?: string;
   /** Extra labels. */
   readonly labels?: Record<string, string>;
 }
@@ -37,6 +39,11 @@ export interface HelmApplicationProps<Values extends object> extends UpstreamApp
   readonly chart: ChartPin;
   /** The values we set; typed by the service, checked against the chart's values.yaml. */
   readonly values: Values;
+  /**
+   * Helm release name, when it must differ from `name` (charts that name everything after the
+   * release, e.g. one vcluster per release). @default `name`, else the chart name
+   */
+  readonly releaseName?: string;
 }
 
 export interface ManifestApplicationProps extends UpstreamApplicationProps {
@@ -78,6 +85,7 @@ abstract class UpstreamApplication extends Construct {
       problem: 'it is not a DNS label',
       fix: 'use lower-case letters, digits and dashes',
     });
+    if (props.createNamespace) validateMeshMembership(this, errors, props.createNamespace.mesh, props.createNamespace.meshName);
     errors.throwIfAny();
     this.applicationName = `${this.chart.environmentName}-${name}-${suffix}`;
     this.namespace = props.namespace;
@@ -108,7 +116,7 @@ abstract class UpstreamApplication extends Construct {
             managedNamespaceMetadata: {
               labels: {
                 ...podSecurityLabels(this.createNamespace.podSecurity),
-                ...meshLabels(this.createNamespace.mesh),
+                ...meshLabels(this.createNamespace.mesh, this.createNamespace.meshName),
                 ...this.createNamespace.labels,
               },
             },
@@ -130,7 +138,7 @@ export class HelmApplication<Values extends object> extends UpstreamApplication 
       repoUrl: props.chart.repoURL,
       chart: props.chart.chart,
       targetRevision: props.chart.version,
-      helm: { releaseName: props.name ?? props.chart.chart, valuesObject: props.values },
+      helm: { releaseName: props.releaseName ?? props.name ?? props.chart.chart, valuesObject: props.values },
     });
   }
 }

@@ -56,7 +56,7 @@ export class CertManager extends Construct {
     new HelmApplication<CertManagerValues>(this, 'Chart', {
       chart: CHARTS.certManager,
       namespace: CERT_MANAGER_NAMESPACE,
-      createNamespace: { podSecurity: 'restricted' },
+      createNamespace: { podSecurity: 'restricted', mesh: 'excluded' },
       values: {
         crds: { enabled: true, keep: true },
         replicaCount: replicas,
