@@ -6,6 +6,7 @@ import { ENVIRONMENTS } from './environments/index.ts';
 import { synthesize } from './app/synth.ts';
 import { today } from './app/sandboxes.ts';
 import { ConfigError } from './lib/config-errors.ts';
+import { formatWaived } from './lib/validation/gate.ts';
 
 function run(): ReturnType<typeof synthesize> {
   try {
@@ -34,3 +35,4 @@ console.log(
   `synthesized ${build.manifests.length} objects into ${outdir}/ in ${Math.round(performance.now() - started)} ms ` +
     `(gate ${Math.round(gate.durationMs)} ms, ${build.warnings.length} warning(s))\n${lines.join('\n')}`,
 );
+for (const line of formatWaived(gate.waived)) console.warn(`gate: ${line}`);

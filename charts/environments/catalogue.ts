@@ -61,6 +61,13 @@ export const CHARTS = {
     version: '7.9.1',
     appVersion: 'v2.14.11',
     crdGroups: ['argoproj.io'],
+    // Names with the chart's default `nameOverride: argocd` and a release named argocd; Argo CD's
+    // own ConfigMaps and Secret have fixed names.
+    provides: {
+      services: ['{release}-server', '{release}-repo-server'],
+      configMaps: ['argocd-cm', 'argocd-rbac-cm', 'argocd-cmd-params-cm'],
+      secrets: ['argocd-secret'],
+    },
   },
   certManager: {
     repoURL: 'https://charts.jetstack.io',
@@ -98,6 +105,8 @@ export const CHARTS = {
     version: '8.15.0',
     appVersion: '11.6.1',
     crdGroups: [],
+    // The chart's fullname is the release name when it contains "grafana".
+    provides: { services: ['{release}'], serviceAccounts: ['{release}'] },
   },
   opentelemetryOperator: {
     repoURL: 'https://open-telemetry.github.io/opentelemetry-helm-charts',

@@ -4,7 +4,7 @@ import { orderingRules } from './ordering.ts';
 import { policyRules } from './policy.ts';
 import { referenceRules } from './references.ts';
 import { schemaRules } from './schema-rule.ts';
-import { objectLabel, type GateIssue, type GateReport, type Rule } from './types.ts';
+import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule } from './types.ts';
 
 export interface GateOptions {
   /** Extra rules added by callers. */
@@ -15,6 +15,8 @@ export interface GateOptions {
   readonly schemasDir?: string;
   /** Only these rules (by name), for focused tests. @default all */
   readonly only?: readonly string[];
+  /** Known gaps accepted for now (each must match at least one error). @default none */
+  readonly waivers?: readonly GateWaiver[];
 }
 
 /** Every rule of the gate: policy, schemas (structure, CEL, metadata), references, ordering. */
@@ -54,18 +56,49 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
       },
     });
   }
+  const waived: { issue: GateIssue; waiver: GateWaiver }[] = [];
+  const remaining: GateIssue[] = [];
+  const used = new Set<GateWaiver>();
+  for (const issue of errors) {
+    const waiver = options.waivers?.find((w) => w.rule === issue.rule && w.message.test(issue.message));
+    if (waiver) {
+      waived.push({ issue, waiver });
+      used.add(waiver);
+    } else remaining.push(issue);
+  }
+  for (const waiver of options.waivers ?? []) {
+    if (used.has(waiver) || (options.only && !options.only.includes(waiver.rule))) continue;
+    remaining.push({
+      rule: 'waivers',
+      environment: '(all)',
+      folder: '(gate)',
+      file: 'charts/app/gate-waivers.ts',
+      source: 'charts/app/gate-waivers.ts',
+      object: `waiver for issue ${waiver.issue}`,
+      field: '',
+      message: `the waiver of ${waiver.rule} errors matching ${waiver.message} matched nothing: the gap is closed, remove the waiver`,
+    });
+  }
   const checkedByKind = new Map<string, number>();
   for (const manifest of manifests) {
     const key = `${manifest.object.apiVersion}/${manifest.object.kind}`;
     checkedByKind.set(key, (checkedByKind.get(key) ?? 0) + 1);
   }
   return {
-    errors,
+    errors: remaining,
+    waived,
     skipped: [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([reason, count]) => `${reason} (×${count})`),
     counts,
     checkedByKind,
     durationMs: performance.now() - started,
   };
+}
+
+/** One line per waiver used: how many errors it accepted, why, and the issue that removes it. */
+export function formatWaived(waived: GateReport['waived']): string[] {
+  const counts = new Map<GateWaiver, number>();
+  for (const { waiver } of waived) counts.set(waiver, (counts.get(waiver) ?? 0) + 1);
+  return [...counts.entries()].map(([waiver, count]) => `${count} ${waiver.rule} error(s) waived until issue ${waiver.issue}: ${waiver.reason}`);
 }
 
 /** Report text grouped by environment and folder, one line per finding. */

@@ -7,7 +7,7 @@
  */
 import type { Manifest } from '../manifest.ts';
 import { schemasDir } from '../schemas-location.ts';
-import { ROOT, groupOf, inventories, syncOptionsOf, waveOf, type EnvironmentInventory, type RootApplication } from './inventory.ts';
+import { ROOT, groupOf, inventories, isNamespaced, syncOptionsOf, waveOf, type EnvironmentInventory, type RootApplication } from './inventory.ts';
 import { SchemaStore, SchemaStoreError } from './schema-store.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -60,7 +60,7 @@ function checkCrdOrder(context: RuleContext, inventory: EnvironmentInventory, ma
 
 function checkNamespaceOrder(context: RuleContext, inventory: EnvironmentInventory, manifest: Manifest, application: RootApplication): void {
   const namespace = manifest.object.metadata.namespace;
-  if (namespace === undefined) return;
+  if (namespace === undefined || !isNamespaced(inventory, manifest.object.apiVersion, manifest.object.kind)) return;
   const sources = inventory.namespaces.get(namespace);
   if (!sources || sources.length === 0) return; // reported by `references`
   const late: string[] = [];
