@@ -7,15 +7,18 @@
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { dirname, join, sep } = require('node:path');
+const { dirname, join, resolve, sep } = require('node:path');
 
 const REPO_ROOT = join(__dirname, '..');
 
-/** The folder in dist layout holding every manifest: `<out>/<env>/<folder>/<file>.yaml` → `<out>`. */
+/** The folder holding every manifest (the synth output): their deepest common directory. */
 function treeRoot(manifests) {
-  const roots = new Set(manifests.map((file) => dirname(dirname(dirname(file)))));
-  if (roots.size !== 1) throw new Error(`expected manifests in one <dir>/<env>/<folder>/ tree, got ${[...roots].join(', ')}`);
-  return [...roots][0];
+  const split = manifests.map((file) => resolve(dirname(file)).split(sep));
+  const common = [];
+  for (let i = 0; i < split[0].length && split.every((parts) => parts[i] === split[0][i]); i++) common.push(split[0][i]);
+  // `<dir>/<env>/<folder>/<file>`: when everything is in one folder, step up to the tree root.
+  const depth = Math.max(...manifests.map((file) => resolve(file).split(sep).length - common.length));
+  return common.slice(0, common.length - Math.max(0, 3 - depth)).join(sep) || sep;
 }
 
 class PlatformGate {
