@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
+import { isDistFileContributor } from '../lib/dist-file.ts';
 import { HelmApplication, ManifestApplication } from '../lib/helm-application.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
@@ -83,6 +84,8 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     for (const chart of charts) {
       for (const node of chart.node.findAll()) {
         if (node instanceof HelmApplication || node instanceof ManifestApplication) upstreamRepos.add(node.repoURL);
+        // Constructs may contribute non-Kubernetes files too (e.g. the kustomization of release assets).
+        if (isDistFileContributor(node)) extraFiles.push(...node.distFiles());
       }
       let ownObjects = 0;
       for (const { path, object } of chartObjects(chart)) {

@@ -59,6 +59,8 @@ export function distFiles(build: PlatformBuild): Map<string, string> {
     kubernetesSchema: '1.28.0',
     tools: toolVersions(),
     environments,
+    /** Files that are not Kubernetes objects: readers of dist/ (the gate, `validate DIR`) skip them. */
+    extraFiles: build.extraFiles.map((file) => file.path).sort(),
   };
   files.set(DIST_METADATA, `${JSON.stringify(metadata, null, 2)}\n`);
   files.set(DIST_README, distReadme(environments.map((e) => e.name)));
@@ -76,6 +78,11 @@ To reproduce: \`npm ci && npm run synth\` at the repository root (the same input
 Layout: \`<environment>/<service>/<kind>-<name>.yaml\`, one object per file. \`<environment>/root/\` holds
 the environment's AppProject and its Argo CD Applications (upstream charts and one per service
 folder); it is applied to the host's Argo CD. Environments: ${environments.join(', ')}.
+
+Files that are not Kubernetes objects are listed under \`extraFiles\` in metadata.json:
+\`releases/<environment>-<name>/kustomization.yaml\` (upstream release assets Argo CD fetches at a pinned
+release) and \`talos/<node>.yaml\` (Talos machine-config patches an SRE applies through Omni, see
+docs/talos.md in the source repository).
 
 Argo CD reads the \`dist\` branch, where \`npm run publish\` commits this tree with its provenance.
 `;

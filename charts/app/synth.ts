@@ -1,6 +1,8 @@
+import { PACKAGES } from '../environments/catalogue.ts';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
 import { formatGateErrors, runGate } from '../lib/validation/gate.ts';
+import { packageOrderingRule } from '../lib/validation/package-ordering.ts';
 import type { GateReport } from '../lib/validation/types.ts';
 import { writeTreeAtomically } from '../lib/writer.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
@@ -33,7 +35,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     }
     throw error;
   }
-  const gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS });
+  const gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
   if (gate.errors.length > 0) {
     return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
   }

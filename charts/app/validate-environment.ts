@@ -1,4 +1,4 @@
-import { CHARTS, IMAGES, MANIFESTS } from '../environments/catalogue.ts';
+import { CHARTS, IMAGES, MANIFESTS, PACKAGES, RELEASE_ASSETS } from '../environments/catalogue.ts';
 import { ENVIRONMENT_NAMES, type Environment, type SandboxUser } from '../environments/types.ts';
 import { ConfigErrors } from '../lib/config-errors.ts';
 import { isDnsLabel, isDomain } from '../lib/names.ts';
@@ -27,6 +27,7 @@ export function validateEnvironments(environments: readonly Environment[]): stri
     messages.push(...collect(errors));
   }
   messages.push(...validateCatalogue());
+  messages.push(...validatePackagePins());
   return messages;
 }
 
@@ -228,6 +229,39 @@ export function validateCatalogue(
       value: tag,
       problem: 'images are pinned to a released tag (latest, main and the like move)',
       fix: `set a released tag in ${file}`,
+    });
+  }
+  return collect(errors);
+}
+
+/** Crossplane packages and release assets are pinned to released versions too. */
+export function validatePackagePins(
+  pins: { packages: object; releaseAssets: object } = { packages: PACKAGES, releaseAssets: RELEASE_ASSETS },
+): string[] {
+  const errors = new ConfigErrors('all environments', 'catalogue');
+  const file = 'charts/environments/catalogue.ts';
+  for (const [key, pin] of Object.entries(pins.packages) as [string, Record<string, unknown>][]) {
+    errors.check(typeof pin.version === 'string' && PINNED_VERSION.test(pin.version), {
+      field: `PACKAGES.${key}.version`,
+      value: pin.version,
+      problem: 'every Crossplane package is pinned to one released version',
+      fix: `set the package version in ${file}`,
+    });
+    for (const dependency of (pin.dependsOn as string[] | undefined) ?? []) {
+      errors.check(Object.prototype.hasOwnProperty.call(pins.packages, dependency), {
+        field: `PACKAGES.${key}.dependsOn`,
+        value: dependency,
+        problem: 'a dependency is installed explicitly at its own pin, so it must be a package of the catalogue',
+        fix: `add ${dependency} to PACKAGES in ${file}`,
+      });
+    }
+  }
+  for (const [key, pin] of Object.entries(pins.releaseAssets) as [string, Record<string, unknown>][]) {
+    errors.check(typeof pin.tag === 'string' && PINNED_VERSION.test(pin.tag), {
+      field: `RELEASE_ASSETS.${key}.tag`,
+      value: pin.tag,
+      problem: 'release assets are read from one release, never a moving name like "latest"',
+      fix: `set the release tag in ${file}`,
     });
   }
   return collect(errors);

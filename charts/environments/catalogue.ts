@@ -83,6 +83,8 @@ export const CHARTS = {
     version: '0.30.0',
     appVersion: '1.19.0',
     crdGroups: [],
+    // Services and ServiceAccount are named after the chart's fullname, the release name.
+    provides: { services: ['{release}', '{release}-ui', '{release}-internal', '{release}-active', '{release}-standby'], serviceAccounts: ['{release}'] },
   },
   vaultConfigOperator: {
     repoURL: 'https://redhat-cop.github.io/vault-config-operator',
@@ -97,6 +99,8 @@ export const CHARTS = {
     version: '0.10.7',
     appVersion: 'v0.10.7',
     crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
+    // The controller's ServiceAccount is the chart's fullname, the release name.
+    provides: { serviceAccounts: ['{release}'] },
   },
   grafana: {
     repoURL: 'https://grafana.github.io/helm-charts',
@@ -165,7 +169,18 @@ export const MANIFESTS = {
   gatewayApiStandard: {
     repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
     tag: 'v1.2.1',
+    // Holds only the five standard CRD files (no kustomization), so Argo CD applies it as a directory.
     path: 'config/crd/standard',
+    crdGroups: ['gateway.networking.k8s.io'],
+  },
+  gatewayApiTcpRoute: {
+    repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
+    tag: 'v1.2.1',
+    // The one experimental CRD Contour needs: a provisioned Contour 1.30 starts a TCPRoute informer
+    // and exits when the CRD is missing, and ContourDeployment cannot disable it (its
+    // disabledFeatures enum lacks tcproutes). Same release as the standard CRDs: one version.
+    path: 'config/crd/experimental',
+    include: 'gateway.networking.k8s.io_tcproutes.yaml',
     crdGroups: ['gateway.networking.k8s.io'],
   },
   contourCrds: {
@@ -183,13 +198,129 @@ export const IMAGES = {
   argoCd: { repository: 'quay.io/argoproj/argocd', tag: 'v2.14.21' },
   argocdLovelyPlugin: { repository: 'ghcr.io/crumbhole/argocd-lovely-plugin-cmp', tag: '1.2.2' },
   contour: { repository: 'ghcr.io/projectcontour/contour', tag: 'v1.30.5' },
+  // The Envoy that Contour v1.30.5's gateway provisioner deploys by default (cmd/contour/gatewayprovisioner.go).
+  envoy: { repository: 'docker.io/envoyproxy/envoy', tag: 'v1.31.10' },
   merbridge: { repository: 'ghcr.io/merbridge/merbridge', tag: '0.8.1' },
   clickhouseServer: { repository: 'clickhouse/clickhouse-server', tag: '24.8.14.39' },
   clickhouseKeeper: { repository: 'clickhouse/clickhouse-keeper', tag: '24.8.14.39' },
   otelCollector: { repository: 'otel/opentelemetry-collector-contrib', tag: '0.114.0' },
   sampleApp: { repository: 'jaegertracing/example-hotrod', tag: '1.64.0' },
+  // The server image the vault chart 0.30.0 ships; set explicitly so a chart bump cannot move it.
+  vault: { repository: 'hashicorp/vault', tag: '1.19.0' },
   vclusterKubernetes: { repository: 'registry.k8s.io/kube-apiserver', tag: 'v1.28.11' },
 } as const satisfies Record<string, ImagePin>;
+
+/**
+ * A Crossplane package (a Provider) at a pinned version, installed by a `pkg.crossplane.io/v1`
+ * Provider object. Crossplane's package manager installs the package's CRDs at runtime, so no chart
+ * or manifest carries them: `crdGroups` is the declaration the gate reads to accept custom resources
+ * of those groups in a later sync wave of the same folder (docs/decisions/0700-crossplane-provider-ordering.md).
+ */
+export interface PackagePin {
+  /** OCI repository of the package, without tag. */
+  readonly package: string;
+  readonly version: string;
+  /**
+   * API groups whose CRDs the package installs once its revision is healthy. A family member lists
+   * only its own groups; the family's shared groups (e.g. `gcp.upbound.io`, the ProviderConfig) belong
+   * to the family package.
+   */
+  readonly crdGroups: readonly string[];
+  /** Packages this one depends on (catalogue keys); they are installed explicitly at their own pin. */
+  readonly dependsOn?: readonly string[];
+}
+
+export const PACKAGES = {
+  /**
+   * The GCP family provider. Every GCP subpackage depends on it; installing it explicitly at the same
+   * version keeps Crossplane's dependency resolution from choosing a version for us. It owns the
+   * family's ProviderConfig CRD (`providerconfigs.gcp.upbound.io`).
+   */
+  providerFamilyGcp: {
+    package: 'xpkg.upbound.io/upbound/provider-family-gcp',
+    version: 'v1.11.2',
+    crdGroups: ['gcp.upbound.io'],
+  },
+  providerGcpDns: {
+    package: 'xpkg.upbound.io/upbound/provider-gcp-dns',
+    version: 'v1.11.2',
+    crdGroups: ['dns.gcp.upbound.io'],
+    dependsOn: ['providerFamilyGcp'],
+  },
+  providerGcpStorage: {
+    package: 'xpkg.upbound.io/upbound/provider-gcp-storage',
+    version: 'v1.11.2',
+    crdGroups: ['storage.gcp.upbound.io'],
+    dependsOn: ['providerFamilyGcp'],
+  },
+  providerKubernetes: {
+    package: 'xpkg.upbound.io/crossplane-contrib/provider-kubernetes',
+    version: 'v0.15.3',
+    crdGroups: ['kubernetes.crossplane.io'],
+  },
+} as const satisfies Record<string, PackagePin>;
+
+export type PackageKey = keyof typeof PACKAGES;
+
+/** `package:version` of a pinned Crossplane package. */
+export function packageRef(pin: PackagePin): string {
+  return `${pin.package}:${pin.version}`;
+}
+
+/**
+ * Upstream manifests published as release assets (not files of the git tree), at a pinned release.
+ * Argo CD fetches them at sync time through a generated kustomization that lists their URLs
+ * (charts/lib/remote-manifests.ts; docs/decisions/0702-kubevirt-release-assets.md).
+ */
+export interface ReleaseAssetPin {
+  /** The project's repository (also what a maintainer reads the release notes in). */
+  readonly repository: string;
+  readonly tag: string;
+  /** Asset file names of the release, e.g. `kubevirt-operator.yaml`. */
+  readonly assets: readonly string[];
+  /** API groups whose CRDs the assets install (the rest are created by the operator at runtime). */
+  readonly crdGroups: readonly string[];
+}
+
+export const RELEASE_ASSETS = {
+  kubevirtOperator: {
+    repository: 'https://github.com/kubevirt/kubevirt',
+    tag: 'v1.3.1',
+    assets: ['kubevirt-operator.yaml'],
+    crdGroups: ['kubevirt.io'],
+  },
+  cdiOperator: {
+    repository: 'https://github.com/kubevirt/containerized-data-importer',
+    tag: 'v1.60.5',
+    assets: ['cdi-operator.yaml'],
+    crdGroups: ['cdi.kubevirt.io'],
+  },
+} as const satisfies Record<string, ReleaseAssetPin>;
+
+/** `https://github.com/<org>/<repo>/releases/download/<tag>/<asset>` */
+export function releaseAssetURL(pin: ReleaseAssetPin, asset: string): string {
+  return `${pin.repository}/releases/download/${pin.tag}/${asset}`;
+}
+
+/**
+ * Kinds we emit that have no pinned schema in ../shared/schemas, with the reason. The gate reports
+ * each object of these kinds as skipped (never silently passed) instead of failing on a missing
+ * schema. Adding the CRD to the schemas (and importing it) removes the entry.
+ */
+export interface SchemalessKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly reason: string;
+}
+
+export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
+  {
+    apiVersion: 'gcp.upbound.io/v1beta1',
+    kind: 'ProviderConfig',
+    reason:
+      'installed at runtime by provider-family-gcp v1.11.2; its CRD (crossplane-contrib/provider-upjet-gcp package/crds/gcp.upbound.io_providerconfigs.yaml) is not among the pinned schemas (docs/decisions/0701-gcp-providerconfig-without-schema.md)',
+  },
+];
 
 /** Grafana plugins, pinned like images. */
 export const GRAFANA_PLUGINS = {

@@ -10,12 +10,24 @@ export const PLATFORM: PlatformFacts = {
   omni: { clusterName: 'plateforme-cedille' },
   network: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12' },
   gateway: { name: 'platform', namespace: 'gateway' },
+  // *proposed*: one hand-kept A record for the edge node's public address.
+  edgeHostname: 'edge.omni.cedille.club',
   vault: {
     stores: {
       system: { name: 'vault-kv-system', mount: 'kv-system' },
       workloads: { name: 'vault-kv', mount: 'kv' },
     },
   },
+  handProvidedSecrets: [
+    {
+      environment: 'prod',
+      namespace: 'vault',
+      name: 'vault-gcp-kms',
+      keys: ['credentials.json'],
+      reason: 'the key of the GCP service account allowed to use the KMS key: Vault needs it to unseal, before it can serve any secret',
+      runbook: 'docs/runbooks/vault-bootstrap.md',
+    },
+  ],
   gcp: {
     project: 'plateforme-cedille',
     region: 'northamerica-northeast1',
@@ -29,7 +41,14 @@ export const BASE_DOMAIN = 'omni.cedille.club';
 
 const byId = (id: string): string => `/dev/disk/by-id/${id}`;
 
-/** The Talos machines managed by Omni, and the disks Mayastor pools on (by stable id). */
+/**
+ * The Talos machines managed by Omni, and the disks Mayastor pools on (by stable id).
+ *
+ * Static routes: PLATFORM.md gives none yet, so no node lists `interfaces`. To add one, give the node
+ * its interfaces (link name from `talosctl get links`, whether it keeps DHCP, its routes), e.g.
+ *   interfaces: [{ interface: 'enp3s0', dhcp: true, routes: [{ network: '10.10.0.0/16', gateway: '10.0.0.1', metric: 1024 }] }],
+ * then `npm run synth`: dist/talos/<node>.yaml carries it (docs/talos.md).
+ */
 export const PROD_NODES: readonly ClusterNode[] = [
   { name: 'controlplane-1', role: 'controlplane' },
   { name: 'controlplane-2', role: 'controlplane' },

@@ -18,7 +18,16 @@ export const prod: Environment = {
   destination: { name: 'in-cluster', server: 'https://kubernetes.default.svc' },
   hostProvided: { storageClasses: [], namespaces: [] },
   services: {
+    'gateway-api': {},
     'cert-manager': { replicas: 2 },
+    'vault-tls': {},
+    vault: { replicas: 3 },
+    'external-secrets': {},
+    gateway: {},
+    // The vclusters' domains reach their own Gateways through this one (their issuers stay theirs).
+    'hosted-edges': { environments: [staging, sandbox] },
+    // Publishes prod's routes and the vclusters' wildcard names (their HTTPProxies); the vclusters run none.
+    'external-dns': {},
     argocd: {},
     // The environments prod runs as vclusters (their personal sandboxes come with them).
     vcluster: {
@@ -40,5 +49,7 @@ export const prod: Environment = {
     grafana: { persistenceSize: '10Gi' },
     // Two control-plane replicas keep injection and certificate issuance up through a node drain.
     mesh: { replicas: 2 },
+    crossplane: {},
+    kubevirt: {},
   },
 };

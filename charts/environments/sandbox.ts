@@ -13,7 +13,10 @@ export const sandbox: Environment = {
   destination: { name: 'sandbox', server: 'https://sandbox.vcluster-sandbox.svc:443' },
   hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },
   services: {
+    'gateway-api': {},
     'cert-manager': {},
+    // Envoy behind the host's: prod's hosted-edges forwards *.<domain> here.
+    gateway: {},
   },
   sandboxUsers: SANDBOX_USERS,
 };

@@ -12,7 +12,10 @@ export const staging: Environment = {
   destination: { name: 'staging', server: 'https://staging.vcluster-staging.svc:443' },
   hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },
   services: {
+    'gateway-api': {},
     'cert-manager': {},
+    // Envoy behind the host's: prod's hosted-edges forwards *.<domain> here.
+    gateway: {},
     // Its own control plane and CA (the sample application is meshed here); redirection and
     // Merbridge come from the host's nodes (docs/mesh.md).
     mesh: {},

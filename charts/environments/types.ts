@@ -11,6 +11,28 @@ export interface NodeTaint {
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
+/** A static route of a node (Talos `machine.network.interfaces[].routes[]`). */
+export interface NodeRoute {
+  /** Destination as a CIDR, `0.0.0.0/0` for the default route. */
+  readonly network: string;
+  /** Next hop, an address of the same family as `network`. */
+  readonly gateway: string;
+  /** Route priority (lower wins). @default Talos' default (1024) */
+  readonly metric?: number;
+}
+
+/** A network interface of a node whose Talos configuration we generate (the routes it carries). */
+export interface NodeInterface {
+  /** Link name as Talos sees it (`talosctl get links`), e.g. `enp3s0`. */
+  readonly interface: string;
+  /**
+   * Keep DHCP on this interface. Once the machine config names an interface, Talos configures it only
+   * as told, so say explicitly whether its address still comes from DHCP.
+   */
+  readonly dhcp: boolean;
+  readonly routes: readonly NodeRoute[];
+}
+
 /** A machine of the Talos cluster, as Omni names it. */
 export interface ClusterNode {
   readonly name: string;
@@ -18,6 +40,8 @@ export interface ClusterNode {
   readonly taints?: readonly NodeTaint[];
   /** Data disks for storage pools, as stable `/dev/disk/by-id/…` paths (device letters move). */
   readonly disks?: readonly string[];
+  /** Interfaces with static routes, written to the node's Talos patch (dist/talos/<node>.yaml). @default none */
+  readonly interfaces?: readonly NodeInterface[];
 }
 
 export interface GitHubIdentity {
@@ -47,6 +71,11 @@ export interface PlatformFacts {
   /** The Gateway of each environment (same name and namespace in every cluster). */
   readonly gateway: { readonly name: string; readonly namespace: string };
   /**
+   * The public name of the edge node, kept by hand as one A record in the zone; external-dns points
+   * every published hostname at it (CNAME), since Envoy is reached on the edge node's own address.
+   */
+  readonly edgeHostname: string;
+  /**
    * Vault as a secret source: the ClusterSecretStores External Secrets reads through, one per KV v2
    * mount (`system` for the platform's own secrets, `workloads` for applications).
    */
@@ -56,6 +85,11 @@ export interface PlatformFacts {
       readonly workloads: { readonly name: string; readonly mount: string };
     };
   };
+  /**
+   * Secrets an SRE creates by hand, once, because nothing in the cluster can produce them (the
+   * credential Vault needs before it can unseal). Everything else comes from Vault.
+   */
+  readonly handProvidedSecrets?: readonly HandProvidedSecret[];
   /** The Google Cloud project holding the DNS zone, the KMS key and the Crossplane-managed resources. */
   readonly gcp: {
     readonly project: string;
@@ -63,6 +97,19 @@ export interface PlatformFacts {
     readonly dnsZone: string;
     readonly kms: { readonly keyRing: string; readonly cryptoKey: string };
   };
+}
+
+/** A Secret created by hand in a cluster (never in git), with the runbook that says how. */
+export interface HandProvidedSecret {
+  readonly environment: EnvironmentName;
+  readonly namespace: string;
+  readonly name: string;
+  /** The keys the consumers read. */
+  readonly keys: readonly string[];
+  /** Why it cannot come from Vault. */
+  readonly reason: string;
+  /** Repository path of the runbook with the exact commands. */
+  readonly runbook: string;
 }
 
 /** Where an environment's Applications deploy to, as Argo CD knows the cluster. */

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import {
   ExternalSecretV1Beta1,
   ExternalSecretV1Beta1SpecTargetCreationPolicy,
@@ -9,6 +9,7 @@ import {
 import { ConfigErrors } from './config-errors.ts';
 import { PlatformChart } from './platform-chart.ts';
 import { isDnsLabel, DNS_SUBDOMAIN } from './names.ts';
+import { WORKLOAD_READER_SERVICE_ACCOUNT } from './vault.ts';
 
 export interface VaultSecretProps {
   /** Namespace of the consumer; the Secret is created there. */
@@ -19,7 +20,12 @@ export interface VaultSecretProps {
   readonly path: string;
   /** Secret key → property of the Vault secret, e.g. `{ 'dex.github.clientSecret': 'client-secret' }`. */
   readonly keys: Record<string, string>;
-  /** Which mount: the platform's own secrets (`kv-system`) or workloads' (`kv`). @default 'system' */
+  /**
+   * Which mount: the platform's own secrets (`kv-system`) or workloads' (`kv`). On `kv`, Vault's
+   * templated policy lets a namespace read only `<namespace>/external-secrets/…` (External Secrets
+   * logs in as the `external-secrets` service account of the consumer's namespace).
+   * @default 'system'
+   */
   readonly store?: 'system' | 'workloads';
   /** Labels and annotations the created Secret must carry (e.g. Argo CD's `part-of` label). */
   readonly secretMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
@@ -27,6 +33,26 @@ export interface VaultSecretProps {
   readonly template?: Record<string, string>;
   /** How often External Secrets re-reads Vault. @default '1h' */
   readonly refreshInterval?: string;
+}
+
+/** What one VaultSecret asks of Vault (the External Secrets service lists them per store). */
+export interface VaultSecretUse {
+  readonly namespace: string;
+  readonly secretName: string;
+  readonly store: 'system' | 'workloads';
+  readonly path: string;
+}
+
+/** VaultSecrets of every environment, per synth (keyed by the app, like the routes). */
+const usesByApp = new WeakMap<IConstruct, Map<string, VaultSecretUse[]>>();
+
+/**
+ * Every VaultSecret declared so far in `scope`'s environment. Read it lazily (at render time): the
+ * build creates every chart before rendering any, so the list is then complete.
+ */
+export function environmentVaultSecrets(scope: IConstruct): VaultSecretUse[] {
+  const environment = PlatformChart.of(scope).environmentName;
+  return [...(usesByApp.get(scope.node.root)?.get(environment) ?? [])];
 }
 
 /**
@@ -51,6 +77,15 @@ export class VaultSecret extends Construct {
       problem: `a path inside the KV v2 mount "${store.mount}" is lower-case segments separated by "/", without the mount or "data/"`,
       fix: 'write it like "argocd/dex"',
     });
+    if (props.store === 'workloads') {
+      const prefix = `${props.namespace}/${WORKLOAD_READER_SERVICE_ACCOUNT}/`;
+      errors.check(props.path.startsWith(prefix), {
+        field: 'path',
+        value: props.path,
+        problem: `on the workloads store a namespace may only read below "${prefix}" (Vault's secret-reader policy is scoped to the caller's namespace and service account)`,
+        fix: `store the secret under kv/${prefix}… and give that path`,
+      });
+    }
     errors.check(DNS_SUBDOMAIN.test(props.secretName), {
       field: 'secretName',
       value: props.secretName,
@@ -63,6 +98,13 @@ export class VaultSecret extends Construct {
 
     this.secretName = props.secretName;
     this.namespace = props.namespace;
+    const environmentName = PlatformChart.of(this).environmentName;
+    const perApp = usesByApp.get(this.node.root) ?? new Map<string, VaultSecretUse[]>();
+    usesByApp.set(this.node.root, perApp);
+    perApp.set(environmentName, [
+      ...(perApp.get(environmentName) ?? []),
+      { namespace: props.namespace, secretName: props.secretName, store: props.store ?? 'system', path: props.path },
+    ]);
     this.keys = Object.keys(props.template ?? props.keys).sort();
     const target: ExternalSecretV1Beta1SpecTarget = {
       name: props.secretName,

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { ChartPin, ManifestPin } from '../environments/catalogue.ts';
 import { ArgoApplication } from './argocd-application.ts';
 import { ConfigErrors } from './config-errors.ts';
-import { FOLDER_WAVE_OFFSET, PlatformChart } from './platform-chart.ts';
+import { FOLDER_WAVE_OFFSET, PlatformChart, SERVICE_WAVE_SPAN } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { isDnsLabel } from './names.ts';
 import { meshLabels, validateMeshMembership, type MeshMembership } from './namespace.ts';
@@ -32,6 +32,13 @@ interface UpstreamApplicationProps {
   readonly syncOptions?: readonly string[];
   /** Order among this service's upstream Applications, 0 to 4. @default 0 */
   readonly waveOffset?: number;
+  /**
+   * Sync right after this service's own folder instead of before it: for a chart whose pods need
+   * something the folder creates (its namespace and the ExternalSecret of its credentials), which
+   * would otherwise never become healthy and hold back the folder's wave. The folder must then
+   * create the namespace (omit `createNamespace`). @default false
+   */
+  readonly afterFolder?: boolean;
 }
 
 export interface HelmApplicationProps<Values extends object> extends UpstreamApplicationProps {
@@ -79,6 +86,13 @@ abstract class UpstreamApplication extends Construct {
       problem: `upstream Applications of a service use offsets 0 to ${FOLDER_WAVE_OFFSET - 1} (the folder syncs at ${FOLDER_WAVE_OFFSET})`,
       fix: `choose an offset between 0 and ${FOLDER_WAVE_OFFSET - 1}`,
     });
+    const lastAfterFolder = SERVICE_WAVE_SPAN - FOLDER_WAVE_OFFSET - 2;
+    errors.check(!props.afterFolder || offset <= lastAfterFolder, {
+      field: 'waveOffset',
+      value: offset,
+      problem: `Applications synced after the folder use offsets 0 to ${lastAfterFolder} (the next service level starts at ${SERVICE_WAVE_SPAN})`,
+      fix: `choose an offset between 0 and ${lastAfterFolder}`,
+    });
     errors.check(isDnsLabel(props.namespace), {
       field: 'namespace',
       value: props.namespace,
@@ -90,7 +104,8 @@ abstract class UpstreamApplication extends Construct {
     this.applicationName = `${this.chart.environmentName}-${name}-${suffix}`;
     this.namespace = props.namespace;
     this.crdGroups = crdGroups;
-    this.wave = this.chart.wave + offset;
+    // After the folder: the wave just after it (offsets keep their order among such Applications).
+    this.wave = props.afterFolder ? this.chart.folderWave + 1 + offset : this.chart.wave + offset;
     this.createNamespace = props.createNamespace;
     this.syncOptions = props.syncOptions ?? [];
   }

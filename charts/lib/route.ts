@@ -32,6 +32,12 @@ export interface PlatformRouteProps {
   readonly name?: string;
 }
 
+/**
+ * A Gateway holds at most 64 listeners (the CRD's maxItems); one is the plain-HTTP listener and
+ * each route has its own HTTPS listener.
+ */
+export const MAX_ROUTES_PER_ENVIRONMENT = 63;
+
 /** Listeners of every route, per environment, per synth (the Gateway reads them when rendered). */
 const listenersByApp = new WeakMap<IConstruct, Map<string, RouteListener[]>>();
 
@@ -87,6 +93,16 @@ export class PlatformRoute extends Construct {
     if (clash) {
       new ConfigErrors(environment.name, `${chart.service}/${this.node.path.split('/').slice(1).join('/')}`)
         .add({ field: 'host', value: props.host, problem: `another route of ${environment.name} already serves ${this.hostname}`, fix: 'give each route its own host' })
+        .throwIfAny();
+    }
+    if (listeners.length >= MAX_ROUTES_PER_ENVIRONMENT) {
+      new ConfigErrors(environment.name, `${chart.service}/${this.node.path.split('/').slice(1).join('/')}`)
+        .add({
+          field: 'host',
+          value: props.host,
+          problem: `${environment.name} already has ${MAX_ROUTES_PER_ENVIRONMENT} routes, each with its own HTTPS listener, and a Gateway holds at most 64 listeners (one is "http")`,
+          fix: 'serve several hosts from one route, or drop a route',
+        })
         .throwIfAny();
     }
     perApp.set(environment.name, [...listeners, this.listener]);

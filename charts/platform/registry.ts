@@ -1,9 +1,18 @@
 import { ArgoCd, type ArgoCdProps } from './argocd/argocd.ts';
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
+import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets/external-secrets.ts';
+import { Vault, type VaultProps } from './vault/vault.ts';
+import { VaultTls, type VaultTlsProps } from './vault/vault-tls.ts';
+import { ExternalDns, type ExternalDnsProps } from './external-dns/external-dns.ts';
+import { Edge, type EdgeProps } from './gateway/gateway.ts';
+import { GatewayApiCrds, type GatewayApiProps } from './gateway-api/gateway-api.ts';
+import { HostedEdges, type HostedEdgesProps } from './hosted-edges/hosted-edges.ts';
 import { VCluster, type VClusterProps } from './vcluster/vcluster.ts';
 import { Mayastor, type MayastorProps } from './storage/storage.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
 import { KumaMesh, type KumaMeshProps } from './mesh/mesh.ts';
+import { Crossplane, type CrossplaneProps } from './crossplane/crossplane.ts';
+import { KubeVirt, type KubeVirtProps } from './kubevirt/kubevirt.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
 import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
 import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
@@ -31,22 +40,62 @@ function service<Settings>(definition: ServiceDefinition<Settings>): ServiceDefi
 export const SERVICES = {
   'cert-manager': service<CertManagerProps>({
     description: 'cert-manager and the ACME ClusterIssuer of the environment',
-    dependsOn: [],
+    // Its Gateway API support (HTTP-01 through the Gateway) starts only if the CRDs exist when it starts.
+    dependsOn: ['gateway-api'],
     build: (chart, settings) => new CertManager(chart, 'CertManager', settings),
+  }),
+  'vault-tls': service<VaultTlsProps>({
+    description: "The platform's internal CA (ClusterIssuer platform-ca), the vault namespace and Vault's serving certificate: what Vault's pods mount before they start",
+    dependsOn: ['cert-manager'],
+    build: (chart, settings) => new VaultTls(chart, 'VaultTls', settings),
+  }),
+  vault: service<VaultProps>({
+    description: 'Vault HA (raft, GCP KMS auto-unseal, TLS, audit, agent injector, UI) and its declarative configuration through the vault-config-operator',
+    // raft and audit volumes on local-hostpath; the UI route needs the Gateway.
+    dependsOn: ['cert-manager', 'vault-tls', 'storage', 'gateway'],
+    build: (chart, settings) => new Vault(chart, 'Vault', settings),
+  }),
+  'external-secrets': service<ExternalSecretsProps>({
+    description: 'External Secrets Operator and the ClusterSecretStores on Vault (Kubernetes auth, verified TLS)',
+    dependsOn: ['vault'],
+    build: (chart, settings) => new ExternalSecrets(chart, 'ExternalSecrets', settings),
+  }),
+  'gateway-api': service<GatewayApiProps>({
+    description: 'Gateway API CRDs, one pinned release (standard channel) for the whole cluster',
+    dependsOn: [],
+    build: (chart, settings) => new GatewayApiCrds(chart, 'GatewayApi', settings),
+  }),
+  gateway: service<EdgeProps>({
+    description: "Contour's Gateway provisioner, GatewayClass contour and the environment's Gateway",
+    // Its listeners' certificates come from cert-manager's issuer.
+    dependsOn: ['cert-manager'],
+    build: (chart, settings) => new Edge(chart, 'Edge', settings),
+  }),
+  'hosted-edges': service<HostedEdgesProps>({
+    description: "The host's forwarding of the vcluster environments' domains to their own Gateways",
+    // Its backends are the vclusters' Envoy Services, in the vclusters' host namespaces.
+    dependsOn: ['gateway', 'vcluster'],
+    build: (chart, settings) => new HostedEdges(chart, 'HostedEdges', settings),
+  }),
+  'external-dns': service<ExternalDnsProps>({
+    description: 'external-dns publishing the routes of the Gateway in the Cloud DNS zone',
+    // Reads the Gateway and its routes; its credentials are an ExternalSecret.
+    dependsOn: ['gateway', 'external-secrets'],
+    build: (chart, settings) => new ExternalDns(chart, 'ExternalDns', settings),
   }),
   argocd: service<ArgoCdProps>({
     description: 'Argo CD managing itself: GitHub SSO through Dex, RBAC from the teams, the lovely plugin, UI and gRPC on the Gateway',
-    // The certificate of its route comes from cert-manager. TODO(merge): add 'gateway' and
-    // 'external-secrets' once those services are on main.
-    dependsOn: ['cert-manager'],
+    // Its route needs the Gateway (and the certificate of its listener, cert-manager); the Dex
+    // client secret is an ExternalSecret.
+    dependsOn: ['cert-manager', 'gateway', 'external-secrets'],
     build: (chart, settings) => new ArgoCd(chart, 'ArgoCd', settings),
   }),
   vcluster: service<VClusterProps>({
     description: 'vclusters of the hosted environments and of personal sandboxes, registered in Argo CD from their own kubeconfig',
     // Registered clusters are read by Argo CD, whose Application health check orders the waves;
-    // each vcluster keeps its data on the default StorageClass. TODO(merge): add
-    // 'external-secrets' (SecretStore/ExternalSecret CRDs) once it is on main.
-    dependsOn: ['argocd', 'storage'],
+    // each vcluster keeps its data on the default StorageClass; registration uses External
+    // Secrets' SecretStore/ExternalSecret CRDs.
+    dependsOn: ['argocd', 'storage', 'external-secrets'],
     build: (chart, settings) => new VCluster(chart, 'VCluster', settings),
   }),
   storage: service<MayastorProps>({
@@ -66,23 +115,36 @@ export const SERVICES = {
   }),
   clickhouse: service<ClickHouseProps>({
     description: 'Altinity ClickHouse operator, Keeper and the telemetry installation',
-    dependsOn: ['storage'],
+    // users' passwords come from ExternalSecrets
+    dependsOn: ['storage', 'external-secrets'],
     build: (chart, settings) => new ClickHouse(chart, 'ClickHouse', settings),
   }),
   opentelemetry: service<OpenTelemetryProps>({
     description: 'OpenTelemetry operator, the OTLP collector into ClickHouse and the Instrumentation',
-    dependsOn: ['cert-manager', 'clickhouse'],
+    dependsOn: ['cert-manager', 'clickhouse', 'external-secrets'],
     build: (chart, settings) => new OpenTelemetry(chart, 'OpenTelemetry', settings),
   }),
   grafana: service<GrafanaProps>({
     description: 'Grafana with GitHub SSO, the ClickHouse datasource and telemetry dashboards',
-    dependsOn: ['storage', 'clickhouse'],
+    dependsOn: ['storage', 'clickhouse', 'external-secrets'],
     build: (chart, settings) => new Grafana(chart, 'Grafana', settings),
   }),
   'sample-app': service<SampleAppProps>({
     description: 'HotROD, the instrumented sample application',
     dependsOn: ['opentelemetry', 'mesh'],
     build: (chart, settings) => new SampleApp(chart, 'SampleApp', settings),
+  }),
+  crossplane: service<CrossplaneProps>({
+    description: 'Crossplane, its GCP (DNS, storage) and Kubernetes providers and their ProviderConfigs',
+    // The GCP key is an ExternalSecret.
+    dependsOn: ['external-secrets'],
+    build: (chart, settings) => new Crossplane(chart, 'Crossplane', settings),
+  }),
+  kubevirt: service<KubeVirtProps>({
+    description: 'KubeVirt and CDI operators from their pinned releases, and the KubeVirt and CDI resources',
+    // CDI imports disk images into PVCs of the default StorageClass (mayastor).
+    dependsOn: ['storage'],
+    build: (chart, settings) => new KubeVirt(chart, 'KubeVirt', settings),
   }),
 } as const;
 

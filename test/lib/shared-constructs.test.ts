@@ -46,7 +46,7 @@ describe('VaultSecret', () => {
 
   it('uses the workloads store on request', () => {
     const chart = testChart('prod', 'demo');
-    new VaultSecret(chart, 'S', { namespace: 'demo', secretName: 's', path: 'demo/db', keys: { password: 'password' }, store: 'workloads' });
+    new VaultSecret(chart, 'S', { namespace: 'demo', secretName: 's', path: 'demo/external-secrets/db', keys: { password: 'password' }, store: 'workloads' });
     expect(find(objectsOf(chart), 'ExternalSecret', 's').spec.secretStoreRef.name).toBe('vault-kv');
   });
 

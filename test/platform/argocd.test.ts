@@ -157,8 +157,9 @@ describe('AppProjects', () => {
     const used = new Set(root('prod').filter((o) => o.kind === 'Application').map((o: any) => o.spec.source.repoURL));
     expect(new Set(project('prod', 'prod').spec.sourceRepos)).toEqual(used);
     expect(project('prod', 'prod').spec.sourceRepos).toEqual(expect.arrayContaining([repo, 'https://argoproj.github.io/argo-helm', 'https://charts.loft.sh']));
-    expect(project('sandbox', 'sandbox').spec.sourceRepos).toEqual([repo, 'https://charts.jetstack.io']);
-    expect(project('sandbox', 'sandbox-epsot').spec.sourceRepos).toEqual([repo, 'https://charts.jetstack.io', 'https://github.com/epsot/*']);
+    const sandboxUpstreams = ['https://charts.jetstack.io', 'https://github.com/kubernetes-sigs/gateway-api', 'https://github.com/projectcontour/contour'];
+    expect(project('sandbox', 'sandbox').spec.sourceRepos).toEqual([repo, ...sandboxUpstreams]);
+    expect(project('sandbox', 'sandbox-epsot').spec.sourceRepos).toEqual([repo, ...sandboxUpstreams, 'https://github.com/epsot/*']);
     for (const env of ['prod', 'staging', 'sandbox']) {
       for (const p of root(env).filter((o) => o.kind === 'AppProject')) {
         expect((p as any).spec.sourceRepos).not.toContain('*');

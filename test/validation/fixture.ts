@@ -114,7 +114,7 @@ export const DEMO_FILES: Record<string, any> = {
   'root/application-prod-demo.yaml': {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: 'prod-demo', namespace: 'argocd', labels: labels('root'), annotations: { 'argocd.argoproj.io/sync-wave': '35' } },
+    metadata: { name: 'prod-demo', namespace: 'argocd', labels: labels('root'), annotations: { 'argocd.argoproj.io/sync-wave': '95' } },
     spec: {
       project: 'prod',
       destination: { server: 'https://kubernetes.default.svc' },
@@ -263,6 +263,18 @@ const ENVIRONMENT_NAMES = ENVIRONMENTS.map((e) => e.name);
 /** The committed dist/ plus the demo, in memory. */
 export function baseTree(): Manifest[] {
   const manifests = loadTree(join(REPO_ROOT, 'dist'), ENVIRONMENT_NAMES).manifests.map((m) => ({ ...m, object: allowDemoRepos(structuredClone(m.object)) }));
+  // The real Gateway (once the edge service is on main) gets the demo's listener.
+  const gateway = manifests.find((m) => m.environment === 'prod' && m.object.kind === 'Gateway' && m.object.metadata.name === 'platform');
+  if (gateway) {
+    (gateway.object as any).spec.listeners.push({
+      name: 'https-demo',
+      protocol: 'HTTPS',
+      port: 443,
+      hostname: 'demo.omni.cedille.club',
+      tls: { mode: 'Terminate', certificateRefs: [{ name: 'demo-tls' }] },
+      allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'gateway-access': 'true' } } } },
+    });
+  }
   for (const [path, object] of Object.entries({ ...edgeFiles(manifests), ...DEMO_FILES })) {
     const [folder, file] = path.split('/') as [string, string];
     // Objects a service on main now creates (e.g. the StorageClass) are not added twice.

@@ -30,6 +30,8 @@ export interface UpstreamSource {
   /** API groups of the CRDs it installs. */
   readonly crdGroups: readonly string[];
   readonly provides?: UpstreamProvides;
+  /** The manifests create the Application's destination namespace themselves (with its labels). */
+  readonly createsNamespace?: boolean;
 }
 
 /** An object that exists in the cluster but is not ours, with who makes it. */
@@ -60,6 +62,8 @@ export interface GateFacts {
   readonly repoURL: string;
   /** API groups whose CRDs exist before the first sync (Argo CD's own, installed at bootstrap). */
   readonly bootstrapCrdGroups: readonly string[];
+  /** API groups installed by Crossplane packages: their ordering is proven by `package-crd-ordering`. */
+  readonly packageCrdGroups?: readonly string[];
 }
 
 export const EMPTY_ENVIRONMENT_FACTS: EnvironmentFacts = {

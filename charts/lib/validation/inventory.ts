@@ -164,12 +164,13 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
     };
     const sources: any[] = object.spec?.source ? [object.spec.source] : (object.spec?.sources ?? []);
     const own = sources.find((s) => isOwnSource(s, facts));
-    if (own) {
+    const ownUpstream = own ? facts.upstream.find((u) => u.repoURL === own.repoURL && u.path === own.path) : undefined;
+    if (own && !ownUpstream) {
       const path = String(own.path ?? '');
       if (path.startsWith(`${name}/`) && path.slice(name.length + 1) !== ROOT) folderApplications.set(path.slice(name.length + 1), application);
       continue; // a folder of ours, or the root of an environment
     }
-    const upstream = sources.map((s) => matchUpstream(s, facts.upstream)).find((u) => u !== undefined);
+    const upstream = ownUpstream ?? sources.map((s) => matchUpstream(s, facts.upstream)).find((u) => u !== undefined);
     const release = sources.find((s) => s.chart)?.helm?.releaseName ?? sources.find((s) => s.chart)?.chart;
     upstreamApplications.push({ ...application, upstream, release });
   }
@@ -187,7 +188,7 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
   }
   for (const application of upstreamApplications) {
     const object = application.manifest.object as any;
-    if (application.destinationNamespace && application.syncOptions.includes('CreateNamespace=true')) {
+    if (application.destinationNamespace && (application.syncOptions.includes('CreateNamespace=true') || application.upstream?.createsNamespace)) {
       addNamespace(application.destinationNamespace, { kind: 'application', application, labels: object.spec?.syncPolicy?.managedNamespaceMetadata?.labels ?? {} });
     }
   }

@@ -21,6 +21,7 @@ function checkCrdOrder(context: RuleContext, inventory: EnvironmentInventory, ma
   const { apiVersion, kind } = manifest.object;
   const group = groupOf(apiVersion);
   if (context.facts.bootstrapCrdGroups.includes(group)) return;
+  if (context.facts.packageCrdGroups?.includes(group)) return; // proven by package-crd-ordering
   const crd = inventory.crds.get(`${group}/${kind}`);
   if (crd) {
     if (crd.folder === manifest.folder) {

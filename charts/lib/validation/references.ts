@@ -331,7 +331,12 @@ function checkStoreRef(checker: Checker, field: string, ref: any): void {
   if (!ref?.name) return;
   const kind = ref.kind ?? 'SecretStore';
   const namespace = kind === 'ClusterSecretStore' ? undefined : manifest.object.metadata.namespace;
-  if (lookup(inventory, ESO_GROUP, kind, namespace, ref.name).length === 0) {
+  const store = lookup(inventory, ESO_GROUP, kind, namespace, ref.name)[0];
+  const referent = (store?.object as any)?.spec?.provider?.vault?.auth?.kubernetes?.serviceAccountRef;
+  if (kind === 'ClusterSecretStore' && referent?.name && referent.namespace === undefined) {
+    need(checker, `${field}/name`, 'ServiceAccount', manifest.object.metadata.namespace, referent.name, ` (ClusterSecretStore ${ref.name} authenticates as this namespace's service account)`);
+  }
+  if (!store) {
     const stores = inventory.manifests.filter((m) => m.object.kind === kind && groupOf(m.object.apiVersion) === ESO_GROUP).map((m) => m.object.metadata.name);
     context.report(manifest, `${field}/name`, `${kind} ${namespace ? `${namespace}/` : ''}${ref.name} does not exist in ${inventory.name} (${kind}s here: ${stores.join(', ') || 'none'})`);
   }
@@ -343,8 +348,9 @@ function checkStore(checker: Checker): void {
   const auth = object.spec?.provider?.vault?.auth?.kubernetes;
   if (auth?.serviceAccountRef?.name) {
     const namespace = auth.serviceAccountRef.namespace ?? (clusterWide ? undefined : object.metadata.namespace);
-    if (namespace === undefined) checker.context.report(checker.manifest, '/spec/provider/vault/auth/kubernetes/serviceAccountRef/namespace', 'a ClusterSecretStore must name the namespace of its service account');
-    else need(checker, '/spec/provider/vault/auth/kubernetes/serviceAccountRef/name', 'ServiceAccount', namespace, auth.serviceAccountRef.name);
+    // No namespace on a ClusterSecretStore: referent authentication, the service account of each
+    // ExternalSecret's namespace (checked with the ExternalSecrets).
+    if (namespace !== undefined) need(checker, '/spec/provider/vault/auth/kubernetes/serviceAccountRef/name', 'ServiceAccount', namespace, auth.serviceAccountRef.name);
   }
   const ca = object.spec?.provider?.vault?.caProvider;
   if (ca?.name) {
@@ -468,7 +474,7 @@ export const referenceRules: Rule[] = [
         }
       }
       if (solverRefs > 0) {
-        context.skip(`references: ACME HTTP-01 solver parentRefs of (Cluster)Issuers are not checked (${solverRefs} refs; the Gateway is created by a later service and the solver route is made by cert-manager at issue time)`);
+        context.skip(`references: ACME HTTP-01 solver parentRefs of (Cluster)Issuers are not checked (${solverRefs} refs; the solver route is made by cert-manager at issue time)`);
       }
     },
   },
