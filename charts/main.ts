@@ -7,6 +7,7 @@ import { synthesize } from './app/synth.ts';
 import { today } from './app/sandboxes.ts';
 import { ConfigError } from './lib/config-errors.ts';
 import { formatSynthSummary } from './app/summary.ts';
+import { formatWaived } from './lib/validation/gate.ts';
 
 function run(): ReturnType<typeof synthesize> {
   try {
@@ -42,3 +43,4 @@ console.log(
     processMs: performance.now(),
   }),
 );
+for (const line of formatWaived(gate.waived)) console.warn(`gate: ${line}`);

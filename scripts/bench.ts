@@ -58,15 +58,19 @@ function wholeProcess(runs: number): number {
 }
 
 const first = performance.now();
-synthesize({ environments: ENVIRONMENTS, today: TODAY });
+const cold = synthesize({ environments: ENVIRONMENTS, today: TODAY });
 const coldMs = performance.now() - first;
+const coldGateMs = cold.ok ? cold.gate.durationMs : NaN;
 const warm = inProcess(ENVIRONMENTS, RUNS);
 const processMs = wholeProcess(Math.max(3, Math.ceil(RUNS / 2)));
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 console.log(`synth of ${ENVIRONMENTS.length} environments, ${warm.objects} objects (median of ${RUNS} runs)`);
-console.log(`  in process, first run (cold)   ${fmt(coldMs)}`);
+console.log(`  in process, first run (cold)   ${fmt(coldMs)}  (gate ${fmt(coldGateMs)}: schemas read, rules, CEL)`);
 console.log(`  in process, warm               ${fmt(warm.ms)}  (gate ${fmt(warm.gateMs)}, ${Math.round(warm.objects / (warm.ms / 1000))} objects/s)`);
 console.log(`  whole process (npm run synth)  ${fmt(processMs)}  (${Math.round(warm.objects / (processMs / 1000))} objects/s)`);
+const validateStarted = performance.now();
+const validateRun = spawnSync(process.execPath, ['--import', 'tsx', 'charts/validate.ts', 'dist'], { cwd: REPO_ROOT, encoding: 'utf8' });
+console.log(`  npm run validate dist/         ${fmt(performance.now() - validateStarted)}  (${validateRun.stdout.split('\n')[0]?.replace(/^validated /, '')})`);
 console.log('sandbox scaling (in process, warm; users generated on every environment that has sandboxUsers):');
 const scaling = [0, 100, 500].map((count) => ({ count, ...inProcess(withSandboxUsers(ENVIRONMENTS, count), Math.max(3, Math.ceil(RUNS / 2))) }));
 for (const { count, ms, gateMs, objects } of scaling) {

@@ -5,6 +5,9 @@ import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
 import { PLATFORM } from '../charts/environments/platform.ts';
 import { VaultSecret } from '../charts/lib/external-secret.ts';
 import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
+import { gateFacts } from '../charts/app/gate-facts.ts';
+import { GATE_WAIVERS } from '../charts/app/gate-waivers.ts';
+import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { runGate } from '../charts/lib/validation/gate.ts';
 import { argoCdSecretReferences, secretReferences, secretReferencesRule, unresolvedSecretReferences } from '../charts/lib/validation/secret-references.ts';
 import { serviceLevels } from '../charts/app/service-waves.ts';
@@ -82,7 +85,7 @@ describe('secrets over the whole platform', () => {
   });
 
   it('the validation gate passes on the whole platform, including the secret-reference rule', () => {
-    const report = runGate(platform.manifests, { rules: [secretReferencesRule(declared)] });
+    const report = runGate(platform.manifests, { rules: [secretReferencesRule(declared)], facts: gateFacts(ENVIRONMENTS), waivers: GATE_WAIVERS });
     expect(report.errors).toEqual([]);
   });
 });

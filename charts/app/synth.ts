@@ -7,6 +7,8 @@ import type { GateReport } from '../lib/validation/types.ts';
 import { writeTreeAtomically } from '../lib/writer.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
 import { distFiles } from './dist-files.ts';
+import { gateFacts } from './gate-facts.ts';
+import { GATE_WAIVERS } from './gate-waivers.ts';
 
 export interface SynthOptions {
   readonly environments: readonly Environment[];
@@ -33,7 +35,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     }
     throw error;
   }
-  const gate = runGate(build.manifests, { rules: [packageOrderingRule(PACKAGES)] });
+  const gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
   if (gate.errors.length > 0) {
     return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
   }

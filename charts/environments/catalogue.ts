@@ -5,6 +5,22 @@
  * ../shared/schemas (see docs/decisions/0002-version-catalogue.md).
  */
 
+/**
+ * Objects an upstream chart or release creates in the namespace it is installed in (names; `{release}`
+ * stands for the Helm release name). The validation gate resolves references to them; it cannot see
+ * inside charts, so a reference to anything not declared here is an error.
+ */
+export interface UpstreamProvides {
+  readonly serviceAccounts?: readonly string[];
+  readonly services?: readonly string[];
+  readonly secrets?: readonly string[];
+  readonly configMaps?: readonly string[];
+  /** Cluster-scoped objects. */
+  readonly storageClasses?: readonly string[];
+  readonly gatewayClasses?: readonly string[];
+  readonly clusterIssuers?: readonly string[];
+}
+
 /** A Helm chart at a pinned version, installed by an Argo CD Application. */
 export interface ChartPin {
   readonly repoURL: string;
@@ -14,6 +30,8 @@ export interface ChartPin {
   readonly appVersion: string;
   /** API groups whose CRDs the chart installs: lets the gate prove custom resources come after it. */
   readonly crdGroups: readonly string[];
+  /** What the chart creates that our objects may reference. @default nothing */
+  readonly provides?: UpstreamProvides;
 }
 
 /** Upstream manifests in a git repository at a pinned tag, installed by an Argo CD Application. */
@@ -24,6 +42,8 @@ export interface ManifestPin {
   /** Only these files of `path` (Argo CD directory include glob). */
   readonly include?: string;
   readonly crdGroups: readonly string[];
+  /** What the manifests create that our objects may reference. @default nothing */
+  readonly provides?: UpstreamProvides;
 }
 
 /** A container image at a pinned tag. */
@@ -41,6 +61,13 @@ export const CHARTS = {
     version: '7.9.1',
     appVersion: 'v2.14.11',
     crdGroups: ['argoproj.io'],
+    // Names with the chart's default `nameOverride: argocd` and a release named argocd; Argo CD's
+    // own ConfigMaps and Secret have fixed names.
+    provides: {
+      services: ['{release}-server', '{release}-repo-server'],
+      configMaps: ['argocd-cm', 'argocd-rbac-cm', 'argocd-cmd-params-cm'],
+      secrets: ['argocd-secret'],
+    },
   },
   certManager: {
     repoURL: 'https://charts.jetstack.io',
@@ -56,6 +83,8 @@ export const CHARTS = {
     version: '0.30.0',
     appVersion: '1.19.0',
     crdGroups: [],
+    // Services and ServiceAccount are named after the chart's fullname, the release name.
+    provides: { services: ['{release}', '{release}-ui', '{release}-internal', '{release}-active', '{release}-standby'], serviceAccounts: ['{release}'] },
   },
   vaultConfigOperator: {
     repoURL: 'https://redhat-cop.github.io/vault-config-operator',
@@ -70,6 +99,8 @@ export const CHARTS = {
     version: '0.10.7',
     appVersion: 'v0.10.7',
     crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
+    // The controller's ServiceAccount is the chart's fullname, the release name.
+    provides: { serviceAccounts: ['{release}'] },
   },
   grafana: {
     repoURL: 'https://grafana.github.io/helm-charts',
@@ -78,6 +109,8 @@ export const CHARTS = {
     version: '8.15.0',
     appVersion: '11.6.1',
     crdGroups: [],
+    // The chart's fullname is the release name when it contains "grafana".
+    provides: { services: ['{release}'], serviceAccounts: ['{release}'] },
   },
   opentelemetryOperator: {
     repoURL: 'https://open-telemetry.github.io/opentelemetry-helm-charts',

@@ -153,6 +153,26 @@ export interface HostProvided {
   readonly namespaces: readonly string[];
 }
 
+/** An object that exists in the environment's cluster without being in dist/, and who makes it. */
+export interface ProvidedObject {
+  readonly namespace: string;
+  readonly name: string;
+  /** Who creates it and why it is not in dist/ (shown by the validation gate). */
+  readonly reason: string;
+}
+
+/**
+ * Objects the validation gate may assume exist although no object in dist/ creates them: made by
+ * hand at bootstrap (docs/bootstrap.md) or by something outside the platform. Objects an upstream
+ * chart creates are declared in the catalogue (`provides`), not here. Anything else is an error.
+ */
+export interface ProvidedObjects {
+  readonly secrets?: readonly ProvidedObject[];
+  readonly configMaps?: readonly ProvidedObject[];
+  readonly serviceAccounts?: readonly ProvidedObject[];
+  readonly services?: readonly ProvidedObject[];
+}
+
 /** A user's personal vcluster on the host. */
 export interface SandboxUser {
   /** GitHub login; the vcluster and its host namespace are `sandbox-<github>`. */
@@ -180,6 +200,8 @@ export interface Environment {
   readonly destination: ArgoDestination;
   /** What the host provides (vclusters); empty for the host itself. */
   readonly hostProvided: HostProvided;
+  /** Objects that exist without being in dist/ (bootstrap, outside the platform). @default none */
+  readonly provided?: ProvidedObjects;
   /** The services this environment runs, with their per-environment settings. */
   readonly services: ServiceSettings;
   /** Per-user sandboxes (vclusters on the host) that belong to this environment. */

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGES, SCHEMALESS_KINDS } from '../../charts/environments/catalogue.ts';
 import { PLATFORM } from '../../charts/environments/platform.ts';
 import type { Manifest } from '../../charts/lib/manifest.ts';
+import { gateFacts } from '../../charts/app/gate-facts.ts';
+import { GATE_WAIVERS } from '../../charts/app/gate-waivers.ts';
+import { ENVIRONMENTS } from '../../charts/environments/index.ts';
 import { runGate } from '../../charts/lib/validation/gate.ts';
 import { packageOrderingRule } from '../../charts/lib/validation/package-ordering.ts';
 import { Crossplane } from '../../charts/platform/crossplane/crossplane.ts';
@@ -97,7 +100,7 @@ describe('Crossplane', () => {
     const files = manifestsOf(b, 'prod', 'crossplane').map((m) => m.file);
     expect(files).toContain('providerconfig-default.yaml');
     expect(files).toContain('providerconfig-in-cluster.yaml');
-    const report = runGate(b.manifests, { rules: [packageOrderingRule(PACKAGES)] });
+    const report = runGate(b.manifests, { rules: [packageOrderingRule(PACKAGES)], facts: gateFacts(ENVIRONMENTS), waivers: GATE_WAIVERS });
     expect(report.errors).toEqual([]);
   });
 

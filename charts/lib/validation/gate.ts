@@ -1,24 +1,44 @@
 import type { Manifest } from '../manifest.ts';
+import { NO_FACTS, type GateFacts } from './facts.ts';
+import { orderingRules } from './ordering.ts';
 import { policyRules } from './policy.ts';
-import { objectLabel, type GateIssue, type GateReport, type Rule } from './types.ts';
+import { referenceRules } from './references.ts';
+import { schemaRules } from './schema-rule.ts';
+import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule } from './types.ts';
 
 export interface GateOptions {
-  /** Extra rules (schema, references, ordering …) added by callers. */
+  /** Extra rules added by callers. */
   readonly rules?: readonly Rule[];
+  /** What exists without being in the tree (environment data, catalogue). @default nothing (strictest) */
+  readonly facts?: GateFacts;
+  /** Where the schemas are. @default schemasDir() */
+  readonly schemasDir?: string;
+  /** Only these rules (by name), for focused tests. @default all */
+  readonly only?: readonly string[];
+  /** Known gaps accepted for now (each must match at least one error). @default none */
+  readonly waivers?: readonly GateWaiver[];
+}
+
+/** Every rule of the gate: policy, schemas (structure, CEL, metadata), references, ordering. */
+export function allRules(options: Pick<GateOptions, 'schemasDir'> = {}): Rule[] {
+  return [...policyRules, ...schemaRules(options), ...referenceRules, ...orderingRules(options)];
 }
 
 /** Runs every rule over every manifest of every environment, collecting all findings. */
 export function runGate(manifests: readonly Manifest[], options: GateOptions = {}): GateReport {
   const started = performance.now();
   const errors: GateIssue[] = [];
-  const skipped: string[] = [];
-  const rules = [...policyRules, ...(options.rules ?? [])];
+  const skipped = new Map<string, number>();
+  const counts = new Map<string, number>();
+  const facts = options.facts ?? NO_FACTS;
+  const rules = [...allRules(options), ...(options.rules ?? [])].filter((rule) => !options.only || options.only.includes(rule.name));
   for (const rule of rules) {
     rule.check({
       manifests,
-      report(manifest, field, message) {
+      facts,
+      report(manifest, field, message, name) {
         errors.push({
-          rule: rule.name,
+          rule: name ?? rule.name,
           environment: manifest.environment,
           folder: manifest.folder,
           file: `${manifest.environment}/${manifest.folder}/${manifest.file}`,
@@ -29,8 +49,34 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
         });
       },
       skip(reason) {
-        skipped.push(`${rule.name}: ${reason}`);
+        skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
       },
+      count(label, by = 1) {
+        counts.set(label, (counts.get(label) ?? 0) + by);
+      },
+    });
+  }
+  const waived: { issue: GateIssue; waiver: GateWaiver }[] = [];
+  const remaining: GateIssue[] = [];
+  const used = new Set<GateWaiver>();
+  for (const issue of errors) {
+    const waiver = options.waivers?.find((w) => w.rule === issue.rule && w.message.test(issue.message));
+    if (waiver) {
+      waived.push({ issue, waiver });
+      used.add(waiver);
+    } else remaining.push(issue);
+  }
+  for (const waiver of options.waivers ?? []) {
+    if (used.has(waiver) || (options.only && !options.only.includes(waiver.rule))) continue;
+    remaining.push({
+      rule: 'waivers',
+      environment: '(all)',
+      folder: '(gate)',
+      file: 'charts/app/gate-waivers.ts',
+      source: 'charts/app/gate-waivers.ts',
+      object: `waiver for issue ${waiver.issue}`,
+      field: '',
+      message: `the waiver of ${waiver.rule} errors matching ${waiver.message} matched nothing: the gap is closed, remove the waiver`,
     });
   }
   const checkedByKind = new Map<string, number>();
@@ -38,7 +84,25 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
     const key = `${manifest.object.apiVersion}/${manifest.object.kind}`;
     checkedByKind.set(key, (checkedByKind.get(key) ?? 0) + 1);
   }
-  return { errors, skipped: [...new Set(skipped)], checkedByKind, durationMs: performance.now() - started };
+  return {
+    errors: remaining,
+    waived,
+    skipped: [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([reason, count]) => `${reason} (×${count})`),
+    counts,
+    checkedByKind,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** One line per waiver used: how many errors it accepted, why, and the issue that removes it. */
+export function formatWaived(waived: GateReport['waived']): string[] {
+  const counts = new Map<GateWaiver, number>();
+  for (const { waiver } of waived) counts.set(waiver, (counts.get(waiver) ?? 0) + 1);
+  return [...counts.entries()].map(([waiver, count]) =>
+    waiver.issue === undefined
+      ? `${count} ${waiver.rule} error(s) accepted (declared gap): ${waiver.reason}`
+      : `${count} ${waiver.rule} error(s) waived until issue ${waiver.issue}: ${waiver.reason}`,
+  );
 }
 
 /** Report text grouped by environment and folder, one line per finding. */
@@ -52,7 +116,7 @@ export function formatGateErrors(errors: readonly GateIssue[]): string {
   for (const [group, issues] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     lines.push(`${group}:`);
     for (const issue of issues) {
-      lines.push(`  ${issue.file}: ${issue.object}${issue.field ? ` at ${issue.field}` : ''}: ${issue.message} [${issue.rule}] (${issue.source})`);
+      lines.push(`  ${issue.file}: ${issue.object}${issue.field ? ` at ${issue.field}` : ''}: ${issue.message} [${issue.rule}]${issue.source !== issue.file ? ` (${issue.source})` : ''}`);
     }
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import { isClusterScoped } from '../kinds.ts';
-import { POD_SECURITY_MODES, SYNC_WAVE_ANNOTATION } from '../labels.ts';
+import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, PART_OF_LABEL, POD_SECURITY_MODES, SYNC_WAVE_ANNOTATION } from '../labels.ts';
+import { inventories, isNamespaced } from './inventory.ts';
 import type { Manifest } from '../manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -45,22 +46,32 @@ export function looksLikeSecret(text: string): boolean {
   return false;
 }
 
-/** Where a pod spec sits in the kinds we emit. */
-function podSpecs(manifest: Manifest): [string, any][] {
-  const object = manifest.object as any;
-  switch (object.kind) {
-    case 'Pod':
-      return [['/spec', object.spec]];
-    case 'CronJob':
-      return [['/spec/jobTemplate/spec/template/spec', object.spec?.jobTemplate?.spec?.template?.spec]];
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job':
-      return [['/spec/template/spec', object.spec?.template?.spec]];
-    default:
-      return [];
+const POD_SECURITY_LEVELS = new Set(['privileged', 'baseline', 'restricted']);
+
+/** Visits every container-image string (`image: repo:tag`) with its pointer and sibling pull policy. */
+function forEachImage(value: unknown, pointer: string, visit: (image: string, pointer: string, pullPolicy: unknown) => void): void {
+  if (Array.isArray(value)) value.forEach((item, index) => forEachImage(item, `${pointer}/${index}`, visit));
+  else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const [key, item] of Object.entries(record)) {
+      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (key === 'image' && typeof item === 'string') visit(item, at, record.imagePullPolicy);
+      else forEachImage(item, at, visit);
+    }
+  }
+}
+
+/** Visits Helm-style `image: { repository, tag }` values (chart values in Applications). */
+function forEachChartImageTag(value: unknown, pointer: string, visit: (tag: string, pointer: string) => void): void {
+  if (Array.isArray(value)) value.forEach((item, index) => forEachChartImageTag(item, `${pointer}/${index}`, visit));
+  else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (key === 'image' && item && typeof item === 'object' && !Array.isArray(item) && 'tag' in item && typeof (item as any).tag === 'string' && !('digest' in item)) {
+        visit((item as any).tag, `${at}/tag`);
+      }
+      forEachChartImageTag(item, at, visit);
+    }
   }
 }
 
@@ -103,34 +114,54 @@ export const policyRules: Rule[] = [
     name: 'pinned-images',
     check(context: RuleContext) {
       for (const manifest of context.manifests) {
-        for (const [base, spec] of podSpecs(manifest)) {
-          for (const list of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
-            (spec?.[list] ?? []).forEach((container: any, index: number) => {
-              const pointer = `${base}/${list}/${index}/image`;
-              const { tag, digest } = imageTag(String(container.image ?? ''));
-              if (!digest && (tag === '' || FLOATING_TAGS.has(tag.toLowerCase()))) {
-                context.report(manifest, pointer, `image ${JSON.stringify(container.image)} is not pinned (floating or missing tag); pin it in the catalogue`);
-              }
-              if (container.imagePullPolicy === 'Always' && !digest) {
-                context.report(manifest, `${base}/${list}/${index}/imagePullPolicy`, 'imagePullPolicy Always without a digest pulls whatever the tag points to today; pin a digest or use IfNotPresent');
-              }
-            });
+        forEachImage(manifest.object, '', (image, pointer, pullPolicy) => {
+          const { tag, digest } = imageTag(image);
+          if (!digest && (tag === '' || FLOATING_TAGS.has(tag.toLowerCase()))) {
+            context.report(manifest, pointer, `image ${JSON.stringify(image)} is not pinned (${tag === '' ? 'no tag' : `floating tag "${tag}"`}); pin it in the catalogue (IMAGES)`);
           }
-        }
+          if (pullPolicy === 'Always' && !digest) {
+            context.report(manifest, pointer.replace(/image$/, 'imagePullPolicy'), 'imagePullPolicy Always without a digest pulls whatever the tag points to today; pin a digest or use IfNotPresent');
+          }
+        });
+        forEachChartImageTag(manifest.object, '', (tag, pointer) => {
+          if (FLOATING_TAGS.has(tag.toLowerCase()) || tag === '') context.report(manifest, pointer, `chart value image tag ${JSON.stringify(tag)} is not pinned; pin it in the catalogue (IMAGES)`);
+        });
       }
     },
   },
   {
     name: 'namespace-labels',
     check(context: RuleContext) {
-      for (const manifest of context.manifests) {
-        const object = manifest.object;
-        if (object.kind !== 'Namespace' || object.apiVersion !== 'v1') continue;
-        const labels = object.metadata.labels ?? {};
+      const checkLabels = (manifest: Manifest, labels: Record<string, string>, base: string, what: string) => {
         for (const mode of POD_SECURITY_MODES) {
-          if (!labels[`pod-security.kubernetes.io/${mode}`]) {
-            context.report(manifest, `/metadata/labels/pod-security.kubernetes.io~1${mode}`, `Namespace has no Pod Security ${mode} label; every namespace states its level`);
-          }
+          const key = `pod-security.kubernetes.io/${mode}`;
+          const value = labels[key];
+          if (!value) context.report(manifest, `${base}/pod-security.kubernetes.io~1${mode}`, `${what} has no Pod Security ${mode} label; every namespace states its level (podSecurityLabels)`);
+          else if (!POD_SECURITY_LEVELS.has(value)) context.report(manifest, `${base}/pod-security.kubernetes.io~1${mode}`, `Pod Security level ${JSON.stringify(value)} is not privileged, baseline or restricted`);
+        }
+      };
+      for (const manifest of context.manifests) {
+        const object = manifest.object as any;
+        if (object.kind === 'Namespace' && object.apiVersion === 'v1') checkLabels(manifest, object.metadata.labels ?? {}, '/metadata/labels', 'Namespace');
+        if (object.kind === 'Application' && String(object.apiVersion).startsWith('argoproj.io/') && (object.spec?.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) {
+          checkLabels(manifest, object.spec?.syncPolicy?.managedNamespaceMetadata?.labels ?? {}, '/spec/syncPolicy/managedNamespaceMetadata/labels', `the namespace this Application creates (CreateNamespace=true)`);
+        }
+      }
+    },
+  },
+  {
+    name: 'common-labels',
+    check(context: RuleContext) {
+      for (const manifest of context.manifests) {
+        const labels = manifest.object.metadata?.labels ?? {};
+        const expected: [string, string | undefined][] = [
+          [PART_OF_LABEL, undefined],
+          [MANAGED_BY_LABEL, undefined],
+          [ENVIRONMENT_LABEL, manifest.environment],
+        ];
+        for (const [key, value] of expected) {
+          if (labels[key] === undefined) context.report(manifest, `/metadata/labels/${key.replace('/', '~1')}`, `every object carries the common label ${key} (PlatformChart adds it)`);
+          else if (value !== undefined && labels[key] !== value) context.report(manifest, `/metadata/labels/${key.replace('/', '~1')}`, `is ${JSON.stringify(labels[key])} but the object is in environment ${value}`);
         }
       }
     },
@@ -138,11 +169,13 @@ export const policyRules: Rule[] = [
   {
     name: 'cluster-scoped-namespace',
     check(context: RuleContext) {
+      const envs = inventories(context.manifests, context.facts);
       for (const manifest of context.manifests) {
         const object = manifest.object;
-        if (object.metadata.namespace !== undefined && isClusterScoped(object.apiVersion, object.kind)) {
-          context.report(manifest, '/metadata/namespace', `${object.kind} is cluster-scoped and cannot have a namespace`);
-        }
+        if (object.metadata?.namespace === undefined) continue;
+        const inventory = envs.get(manifest.environment);
+        const clusterScoped = inventory ? !isNamespaced(inventory, object.apiVersion, object.kind) : isClusterScoped(object.apiVersion, object.kind);
+        if (clusterScoped) context.report(manifest, '/metadata/namespace', `${object.kind} is cluster-scoped and cannot have a namespace; remove metadata.namespace`);
       }
     },
   },

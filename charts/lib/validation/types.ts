@@ -1,4 +1,5 @@
 import type { Manifest } from '../manifest.ts';
+import type { GateFacts } from './facts.ts';
 
 /** One finding of the gate, pointing at a file, an object and a field. */
 export interface GateIssue {
@@ -15,19 +16,45 @@ export interface GateIssue {
   readonly message: string;
 }
 
+/**
+ * A known gap accepted for now: errors of `rule` whose message matches are reported as waived (with
+ * the reason and the issue that closes the gap) instead of failing. A waiver that matches nothing is
+ * itself an error, so waivers disappear as soon as the gap is closed.
+ */
+export interface GateWaiver {
+  readonly rule: string;
+  readonly message: RegExp;
+  /** Why this is accepted, and what removes it. */
+  readonly reason: string;
+  /** The open issue that closes the gap; absent for a declared, permanent gap (e.g. a kind without a pinned schema). */
+  readonly issue?: number;
+}
+
 export interface GateReport {
   readonly errors: GateIssue[];
-  /** Rules or checks the gate could not apply, with the reason (never silently passed). */
+  /** Errors matched by a waiver, with it. */
+  readonly waived: { readonly issue: GateIssue; readonly waiver: GateWaiver }[];
+  /**
+   * Checks the gate could not apply, with the reason and how many times (never silently passed),
+   * e.g. `cel: HTTPRoute /spec: transition rule (oldSelf) … (×4)`.
+   */
   readonly skipped: string[];
+  /** Counters of what was checked (e.g. `cel: rules evaluated`). */
+  readonly counts: Map<string, number>;
   readonly checkedByKind: Map<string, number>;
   readonly durationMs: number;
 }
 
-/** What a rule sees: every manifest of every environment, and a helper to report. */
+/** What a rule sees: every manifest of every environment, the facts, and helpers to report. */
 export interface RuleContext {
   readonly manifests: readonly Manifest[];
-  report(manifest: Manifest, field: string, message: string): void;
-  skip(reason: string): void;
+  readonly facts: GateFacts;
+  /** An error at `field` (JSON pointer) of `manifest`; `rule` overrides the rule name in the report. */
+  report(manifest: Manifest, field: string, message: string, rule?: string): void;
+  /** Something not checked, with why (counted, listed in the summary). */
+  skip(reason: string, rule?: string): void;
+  /** Counts something checked (summary). */
+  count(label: string, by?: number): void;
 }
 
 export interface Rule {
@@ -37,5 +64,5 @@ export interface Rule {
 
 export function objectLabel(manifest: Manifest): string {
   const { kind, metadata } = manifest.object;
-  return `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
+  return `${kind} ${metadata?.namespace ? `${metadata.namespace}/` : ''}${metadata?.name}`;
 }

@@ -1,0 +1,68 @@
+import { CHARTS, MANIFESTS, PACKAGES, RELEASE_ASSETS, type ChartPin, type ManifestPin } from '../environments/catalogue.ts';
+import type { Environment } from '../environments/types.ts';
+import type { EnvironmentFacts, GateFacts, UpstreamSource } from '../lib/validation/facts.ts';
+
+/** Argo CD's CRDs exist before the first sync: Argo CD is installed by hand at bootstrap (docs/bootstrap.md). */
+export const BOOTSTRAP_CRD_GROUPS = ['argoproj.io'] as const;
+
+/** `kubevirtOperator` → `kubevirt-operator` (the release name its service gives RemoteManifestsApplication). */
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Every pinned chart and manifest release, as the gate matches root Applications to them. */
+export function upstreamSources(environments: readonly Environment[] = []): UpstreamSource[] {
+  const repoURL = environments[0]?.platform.source.repoURL ?? '';
+  return [
+    // Release assets are read through a kustomization in our dist branch (releases/<env>-<name>); they
+    // create their namespace themselves (docs/decisions/0702-kubevirt-release-assets.md).
+    ...environments.flatMap((environment) =>
+      Object.entries(RELEASE_ASSETS).map(([name, pin]) => ({
+        name: `RELEASE_ASSETS.${name}`,
+        repoURL,
+        path: `releases/${environment.name}-${kebab(name)}`,
+        crdGroups: pin.crdGroups,
+        createsNamespace: true,
+      })),
+    ),
+    ...(Object.entries(CHARTS) as [string, ChartPin][]).map(([name, pin]) => ({
+      name: `CHARTS.${name}`,
+      repoURL: pin.repoURL,
+      chart: pin.chart,
+      crdGroups: pin.crdGroups,
+      ...(pin.provides ? { provides: pin.provides } : {}),
+    })),
+    ...(Object.entries(MANIFESTS) as [string, ManifestPin][]).map(([name, pin]) => ({
+      name: `MANIFESTS.${name}`,
+      repoURL: pin.repoURL,
+      path: pin.path,
+      crdGroups: pin.crdGroups,
+      ...(pin.provides ? { provides: pin.provides } : {}),
+    })),
+  ];
+}
+
+function environmentFacts(environment: Environment): EnvironmentFacts {
+  const provided = environment.provided ?? {};
+  return {
+    namespaces: environment.hostProvided.namespaces,
+    storageClasses: environment.hostProvided.storageClasses,
+    secrets: provided.secrets ?? [],
+    configMaps: provided.configMaps ?? [],
+    serviceAccounts: provided.serviceAccounts ?? [],
+    services: provided.services ?? [],
+  };
+}
+
+/** What the gate may assume exists besides the objects: environment data and the catalogue. */
+export function gateFacts(environments: readonly Environment[]): GateFacts {
+  const platform = environments[0]?.platform;
+  return {
+    environments: Object.fromEntries(environments.map((environment) => [environment.name, environmentFacts(environment)])),
+    upstream: upstreamSources(environments),
+    argocdNamespace: platform?.argocdNamespace ?? 'argocd',
+    repoURL: platform?.source.repoURL ?? '',
+    bootstrapCrdGroups: [...BOOTSTRAP_CRD_GROUPS],
+    packageCrdGroups: Object.values(PACKAGES).flatMap((pin) => pin.crdGroups),
+  };
+}
