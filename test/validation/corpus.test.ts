@@ -244,6 +244,17 @@ const CASES: Case[] = [
     expected: [[p(ROUTE), '/spec/parentRefs/0/name', 'Gateway gateway/public does not exist in prod (Gateways here: gateway/platform)']],
   },
   {
+    name: 'ACME solver routed through a listener the Gateway does not have',
+    inject: (t) => (objectAt(t, 'cert-manager/clusterissuer-letsencrypt-prod.yaml').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs[0].sectionName = 'plain-http'),
+    expected: [
+      [
+        p('cert-manager/clusterissuer-letsencrypt-prod.yaml'),
+        '/spec/acme/solvers/0/http01/gatewayHTTPRoute/parentRefs/0/sectionName',
+        /^Gateway gateway\/platform has no listener "plain-http" \(listeners: http, .*\); add the listener or fix sectionName$/,
+      ],
+    ],
+  },
+  {
     name: 'parentRef to a missing listener',
     inject: (t) => (objectAt(t, ROUTE).spec.parentRefs[0].sectionName = 'https-grafana2'),
     expected: [[p(ROUTE), '/spec/parentRefs/0/sectionName', /^Gateway gateway\/platform has no listener "https-grafana2" \(listeners: http, .*https-demo.*\); add the listener or fix sectionName$/]],

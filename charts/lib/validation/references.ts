@@ -195,6 +195,50 @@ function referenceGranted(inventory: EnvironmentInventory, fromGroup: string, fr
   });
 }
 
+/**
+ * A Gateway parentRef (of an HTTPRoute, or of an ACME solver's route): the Gateway exists and has
+ * the listener named by sectionName/port. Returns the matching listeners, or undefined once reported.
+ */
+function resolveParentRef(
+  checker: Checker,
+  at: string,
+  ref: any,
+  defaultNamespace: string,
+  owner: string,
+): { gatewayNamespace: string; candidates: any[] } | undefined {
+  const { inventory, context, manifest } = checker;
+  const group = ref.group ?? GATEWAY_GROUP;
+  const kind = ref.kind ?? 'Gateway';
+  if (group !== GATEWAY_GROUP || kind !== 'Gateway') {
+    context.skip(`references: ${owner} parentRefs of kind ${group}/${kind} are not checked`);
+    return undefined;
+  }
+  const gatewayNamespace: string = ref.namespace ?? defaultNamespace;
+  const gateway = lookup(inventory, GATEWAY_GROUP, 'Gateway', gatewayNamespace, ref.name)[0];
+  if (!gateway) {
+    const gateways = inventory.manifests.filter((m) => m.object.kind === 'Gateway' && groupOf(m.object.apiVersion) === GATEWAY_GROUP).map((m) => `${m.object.metadata.namespace}/${m.object.metadata.name}`);
+    context.report(manifest, `${at}/name`, `Gateway ${gatewayNamespace}/${ref.name} does not exist in ${inventory.name} (Gateways here: ${gateways.join(', ') || 'none'})`);
+    return undefined;
+  }
+  const listeners: any[] = (gateway.object as any).spec?.listeners ?? [];
+  let candidates = listeners;
+  if (ref.sectionName !== undefined) {
+    candidates = listeners.filter((l) => l.name === ref.sectionName);
+    if (candidates.length === 0) {
+      context.report(manifest, `${at}/sectionName`, `Gateway ${gatewayNamespace}/${ref.name} has no listener "${ref.sectionName}" (listeners: ${listeners.map((l) => l.name).join(', ') || 'none'}); add the listener or fix sectionName`);
+      return undefined;
+    }
+  }
+  if (ref.port !== undefined) {
+    candidates = candidates.filter((l) => l.port === ref.port);
+    if (candidates.length === 0) {
+      context.report(manifest, `${at}/port`, `Gateway ${gatewayNamespace}/${ref.name} has no listener on port ${ref.port}${ref.sectionName ? ` named "${ref.sectionName}"` : ''}`);
+      return undefined;
+    }
+  }
+  return { gatewayNamespace, candidates };
+}
+
 function checkHttpRoute(checker: Checker): void {
   const { inventory, context, manifest } = checker;
   const route = manifest.object as any;
@@ -202,35 +246,9 @@ function checkHttpRoute(checker: Checker): void {
   const hostnames: string[] = route.spec?.hostnames ?? [];
   (route.spec?.parentRefs ?? []).forEach((ref: any, i: number) => {
     const at = `/spec/parentRefs/${i}`;
-    const group = ref.group ?? GATEWAY_GROUP;
-    const kind = ref.kind ?? 'Gateway';
-    if (group !== GATEWAY_GROUP || kind !== 'Gateway') {
-      context.skip(`references: HTTPRoute parentRefs of kind ${group}/${kind} are not checked`);
-      return;
-    }
-    const gatewayNamespace: string = ref.namespace ?? namespace;
-    const gateway = lookup(inventory, GATEWAY_GROUP, 'Gateway', gatewayNamespace, ref.name)[0];
-    if (!gateway) {
-      const gateways = inventory.manifests.filter((m) => m.object.kind === 'Gateway' && groupOf(m.object.apiVersion) === GATEWAY_GROUP).map((m) => `${m.object.metadata.namespace}/${m.object.metadata.name}`);
-      context.report(manifest, `${at}/name`, `Gateway ${gatewayNamespace}/${ref.name} does not exist in ${inventory.name} (Gateways here: ${gateways.join(', ') || 'none'})`);
-      return;
-    }
-    const listeners: any[] = (gateway.object as any).spec?.listeners ?? [];
-    let candidates = listeners;
-    if (ref.sectionName !== undefined) {
-      candidates = listeners.filter((l) => l.name === ref.sectionName);
-      if (candidates.length === 0) {
-        context.report(manifest, `${at}/sectionName`, `Gateway ${gatewayNamespace}/${ref.name} has no listener "${ref.sectionName}" (listeners: ${listeners.map((l) => l.name).join(', ') || 'none'}); add the listener or fix sectionName`);
-        return;
-      }
-    }
-    if (ref.port !== undefined) {
-      candidates = candidates.filter((l) => l.port === ref.port);
-      if (candidates.length === 0) {
-        context.report(manifest, `${at}/port`, `Gateway ${gatewayNamespace}/${ref.name} has no listener on port ${ref.port}${ref.sectionName ? ` named "${ref.sectionName}"` : ''}`);
-        return;
-      }
-    }
+    const resolved = resolveParentRef(checker, at, ref, namespace, 'HTTPRoute');
+    if (!resolved) return;
+    const { gatewayNamespace, candidates } = resolved;
     const problems: string[] = [];
     const accepting = candidates.filter((listener) => {
       const from = listener.allowedRoutes?.namespaces?.from ?? 'Same';
@@ -416,7 +434,6 @@ export const referenceRules: Rule[] = [
       for (const manifest of context.manifests) {
         if (manifest.folder === ROOT && manifest.object.kind === 'AppProject' && groupOf(manifest.object.apiVersion) === 'argoproj.io') projects.set(manifest.object.metadata.name, manifest);
       }
-      let solverRefs = 0;
       for (const manifest of context.manifests) {
         const inventory = envs.get(manifest.environment)!;
         const checker: Checker = { context, inventory, manifest };
@@ -457,7 +474,13 @@ export const referenceRules: Rule[] = [
           else if (ref) context.skip(`references: Certificate issuers of group ${ref.group} are not checked`);
         }
         if (group === CERT_MANAGER_GROUP && (object.kind === 'ClusterIssuer' || object.kind === 'Issuer')) {
-          for (const solver of object.spec?.acme?.solvers ?? []) solverRefs += solver.http01?.gatewayHTTPRoute?.parentRefs?.length ?? 0;
+          // The solver's HTTPRoute is made by cert-manager at issue time, in the Certificate's
+          // namespace: its Gateway and listener must exist (a namespace-less ref names the Issuer's).
+          (object.spec?.acme?.solvers ?? []).forEach((solver: any, i: number) => {
+            (solver.http01?.gatewayHTTPRoute?.parentRefs ?? []).forEach((ref: any, j: number) => {
+              resolveParentRef(checker, `/spec/acme/solvers/${i}/http01/gatewayHTTPRoute/parentRefs/${j}`, ref, object.metadata.namespace ?? '', `${object.kind} solver`);
+            });
+          });
         }
         if (group === GATEWAY_GROUP && object.kind === 'HTTPRoute') checkHttpRoute(checker);
         if (group === GATEWAY_GROUP && object.kind === 'Gateway') checkGateway(checker);
@@ -472,9 +495,6 @@ export const referenceRules: Rule[] = [
             context.report(manifest, '/spec/destination/namespace', `namespace ${destinationNamespace} does not exist in ${inventory.name} (${describeNamespaceSources(inventory.namespaces.get(destinationNamespace)) || 'nothing creates it'}); add CreateNamespace=true with managedNamespaceMetadata, or a Namespace object`);
           }
         }
-      }
-      if (solverRefs > 0) {
-        context.skip(`references: ACME HTTP-01 solver parentRefs of (Cluster)Issuers are not checked (${solverRefs} refs; the solver route is made by cert-manager at issue time)`);
       }
     },
   },
