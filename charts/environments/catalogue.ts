@@ -10,16 +10,8 @@
  * stands for the Helm release name). The validation gate resolves references to them; it cannot see
  * inside charts, so a reference to anything not declared here is an error.
  */
-export interface UpstreamProvides {
-  readonly serviceAccounts?: readonly string[];
-  readonly services?: readonly string[];
-  readonly secrets?: readonly string[];
-  readonly configMaps?: readonly string[];
-  /** Cluster-scoped objects. */
-  readonly storageClasses?: readonly string[];
-  readonly gatewayClasses?: readonly string[];
-  readonly clusterIssuers?: readonly string[];
-}
+export type { UpstreamProvides } from '../lib/validation/facts.ts';
+import type { UpstreamProvides } from '../lib/validation/facts.ts';
 
 /** A Helm chart at a pinned version, installed by an Argo CD Application. */
 export interface ChartPin {

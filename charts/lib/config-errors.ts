@@ -68,6 +68,19 @@ export class ConfigErrors {
     return condition;
   }
 
+  /**
+   * A whole number between `min` and `max` (a replica count, a shard count …): adds
+   * `<field> is <value> but <problem>; set <field> between <min> and <max>` otherwise.
+   */
+  checkRange(field: string, value: number, min: number, max: number, problem: string): boolean {
+    return this.check(Number.isInteger(value) && value >= min && value <= max, {
+      field,
+      value,
+      problem,
+      fix: `set ${field} between ${min} and ${max}`,
+    });
+  }
+
   get count(): number {
     return this.messages.length;
   }

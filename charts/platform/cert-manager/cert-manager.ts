@@ -45,12 +45,7 @@ export class CertManager extends Construct {
     const { environment } = scope;
     const replicas = props.replicas ?? 1;
     const errors = ConfigErrors.of(this);
-    errors.check(Number.isInteger(replicas) && replicas >= 1 && replicas <= 3, {
-      field: 'replicas',
-      value: replicas,
-      problem: 'cert-manager runs 1 to 3 leader-elected controllers',
-      fix: 'set replicas between 1 and 3',
-    });
+    errors.checkRange('replicas', replicas, 1, 3, 'cert-manager runs 1 to 3 leader-elected controllers');
     errors.throwIfAny();
 
     new HelmApplication<CertManagerValues>(this, 'Chart', {

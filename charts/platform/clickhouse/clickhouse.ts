@@ -78,18 +78,8 @@ export class ClickHouse extends Construct {
     const clients = props.clientNamespaces ?? ['opentelemetry', 'grafana'];
 
     const errors = ConfigErrors.of(this);
-    errors.check(Number.isInteger(shards) && shards >= 1 && shards <= 8, {
-      field: 'shards',
-      value: shards,
-      problem: 'an installation has 1 to 8 shards',
-      fix: 'set shards between 1 and 8',
-    });
-    errors.check(Number.isInteger(replicas) && replicas >= 1 && replicas <= 3, {
-      field: 'replicas',
-      value: replicas,
-      problem: 'each shard has 1 to 3 replicas (there are 3 workers)',
-      fix: 'set replicas between 1 and 3',
-    });
+    errors.checkRange('shards', shards, 1, 8, 'an installation has 1 to 8 shards');
+    errors.checkRange('replicas', replicas, 1, 3, 'each shard has 1 to 3 replicas (there are 3 workers)');
     errors.check([0, 1, 3, 5].includes(keeperReplicas), {
       field: 'keeperReplicas',
       value: keeperReplicas,

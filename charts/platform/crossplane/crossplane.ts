@@ -77,12 +77,7 @@ export class Crossplane extends Construct {
     const clusterRole = props.kubernetesProviderClusterRole ?? 'cluster-admin';
     const project = environment.platform.gcp.project;
     const errors = ConfigErrors.of(this);
-    errors.check(Number.isInteger(replicas) && replicas >= 1 && replicas <= 3, {
-      field: 'replicas',
-      value: replicas,
-      problem: 'Crossplane runs 1 to 3 leader-elected pods',
-      fix: 'set replicas between 1 and 3',
-    });
+    errors.checkRange('replicas', replicas, 1, 3, 'Crossplane runs 1 to 3 leader-elected pods');
     errors.check(DNS_SUBDOMAIN.test(clusterRole), {
       field: 'kubernetesProviderClusterRole',
       value: clusterRole,

@@ -114,18 +114,8 @@ export class Edge extends Construct {
         fix: 'use exposure "edge-node"',
       });
     }
-    errors.check(Number.isInteger(contourReplicas) && contourReplicas >= 1 && contourReplicas <= 3, {
-      field: 'contourReplicas',
-      value: contourReplicas,
-      problem: 'Contour runs 1 to 3 leader-elected replicas',
-      fix: 'set contourReplicas between 1 and 3',
-    });
-    errors.check(Number.isInteger(envoyReplicas) && envoyReplicas >= 1 && envoyReplicas <= 5, {
-      field: 'envoyReplicas',
-      value: envoyReplicas,
-      problem: 'Envoy runs 1 to 5 replicas',
-      fix: 'set envoyReplicas between 1 and 5',
-    });
+    errors.checkRange('contourReplicas', contourReplicas, 1, 3, 'Contour runs 1 to 3 leader-elected replicas');
+    errors.checkRange('envoyReplicas', envoyReplicas, 1, 5, 'Envoy runs 1 to 5 replicas');
     errors.throwIfAny();
     this.exposure = exposure;
 

@@ -126,12 +126,7 @@ export class KumaMesh extends Construct {
     const cni = environment.cluster.cni;
 
     const errors = ConfigErrors.of(this);
-    errors.check(Number.isInteger(replicas) && replicas >= 1 && replicas <= 3, {
-      field: 'replicas',
-      value: replicas,
-      problem: 'the Kuma control plane runs 1 to 3 replicas',
-      fix: 'set replicas between 1 and 3',
-    });
+    errors.checkRange('replicas', replicas, 1, 3, 'the Kuma control plane runs 1 to 3 replicas');
     errors.check(meshes.length > 0, {
       field: 'meshes',
       value: [],

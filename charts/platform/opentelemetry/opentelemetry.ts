@@ -69,12 +69,7 @@ export class OpenTelemetry extends Construct {
     const replicas = props.replicas ?? 1;
     const destination = props.destination;
     const errors = ConfigErrors.of(this);
-    errors.check(Number.isInteger(replicas) && replicas >= 1 && replicas <= 5, {
-      field: 'replicas',
-      value: replicas,
-      problem: 'the collector runs 1 to 5 replicas',
-      fix: 'set replicas between 1 and 5',
-    });
+    errors.checkRange('replicas', replicas, 1, 5, 'the collector runs 1 to 5 replicas');
     if ('clickhouse' in destination) {
       const ttl = destination.clickhouse.ttl ?? DEFAULT_TTL;
       errors.check(/^\d+h$/.test(ttl) && Number.parseInt(ttl, 10) >= 24, {

@@ -31,12 +31,7 @@ export class SampleApp extends Construct {
     super(scope, id);
     const replicas = props.replicas ?? 1;
     const errors = ConfigErrors.of(this);
-    errors.check(Number.isInteger(replicas) && replicas >= 1 && replicas <= 3, {
-      field: 'replicas',
-      value: replicas,
-      problem: 'the sample runs 1 to 3 replicas',
-      fix: 'set replicas between 1 and 3',
-    });
+    errors.checkRange('replicas', replicas, 1, 3, 'the sample runs 1 to 3 replicas');
     errors.throwIfAny();
 
     new PlatformNamespace(this, 'Namespace', { name: SAMPLE_NAMESPACE, podSecurity: 'baseline', mesh: 'injected' });
