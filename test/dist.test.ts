@@ -62,6 +62,19 @@ describe('dist/', () => {
     expect([...second.entries()]).toEqual([...first.entries()]);
   });
 
+  it('`cdk8s synth` writes the same tree as `npm run synth`, through the validation plugin', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cdk8s-synth-')), 'dist');
+    const run = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--output', out], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PLATFORM_TODAY: TEST_TODAY },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Validations ended succesfully');
+    const sorted = (files: Map<string, string>) => [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    expect(sorted(readTree(out))).toEqual(sorted(freshFiles(ENVIRONMENTS, TEST_TODAY)));
+  });
+
   it('removing a service from an environment removes its folder and its root Applications', () => {
     const before = freshFiles(ENVIRONMENTS, TEST_TODAY);
     // The sample app's Certificate needs cert-manager: the gate refuses a staging with one and not the other.
