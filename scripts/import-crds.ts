@@ -4,7 +4,7 @@
  * The CRD files themselves are never committed; the generated TypeScript is.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT, schemasDir } from '../charts/lib/schemas-location.ts';
@@ -23,11 +23,19 @@ function main(): void {
   const root = schemasDir();
   const imports = join(REPO_ROOT, 'imports');
   const cli = join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s');
+  // `cdk8s import <file>` appends what it imported (with absolute paths) to cdk8s.yaml: put the
+  // reviewed list back after every run so the file stays the one source of what is imported.
+  const configPath = join(REPO_ROOT, 'cdk8s.yaml');
+  const config = readFileSync(configPath, 'utf8');
   for (const file of readdirSync(imports)) if (file.endsWith('.ts')) rmSync(join(imports, file));
   for (const [name, crd] of crdImports()) {
     const path = join(root, crd);
     if (!existsSync(path)) throw new Error(`import: ${path} does not exist; set SCHEMAS_DIR to the schemas folder`);
-    execFileSync(cli, ['import', '--no-check-upgrade', '-l', 'typescript', '-o', imports, `${name}:=${path}`], { stdio: 'inherit' });
+    try {
+      execFileSync(cli, ['import', '--no-check-upgrade', '-l', 'typescript', '-o', imports, `${name}:=${path}`], { stdio: 'inherit' });
+    } finally {
+      writeFileSync(configPath, config);
+    }
   }
 }
 
