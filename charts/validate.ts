@@ -12,6 +12,7 @@ import { loadTree } from './lib/validation/load.ts';
 import type { GateReport } from './lib/validation/types.ts';
 import { schemasDir } from './lib/schemas-location.ts';
 import { existsSync } from 'node:fs';
+import { compare } from './lib/render.ts';
 
 export interface DirectoryValidation {
   readonly report: GateReport;
@@ -32,7 +33,7 @@ export function validateDirectory(dir: string): DirectoryValidation {
 
 function summary(result: DirectoryValidation, dir: string): string {
   const { report } = result;
-  const kinds = [...report.checkedByKind.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, count]) => `    ${String(count).padStart(4)}  ${kind}`);
+  const kinds = [...report.checkedByKind.entries()].sort(([a], [b]) => compare(a, b)).map(([kind, count]) => `    ${String(count).padStart(4)}  ${kind}`);
   const counts = [...report.counts.entries()].map(([label, count]) => `    ${label}: ${count}`);
   const lines = [
     `validated ${result.objects} objects of ${result.environments.length} environment(s) (${result.environments.join(', ')}) in ${dir} in ${Math.round(result.ms)} ms (rules ${Math.round(report.durationMs)} ms); schemas: ${schemasDir()}`,

@@ -2,7 +2,6 @@ import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
 import { isDistFileContributor } from '../lib/dist-file.ts';
-import { HelmApplication, ManifestApplication } from '../lib/helm-application.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
 import { assignFileNames, chartObjects, sortManifests } from '../lib/render.ts';
@@ -83,13 +82,15 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     const upstreamRepos = new Set<string>();
     for (const chart of charts) {
       for (const node of chart.node.findAll()) {
-        if (node instanceof HelmApplication || node instanceof ManifestApplication) upstreamRepos.add(node.repoURL);
         // Constructs may contribute non-Kubernetes files too (e.g. the kustomization of release assets).
         if (isDistFileContributor(node)) extraFiles.push(...node.distFiles());
       }
       let ownObjects = 0;
       for (const { path, object } of chartObjects(chart)) {
         const folder = isArgoControlObject(object) ? ROOT_FOLDER : chart.service;
+        // The AppProject allows our repository and exactly the upstream ones the Applications read.
+        const source = object.kind === 'Application' ? (object as { spec?: { source?: { repoURL?: string } } }).spec?.source : undefined;
+        if (source?.repoURL && source.repoURL !== environment.platform.source.repoURL) upstreamRepos.add(source.repoURL);
         if (folder !== ROOT_FOLDER) ownObjects++;
         manifests.push({ environment: environment.name, folder, file: '', source: path, object });
       }

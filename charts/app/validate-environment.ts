@@ -24,21 +24,13 @@ export function validateEnvironments(environments: readonly Environment[]): stri
       errors.add({ field: 'name', value: environment.name, problem: 'another environment has the same name', fix: 'give each environment its own name' });
     }
     seen.add(environment.name);
-    messages.push(...collect(errors));
+    messages.push(...errors.list());
   }
   messages.push(...validateCatalogue());
   messages.push(...validatePackagePins());
   return messages;
 }
 
-function collect(errors: ConfigErrors): string[] {
-  try {
-    errors.throwIfAny();
-    return [];
-  } catch (error) {
-    return [...(error as { messages: string[] }).messages];
-  }
-}
 
 function validateEnvironment(env: Environment, all: readonly Environment[], errors: ConfigErrors): void {
   errors.check((ENVIRONMENT_NAMES as readonly string[]).includes(env.name), {
@@ -231,7 +223,7 @@ export function validateCatalogue(
       fix: `set a released tag in ${file}`,
     });
   }
-  return collect(errors);
+  return errors.list();
 }
 
 /** Crossplane packages and release assets are pinned to released versions too. */
@@ -264,5 +256,5 @@ export function validatePackagePins(
       fix: `set the release tag in ${file}`,
     });
   }
-  return collect(errors);
+  return errors.list();
 }

@@ -85,6 +85,11 @@ export class ConfigErrors {
     return this.messages.length;
   }
 
+  /** The messages collected so far, for callers that gather problems from several sources. */
+  list(): string[] {
+    return [...this.messages];
+  }
+
   throwIfAny(): void {
     if (this.messages.length > 0) throw new ConfigError([...this.messages]);
   }

@@ -10,6 +10,7 @@ import { ConfigErrors } from './config-errors.ts';
 import { PlatformChart } from './platform-chart.ts';
 import { isDnsLabel, DNS_SUBDOMAIN } from './names.ts';
 import { WORKLOAD_READER_SERVICE_ACCOUNT } from './vault.ts';
+import { compare } from './render.ts';
 
 export interface VaultSecretProps {
   /** Namespace of the consumer; the Secret is created there. */
@@ -128,7 +129,7 @@ export class VaultSecret extends Construct {
         secretStoreRef: { kind: 'ClusterSecretStore', name: store.name },
         target,
         data: Object.entries(props.keys)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .sort(([a], [b]) => compare(a, b))
           .map(([secretKey, property]) => ({ secretKey, remoteRef: { key: props.path, property } })),
       },
     });

@@ -62,8 +62,6 @@ export interface ManifestApplicationProps extends UpstreamApplicationProps {
 abstract class UpstreamApplication extends Construct {
   readonly applicationName: string;
   readonly namespace: string;
-  /** Repository the Application reads (the AppProject must allow it). */
-  abstract readonly repoURL: string;
   readonly crdGroups: readonly string[];
   protected readonly chart: PlatformChart;
 
@@ -144,11 +142,9 @@ abstract class UpstreamApplication extends Construct {
 /** An Argo CD Application installing an upstream Helm chart at its catalogue version with typed values. */
 export class HelmApplication<Values extends object> extends UpstreamApplication {
   readonly argo: ArgoApplication;
-  readonly repoURL: string;
 
   constructor(scope: Construct, id: string, props: HelmApplicationProps<Values>) {
     super(scope, id, props, props.chart.chart, 'chart', props.chart.crdGroups);
-    this.repoURL = props.chart.repoURL;
     this.argo = this.render({
       repoUrl: props.chart.repoURL,
       chart: props.chart.chart,
@@ -161,11 +157,9 @@ export class HelmApplication<Values extends object> extends UpstreamApplication 
 /** An Argo CD Application installing upstream release manifests from git at a pinned tag. */
 export class ManifestApplication extends UpstreamApplication {
   readonly argo: ArgoApplication;
-  readonly repoURL: string;
 
   constructor(scope: Construct, id: string, props: ManifestApplicationProps) {
     super(scope, id, props, props.name, 'release', props.manifests.crdGroups);
-    this.repoURL = props.manifests.repoURL;
     this.argo = this.render({
       repoUrl: props.manifests.repoURL,
       path: props.manifests.path,

@@ -9,6 +9,7 @@ import type { Environment } from '../environments/types.ts';
 import { ConfigErrors } from './config-errors.ts';
 import { isDnsLabel } from './names.ts';
 import { PlatformChart } from './platform-chart.ts';
+import { compare } from './render.ts';
 
 /** An HTTPS listener the environment's Gateway must have for one route. */
 export interface RouteListener {
@@ -45,7 +46,7 @@ const listenersByApp = new WeakMap<IConstruct, Map<string, RouteListener[]>>();
 export function environmentListeners(scope: IConstruct): RouteListener[] {
   const environment = PlatformChart.of(scope).environmentName;
   const listeners = listenersByApp.get(scope.node.root)?.get(environment) ?? [];
-  return [...listeners].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+  return [...listeners].sort((a, b) => compare(a.hostname, b.hostname));
 }
 
 /** `argocd` → `argocd.<domain>` */

@@ -243,12 +243,14 @@ export function talosPatchFiles(environments: readonly Environment[], providers:
     for (const name of [...byNode.keys()].sort()) {
       if (!known.has(name)) {
         problems.push(
-          ...collect(new ConfigErrors(environment.name, TALOS_FOLDER).add({
-            field: 'node',
-            value: name,
-            problem: `a service requires it (${byNode.get(name)!.map((r) => r.reason).join('; ')}) but it is not a node of ${environment.name}`,
-            fix: 'fix the node name in the service, or add the node to charts/environments/platform.ts',
-          })),
+          ...new ConfigErrors(environment.name, TALOS_FOLDER)
+            .add({
+              field: 'node',
+              value: name,
+              problem: `a service requires it (${byNode.get(name)!.map((r) => r.reason).join('; ')}) but it is not a node of ${environment.name}`,
+              fix: 'fix the node name in the service, or add the node to charts/environments/platform.ts',
+            })
+            .list(),
         );
       }
     }
@@ -260,7 +262,7 @@ export function talosPatchFiles(environments: readonly Environment[], providers:
       for (const shape of errors.count === 0 ? talosPatchShapeErrors(patch) : []) {
         errors.add({ field: 'patch', value: shape, problem: 'the generated patch does not match the Talos subset schema', fix: 'fix charts/talos/talos-patches.ts' });
       }
-      const messages = collect(errors);
+      const messages = errors.list();
       if (messages.length > 0) {
         problems.push(...messages);
         continue;
@@ -272,14 +274,6 @@ export function talosPatchFiles(environments: readonly Environment[], providers:
   return files;
 }
 
-function collect(errors: ConfigErrors): string[] {
-  try {
-    errors.throwIfAny();
-    return [];
-  } catch (error) {
-    return [...(error as ConfigError).messages];
-  }
-}
 
 function render(environment: Environment, node: ClusterNode, requirements: readonly NodeRequirements[], patch: TalosMachinePatch): string {
   const why = [...new Set(requirements.map((r) => r.reason))].sort();
@@ -323,7 +317,7 @@ export function talosClusterPatchFiles(environments: readonly Environment[], pro
         askedBy[flag] = requirement.reason.split(':')[0]!;
       }
     }
-    const messages = collect(errors);
+    const messages = errors.list();
     if (messages.length > 0) {
       problems.push(...messages);
       continue;

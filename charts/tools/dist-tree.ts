@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../lib/manifest.ts';
 import { listTree, readBlobs } from './git.ts';
+import { compare } from '../lib/render.ts';
 
 /** A dist tree in memory: path relative to the dist root (`prod/cert-manager/x.yaml`) → content. */
 export type DistTree = Map<string, string>;
@@ -22,7 +23,7 @@ export function readDistDir(root: string): DistTree {
     }
   };
   walk(root);
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...files.entries()].sort(([a], [b]) => compare(a, b)));
 }
 
 /**

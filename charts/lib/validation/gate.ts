@@ -5,6 +5,7 @@ import { policyRules } from './policy.ts';
 import { referenceRules } from './references.ts';
 import { schemaRules } from './schema-rule.ts';
 import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule } from './types.ts';
+import { compare } from '../render.ts';
 
 export interface GateOptions {
   /** Extra rules added by callers. */
@@ -87,7 +88,7 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
   return {
     errors: remaining,
     waived,
-    skipped: [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([reason, count]) => `${reason} (×${count})`),
+    skipped: [...skipped.entries()].sort(([a], [b]) => compare(a, b)).map(([reason, count]) => `${reason} (×${count})`),
     counts,
     checkedByKind,
     durationMs: performance.now() - started,
@@ -113,7 +114,7 @@ export function formatGateErrors(errors: readonly GateIssue[]): string {
     groups.set(key, [...(groups.get(key) ?? []), issue]);
   }
   const lines: string[] = [];
-  for (const [group, issues] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [group, issues] of [...groups.entries()].sort(([a], [b]) => compare(a, b))) {
     lines.push(`${group}:`);
     for (const issue of issues) {
       lines.push(`  ${issue.file}: ${issue.object}${issue.field ? ` at ${issue.field}` : ''}: ${issue.message} [${issue.rule}]${issue.source !== issue.file ? ` (${issue.source})` : ''}`);

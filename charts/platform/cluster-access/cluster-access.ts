@@ -4,7 +4,7 @@ import { catalogueCrdGroups } from '../../environments/catalogue.ts';
 import { OMNI_ROLES, type ClusterMember, type Environment } from '../../environments/types.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
-import { toYaml } from '../../lib/render.ts';
+import { toYaml, compare } from '../../lib/render.ts';
 
 export interface ClusterAccessProps {
   /** The members who may reach the cluster (charts/environments/cluster-access.ts). */
@@ -110,7 +110,7 @@ export function impersonatedGroups(member: ClusterMember): string[] {
  * that Omni runs when the policy is applied (a wrong policy is refused by Omni itself).
  */
 export function omniAccessPolicy(clusterName: string, members: readonly ClusterMember[]): object {
-  const sorted = [...members].sort((a, b) => (a.omniIdentity < b.omniIdentity ? -1 : a.omniIdentity > b.omniIdentity ? 1 : 0));
+  const sorted = [...members].sort((a, b) => compare(a.omniIdentity, b.omniIdentity));
   const access = (member: ClusterMember) => {
     const groups = impersonatedGroups(member);
     return groups.length > 0 ? { role: member.role, kubernetes: { impersonate: { groups } } } : { role: member.role };

@@ -16,6 +16,7 @@ import { PlatformChart } from '../../lib/platform-chart.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
 import { environmentVCluster, sandboxUserVCluster, type VClusterAddress } from '../../lib/vcluster.ts';
 import { memberGroup } from '../cluster-access/cluster-access.ts';
+import { compare } from '../../lib/render.ts';
 
 /** An environment whose whole cluster is a vcluster on this host. */
 export interface HostedVCluster {
@@ -273,7 +274,7 @@ class VirtualCluster extends Construct {
       spec: {
         hard: Object.fromEntries(
           Object.entries({ ...size.quota, 'services.loadbalancers': '0', 'services.nodeports': '0' })
-            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .sort(([a], [b]) => compare(a, b))
             .map(([key, value]) => [key, k8s.Quantity.fromString(value)]),
         ),
       },
