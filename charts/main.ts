@@ -7,7 +7,7 @@ import { synthesize } from './app/synth.ts';
 import { today } from './app/sandboxes.ts';
 import { ConfigError } from './lib/config-errors.ts';
 import { formatSynthSummary } from './app/summary.ts';
-import { formatWaived } from './lib/validation/gate.ts';
+import { formatWaived } from '../gate/gate.ts';
 
 function run(): ReturnType<typeof synthesize> {
   try {

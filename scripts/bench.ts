@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { synthesize } from '../charts/app/synth.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import type { Environment } from '../charts/environments/types.ts';
-import { withSandboxUsers } from '../charts/tools/bench-users.ts';
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
+import { withSandboxUsers } from '../tools/bench-users.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
 
 const TODAY = '2026-11-24';
 const runsArg = process.argv.indexOf('--runs');
@@ -69,7 +69,7 @@ console.log(`  in process, first run (cold)   ${fmt(coldMs)}  (gate ${fmt(coldGa
 console.log(`  in process, warm               ${fmt(warm.ms)}  (gate ${fmt(warm.gateMs)}, ${Math.round(warm.objects / (warm.ms / 1000))} objects/s)`);
 console.log(`  whole process (npm run synth)  ${fmt(processMs)}  (${Math.round(warm.objects / (processMs / 1000))} objects/s)`);
 const validateStarted = performance.now();
-const validateRun = spawnSync(process.execPath, ['--import', 'tsx', 'charts/validate.ts', 'dist'], { cwd: REPO_ROOT, encoding: 'utf8' });
+const validateRun = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', 'dist'], { cwd: REPO_ROOT, encoding: 'utf8' });
 console.log(`  npm run validate dist/         ${fmt(performance.now() - validateStarted)}  (${validateRun.stdout.split('\n')[0]?.replace(/^validated /, '')})`);
 console.log('sandbox scaling (in process, warm; users generated on every environment that has sandboxUsers):');
 const scaling = [0, 100, 500].map((count) => ({ count, ...inProcess(withSandboxUsers(ENVIRONMENTS, count), Math.max(3, Math.ceil(RUNS / 2))) }));

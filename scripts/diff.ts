@@ -5,11 +5,11 @@
  * arguments are wrong. `--against dist` compares with the published dist branch.
  */
 import { join } from 'node:path';
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
-import { readDistAtRef, readDistDir } from '../charts/tools/dist-tree.ts';
-import { diffDist, formatDiffMarkdown, formatDiffText } from '../charts/tools/diff.ts';
-import { resolveCommit } from '../charts/tools/git.ts';
-import { cliArgs } from '../charts/tools/args.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { readDistAtRef, readDistDir } from '../tools/dist-tree.ts';
+import { diffDist, formatDiffMarkdown, formatDiffText } from '../tools/diff.ts';
+import { resolveCommit } from '../tools/git.ts';
+import { cliArgs } from '../tools/args.ts';
 
 const args = cliArgs(process.argv.slice(2), { values: ['against', 'to', 'dir'], flags: ['markdown'] }, 'npm run diff -- [--against <ref>] [--to <ref>] [--markdown] [--dir dist]');
 const against = args.values.against ?? 'HEAD';

@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { INTENDED_DIFFERENCES } from '../charts/environments/intended-differences.ts';
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
-import { cliArgs } from '../charts/tools/args.ts';
-import { readDistDir } from '../charts/tools/dist-tree.ts';
-import { computeDrift, formatDrift, unreviewed } from '../charts/tools/drift.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { cliArgs } from '../tools/args.ts';
+import { readDistDir } from '../tools/dist-tree.ts';
+import { computeDrift, formatDrift, unreviewed } from '../tools/drift.ts';
 
 const args = cliArgs(process.argv.slice(2), { values: ['dir'], flags: ['all', 'markdown', 'strict'] }, 'npm run drift -- [--all] [--markdown] [--strict] [--dir dist]');
 const tree = readDistDir(join(REPO_ROOT, args.values.dir ?? 'dist'));

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, schemasDir } from '../charts/lib/schemas-location.ts';
+import { REPO_ROOT, schemasDir } from '../gate/schemas-location.ts';
 
 /** `name:=crds/…yaml` entries of cdk8s.yaml, as [module name, path under the schemas folder]. */
 export function crdImports(): [string, string][] {

@@ -4,9 +4,9 @@
  * nothing changed. Pushing is a separate, explicit flag. Exit 1 with the reason when it refuses
  * (dist/ dirty or empty, a branch we do not own).
  */
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
-import { cliArgs } from '../charts/tools/args.ts';
-import { publish, PublishRefused } from '../charts/tools/publish.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { cliArgs } from '../tools/args.ts';
+import { publish, PublishRefused } from '../tools/publish.ts';
 
 const args = cliArgs(process.argv.slice(2), { values: ['branch', 'source', 'remote'], flags: ['push', 'allow-dirty'] }, 'npm run publish -- [--branch dist] [--source HEAD] [--push [--remote origin]] [--allow-dirty]');
 try {

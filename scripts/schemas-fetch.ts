@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { REPO_ROOT, SCHEMAS_CACHE_DIR, schemasDir } from '../charts/lib/schemas-location.ts';
+import { REPO_ROOT, SCHEMAS_CACHE_DIR, schemasDir } from '../gate/schemas-location.ts';
 
 export const LOCK_FILE = join(REPO_ROOT, 'schemas.lock.json');
 const DEFINITIONS = 'kubernetes/v1.28.0/_definitions.json';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { synthesize } from '../charts/app/synth.ts';
 import { today } from '../charts/app/sandboxes.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
 import { TEST_TODAY, environment, withChanges } from './helpers.ts';
 
 function readTree(root: string): Map<string, string> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS, IMAGES } from '../charts/environments/catalogue.ts';
 import { PLATFORM } from '../charts/environments/platform.ts';
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
 
 /** Every Markdown file we write (dist/ is generated and checked elsewhere). */
 function markdownFiles(dir = REPO_ROOT): string[] {

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../charts/lib/schemas-location.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
 import { PLATFORM } from '../charts/environments/platform.ts';
 import { VaultSecret } from '../charts/lib/external-secret.ts';
 import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import { gateFacts } from '../charts/app/gate-facts.ts';
 import { GATE_WAIVERS } from '../charts/app/gate-waivers.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
-import { runGate } from '../charts/lib/validation/gate.ts';
-import { argoCdSecretReferences, secretReferences, secretReferencesRule, unresolvedSecretReferences } from '../charts/lib/validation/secret-references.ts';
+import { runGate } from '../gate/gate.ts';
+import { argoCdSecretReferences, secretReferences, secretReferencesRule, unresolvedSecretReferences } from '../gate/secret-references.ts';
 import { serviceLevels } from '../charts/app/service-waves.ts';
 import { build, configErrors, testChart } from './helpers.ts';
 

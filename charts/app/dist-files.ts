@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest } from '../lib/manifest.ts';
 import { toYaml } from '../lib/render.ts';
-import { REPO_ROOT } from '../lib/schemas-location.ts';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import type { PlatformBuild } from './build.ts';
 
 /** Paths of the generated files every dist/ has besides the manifests. */

@@ -1,6 +1,6 @@
 import { CHARTS, MANIFESTS, PACKAGES, RELEASE_ASSETS, type ChartPin, type ManifestPin } from '../environments/catalogue.ts';
 import type { Environment } from '../environments/types.ts';
-import type { EnvironmentFacts, GateFacts, UpstreamSource } from '../lib/validation/facts.ts';
+import type { EnvironmentFacts, GateFacts, UpstreamSource } from '../../gate/facts.ts';
 
 /** Argo CD's CRDs exist before the first sync: Argo CD is installed by hand at bootstrap (docs/bootstrap.md). */
 export const BOOTSTRAP_CRD_GROUPS = ['argoproj.io'] as const;

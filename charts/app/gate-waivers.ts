@@ -1,5 +1,5 @@
 import { SCHEMALESS_KINDS } from '../environments/catalogue.ts';
-import type { GateWaiver } from '../lib/validation/types.ts';
+import type { GateWaiver } from '../../gate/types.ts';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -1,9 +1,9 @@
 import { PACKAGES } from '../environments/catalogue.ts';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
-import { formatGateErrors, runGate } from '../lib/validation/gate.ts';
-import { packageOrderingRule } from '../lib/validation/package-ordering.ts';
-import type { GateReport } from '../lib/validation/types.ts';
+import { formatGateErrors, runGate } from '../../gate/gate.ts';
+import { packageOrderingRule } from '../../gate/package-ordering.ts';
+import type { GateReport } from '../../gate/types.ts';
 import { writeTreeAtomically } from '../lib/writer.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
 import { distFiles } from './dist-files.ts';

@@ -10,8 +10,8 @@
  * stands for the Helm release name). The validation gate resolves references to them; it cannot see
  * inside charts, so a reference to anything not declared here is an error.
  */
-export type { UpstreamProvides } from '../lib/validation/facts.ts';
-import type { UpstreamProvides } from '../lib/validation/facts.ts';
+export type { UpstreamProvides } from '../../gate/facts.ts';
+import type { UpstreamProvides } from '../../gate/facts.ts';
 
 /** A Helm chart at a pinned version, installed by an Argo CD Application. */
 export interface ChartPin {

@@ -19,7 +19,7 @@ export function formatValue(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** `prod › storage/Mayastor: replicas is 4 but only 3 nodes have pools (…); set replicas ≤ 3 or add pools` */
+/** `prod › storage/Storage: replicas is 4 but only 3 nodes have pools (…); set replicas ≤ 3 or add pools` */
 export function formatProblem(environment: string, path: string, p: ConfigProblem): string {
   return `${environment} › ${path}: ${p.field} is ${formatValue(p.value)} but ${p.problem}; ${p.fix}`;
 }
@@ -41,7 +41,7 @@ export class ConfigErrors {
 
   /**
    * @param environment the environment name, first word of every message
-   * @param path where the bad input is: a construct path below its chart (`storage/Mayastor`) or `environment`
+   * @param path where the bad input is: a construct path below its chart (`storage/Storage`) or `environment`
    */
   constructor(
     private readonly environment: string,
@@ -51,7 +51,7 @@ export class ConfigErrors {
   /** For a construct: the environment and path are read from the construct tree. */
   static of(construct: IConstruct): ConfigErrors {
     const chart = findEnvironmentChart(construct);
-    // `prod-storage/Mayastor/Pools` → `storage/Mayastor/Pools`: the service folder, then the constructs.
+    // `prod-storage/Storage/Pools` → `storage/Storage/Pools`: the service folder, then the constructs.
     const below = construct.node.path.split('/').slice(1);
     const path = [chart?.service, ...below].filter(Boolean).join('/') || construct.node.id;
     return new ConfigErrors(chart?.environmentName ?? '(no environment)', path);

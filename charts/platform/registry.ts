@@ -2,15 +2,15 @@ import { ArgoCd, type ArgoCdProps } from './argocd/argocd.ts';
 import { CertManager, type CertManagerProps } from './cert-manager/cert-manager.ts';
 import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets/external-secrets.ts';
 import { Vault, type VaultProps } from './vault/vault.ts';
-import { VaultTls, type VaultTlsProps } from './vault/vault-tls.ts';
+import { VaultTls, type VaultTlsProps } from './vault-tls/vault-tls.ts';
 import { ExternalDns, type ExternalDnsProps } from './external-dns/external-dns.ts';
-import { Edge, type EdgeProps } from './gateway/gateway.ts';
-import { GatewayApiCrds, type GatewayApiProps } from './gateway-api/gateway-api.ts';
+import { Gateway, type GatewayProps } from './gateway/gateway.ts';
+import { GatewayApi, type GatewayApiProps } from './gateway-api/gateway-api.ts';
 import { HostedEdges, type HostedEdgesProps } from './hosted-edges/hosted-edges.ts';
 import { VCluster, type VClusterProps } from './vcluster/vcluster.ts';
-import { Mayastor, type MayastorProps } from './storage/storage.ts';
+import { Storage, type StorageProps } from './storage/storage.ts';
 import { ClusterAccess, type ClusterAccessProps } from './cluster-access/cluster-access.ts';
-import { KumaMesh, type KumaMeshProps } from './mesh/mesh.ts';
+import { Mesh, type MeshProps } from './mesh/mesh.ts';
 import { Crossplane, type CrossplaneProps } from './crossplane/crossplane.ts';
 import { KubeVirt, type KubeVirtProps } from './kubevirt/kubevirt.ts';
 import type { PlatformChart } from '../lib/platform-chart.ts';
@@ -63,13 +63,13 @@ export const SERVICES = {
   'gateway-api': service<GatewayApiProps>({
     description: 'Gateway API CRDs, one pinned release (standard channel) for the whole cluster',
     dependsOn: [],
-    build: (chart, settings) => new GatewayApiCrds(chart, 'GatewayApi', settings),
+    build: (chart, settings) => new GatewayApi(chart, 'GatewayApi', settings),
   }),
-  gateway: service<EdgeProps>({
+  gateway: service<GatewayProps>({
     description: "Contour's Gateway provisioner, GatewayClass contour and the environment's Gateway",
     // Its listeners' certificates come from cert-manager's issuer.
     dependsOn: ['cert-manager'],
-    build: (chart, settings) => new Edge(chart, 'Edge', settings),
+    build: (chart, settings) => new Gateway(chart, 'Gateway', settings),
   }),
   'hosted-edges': service<HostedEdgesProps>({
     description: "The host's forwarding of the vcluster environments' domains to their own Gateways",
@@ -98,20 +98,20 @@ export const SERVICES = {
     dependsOn: ['argocd', 'storage', 'external-secrets'],
     build: (chart, settings) => new VCluster(chart, 'VCluster', settings),
   }),
-  storage: service<MayastorProps>({
+  storage: service<StorageProps>({
     description: 'OpenEBS Mayastor: DiskPools from the node inventory, StorageClasses mayastor (default, replicated) and local-hostpath',
     dependsOn: [],
-    build: (chart, settings) => new Mayastor(chart, 'Mayastor', settings),
+    build: (chart, settings) => new Storage(chart, 'Storage', settings),
   }),
   'cluster-access': service<ClusterAccessProps>({
     description: 'Kubernetes RBAC for the groups the Omni access policy impersonates',
     dependsOn: [],
     build: (chart, settings) => new ClusterAccess(chart, 'ClusterAccess', settings),
   }),
-  mesh: service<KumaMeshProps>({
+  mesh: service<MeshProps>({
     description: 'Kuma control plane, meshes with mutual TLS and their traffic permissions, Merbridge on the host',
     dependsOn: [],
-    build: (chart, settings) => new KumaMesh(chart, 'KumaMesh', settings),
+    build: (chart, settings) => new Mesh(chart, 'Mesh', settings),
   }),
   clickhouse: service<ClickHouseProps>({
     description: 'Altinity ClickHouse operator, Keeper and the telemetry installation',

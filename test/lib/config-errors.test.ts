@@ -6,11 +6,11 @@ import { testChart } from '../helpers.ts';
 describe('ConfigErrors', () => {
   it('names the environment, construct path, field, value and fix', () => {
     const chart = testChart('prod', 'storage');
-    const construct = new Construct(chart, 'Mayastor');
+    const construct = new Construct(chart, 'Storage');
     const errors = ConfigErrors.of(construct);
     errors.add({ field: 'replicas', value: 4, problem: 'only 3 nodes have pools (worker-1, worker-2, worker-3)', fix: 'set replicas ≤ 3 or add pools' });
     expect(() => errors.throwIfAny()).toThrowError(
-      'prod › storage/Mayastor: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools',
+      'prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools',
     );
   });
 

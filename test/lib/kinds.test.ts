@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLUSTER_SCOPED_KINDS, isClusterScoped } from '../../charts/lib/kinds.ts';
-import { schemasDir } from '../../charts/lib/schemas-location.ts';
+import { schemasDir } from '../../gate/schemas-location.ts';
 
 describe('cluster-scoped kinds', () => {
   it('match the scope declared by every pinned CRD', () => {

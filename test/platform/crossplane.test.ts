@@ -5,8 +5,8 @@ import type { Manifest } from '../../charts/lib/manifest.ts';
 import { gateFacts } from '../../charts/app/gate-facts.ts';
 import { GATE_WAIVERS } from '../../charts/app/gate-waivers.ts';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
-import { runGate } from '../../charts/lib/validation/gate.ts';
-import { packageOrderingRule } from '../../charts/lib/validation/package-ordering.ts';
+import { runGate } from '../../gate/gate.ts';
+import { packageOrderingRule } from '../../gate/package-ordering.ts';
 import { Crossplane } from '../../charts/platform/crossplane/crossplane.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { serviceWaves } from '../../charts/app/service-waves.ts';
-import { GatewayApiCrds } from '../../charts/platform/gateway-api/gateway-api.ts';
+import { GatewayApi } from '../../charts/platform/gateway-api/gateway-api.ts';
 import { build, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
 
-describe('GatewayApiCrds', () => {
+describe('GatewayApi', () => {
   it('installs the standard-channel CRDs of the pinned release by server-side apply', () => {
     const chart = testChart('prod', 'gateway-api');
-    new GatewayApiCrds(chart, 'GatewayApi');
+    new GatewayApi(chart, 'GatewayApi');
     const app = find(objectsOf(chart), 'Application', 'prod-gateway-api-release');
     expect(app.spec.source).toEqual({
       repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
@@ -18,7 +18,7 @@ describe('GatewayApiCrds', () => {
 
   it('adds only the TCPRoute CRD of the same release, which Contour 1.30 cannot start without', () => {
     const chart = testChart('staging', 'gateway-api');
-    new GatewayApiCrds(chart, 'GatewayApi');
+    new GatewayApi(chart, 'GatewayApi');
     const app = find(objectsOf(chart), 'Application', 'staging-gateway-api-tcproute-release');
     expect(app.spec.source).toEqual({
       repoURL: 'https://github.com/kubernetes-sigs/gateway-api',

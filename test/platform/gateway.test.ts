@@ -5,7 +5,7 @@ import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { PlatformChart } from '../../charts/lib/platform-chart.ts';
 import { PlatformRoute } from '../../charts/lib/route.ts';
 import { CertManager } from '../../charts/platform/cert-manager/cert-manager.ts';
-import { Edge, PROVISIONER_CLUSTER_RULES } from '../../charts/platform/gateway/gateway.ts';
+import { Gateway, PROVISIONER_CLUSTER_RULES } from '../../charts/platform/gateway/gateway.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
 
 const ENVIRONMENTS: EnvironmentName[] = ['prod', 'staging', 'sandbox'];
@@ -15,7 +15,7 @@ function edgeWithRoutes(name: EnvironmentName, hosts: readonly string[] = ['graf
   const app = new App({ outdir: 'unused' });
   const chart = (service: string) => new PlatformChart(app, `${name}-${service}`, { environment: environment(name), service, wave: 20 });
   const gateway = chart('gateway');
-  new Edge(gateway, 'Edge');
+  new Gateway(gateway, 'Gateway');
   const certManager = chart('cert-manager');
   new CertManager(certManager, 'CertManager');
   const apps = chart('apps');
@@ -58,10 +58,10 @@ function httpRouteCelViolations(route: any): string[] {
   return problems;
 }
 
-describe('Edge', () => {
+describe('Gateway', () => {
   it('installs only Contour\'s own CRDs, from 01-crds.yaml at the pinned tag', () => {
     const chart = testChart('prod', 'gateway');
-    new Edge(chart, 'Edge');
+    new Gateway(chart, 'Gateway');
     const app = find(objectsOf(chart), 'Application', 'prod-contour-crds-release');
     expect(app.spec.source).toEqual({
       repoURL: 'https://github.com/projectcontour/contour',
@@ -74,7 +74,7 @@ describe('Edge', () => {
 
   it('runs the Gateway provisioner at the pinned images, leader-elected, restricted, with its upstream RBAC', () => {
     const chart = testChart('prod', 'gateway');
-    new Edge(chart, 'Edge');
+    new Gateway(chart, 'Gateway');
     const objects = objectsOf(chart);
     const deployment = find(objects, 'Deployment', 'contour-gateway-provisioner', 'projectcontour');
     const container = deployment.spec.template.spec.containers[0];
@@ -106,7 +106,7 @@ describe('Edge', () => {
 
   it('declares GatewayClass contour with its ContourDeployment, disabling the route kinds the standard channel lacks', () => {
     const chart = testChart('prod', 'gateway');
-    new Edge(chart, 'Edge');
+    new Gateway(chart, 'Gateway');
     const objects = objectsOf(chart);
     const gatewayClass = find(objects, 'GatewayClass', 'contour');
     expect(gatewayClass.metadata.namespace).toBeUndefined();
@@ -118,7 +118,7 @@ describe('Edge', () => {
 
   it('places prod\'s Envoy on the edge node, tolerating its taint, with node ports 80/443 (the listener ports)', () => {
     const chart = testChart('prod', 'gateway');
-    new Edge(chart, 'Edge');
+    new Gateway(chart, 'Gateway');
     const envoy = find(objectsOf(chart), 'ContourDeployment', 'contour').spec.envoy;
     expect(envoy).toEqual({
       workloadType: 'DaemonSet',
@@ -135,7 +135,7 @@ describe('Edge', () => {
   it('keeps a vcluster\'s Envoy off the host\'s ports: a ClusterIP Service the host forwards to', () => {
     for (const name of ['staging', 'sandbox'] as const) {
       const chart = testChart(name, 'gateway');
-      new Edge(chart, 'Edge');
+      new Gateway(chart, 'Gateway');
       const envoy = find(objectsOf(chart), 'ContourDeployment', 'contour').spec.envoy;
       expect(envoy).toEqual({ workloadType: 'Deployment', deployment: { replicas: 2 }, networkPublishing: { type: 'ClusterIPService' } });
       expect(find(objectsOf(chart), 'Gateway', 'platform', 'gateway').metadata.annotations).toBeUndefined();
@@ -170,7 +170,7 @@ describe('Edge', () => {
 
   it('redirects plain HTTP to HTTPS from the Gateway namespace, leaving the ACME solver\'s exact path to win', () => {
     const chart = testChart('prod', 'gateway');
-    new Edge(chart, 'Edge');
+    new Gateway(chart, 'Gateway');
     const redirect = find(objectsOf(chart), 'HTTPRoute', 'https-redirect', 'gateway');
     expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'gateway', sectionName: 'http' }]);
     // No hostnames: the listener's *.<domain>, less specific than a solver's exact name; and that
@@ -284,21 +284,21 @@ describe('Edge', () => {
   });
 
   it('fails when the cluster has no edge node for Envoy', () => {
-    expect(configErrors(() => new Edge(testChart('staging', 'gateway'), 'Edge', { exposure: 'edge-node' }))).toEqual([
-      'staging › gateway/Edge: exposure is "edge-node" but Envoy takes ports 80/443 on the one node of role "edge", and staging has 0 (none); give the cluster exactly one node with role "edge", or use exposure "host-forwarded" on a vcluster',
+    expect(configErrors(() => new Gateway(testChart('staging', 'gateway'), 'Gateway', { exposure: 'edge-node' }))).toEqual([
+      'staging › gateway/Gateway: exposure is "edge-node" but Envoy takes ports 80/443 on the one node of role "edge", and staging has 0 (none); give the cluster exactly one node with role "edge", or use exposure "host-forwarded" on a vcluster',
     ]);
   });
 
   it('fails when a host cluster would wait for a host to forward to it', () => {
-    expect(configErrors(() => new Edge(testChart('prod', 'gateway'), 'Edge', { exposure: 'host-forwarded' }))).toEqual([
-      'prod › gateway/Edge: exposure is "host-forwarded" but only a vcluster is reached through its host, and prod is a talos cluster; use exposure "edge-node"',
+    expect(configErrors(() => new Gateway(testChart('prod', 'gateway'), 'Gateway', { exposure: 'host-forwarded' }))).toEqual([
+      'prod › gateway/Gateway: exposure is "host-forwarded" but only a vcluster is reached through its host, and prod is a talos cluster; use exposure "edge-node"',
     ]);
   });
 
   it('fails when replicas are impossible', () => {
-    expect(configErrors(() => new Edge(testChart('prod', 'gateway'), 'Edge', { contourReplicas: 0, envoyReplicas: 9 }))).toEqual([
-      'prod › gateway/Edge: contourReplicas is 0 but Contour runs 1 to 3 leader-elected replicas; set contourReplicas between 1 and 3',
-      'prod › gateway/Edge: envoyReplicas is 9 but Envoy runs 1 to 5 replicas; set envoyReplicas between 1 and 5',
+    expect(configErrors(() => new Gateway(testChart('prod', 'gateway'), 'Gateway', { contourReplicas: 0, envoyReplicas: 9 }))).toEqual([
+      'prod › gateway/Gateway: contourReplicas is 0 but Contour runs 1 to 3 leader-elected replicas; set contourReplicas between 1 and 3',
+      'prod › gateway/Gateway: envoyReplicas is 9 but Envoy runs 1 to 5 replicas; set envoyReplicas between 1 and 5',
     ]);
   });
 

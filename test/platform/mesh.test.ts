@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/environments/catalogue.ts';
 import { HelmApplication } from '../../charts/lib/helm-application.ts';
 import { PlatformNamespace } from '../../charts/lib/namespace.ts';
-import { KumaMesh } from '../../charts/platform/mesh/mesh.ts';
+import { Mesh } from '../../charts/platform/mesh/mesh.ts';
 import { MESH_NODE_REQUIREMENT, meshNodeRequirements } from '../../charts/platform/mesh/node-requirements.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
 
 const wave = (object: any) => object.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
 
-describe('KumaMesh', () => {
+describe('Mesh', () => {
   it('installs the pinned Kuma chart as a standalone zone control plane, chained onto the host CNI', () => {
     const chart = testChart('prod', 'mesh');
-    new KumaMesh(chart, 'KumaMesh');
+    new Mesh(chart, 'Mesh');
     const app = find(objectsOf(chart), 'Application', 'prod-kuma-chart');
     expect(app.spec.source).toMatchObject({ repoURL: 'https://kumahq.github.io/charts', chart: 'kuma', targetRevision: '2.9.19' });
     expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'kuma-system' });
@@ -35,7 +35,7 @@ describe('KumaMesh', () => {
 
   it('runs more control-plane replicas behind a disruption budget when asked', () => {
     const chart = testChart('prod', 'mesh');
-    new KumaMesh(chart, 'KumaMesh', { replicas: 2 });
+    new Mesh(chart, 'Mesh', { replicas: 2 });
     const values = find(objectsOf(chart), 'Application', 'prod-kuma-chart').spec.source.helm.valuesObject;
     expect(values.controlPlane.replicas).toBe(2);
     expect(values.controlPlane.podDisruptionBudget).toEqual({ enabled: true });
@@ -43,7 +43,7 @@ describe('KumaMesh', () => {
 
   it('declares the Mesh default with mutual TLS from a builtin CA', () => {
     const chart = testChart('prod', 'mesh');
-    new KumaMesh(chart, 'KumaMesh');
+    new Mesh(chart, 'Mesh');
     const mesh = find(objectsOf(chart), 'Mesh', 'default');
     expect(mesh.apiVersion).toBe('kuma.io/v1alpha1');
     expect(mesh.metadata.namespace).toBeUndefined();
@@ -62,7 +62,7 @@ describe('KumaMesh', () => {
 
   it('allows every identity of the mesh to call every other by default, after the Mesh', () => {
     const chart = testChart('prod', 'mesh');
-    new KumaMesh(chart, 'KumaMesh');
+    new Mesh(chart, 'Mesh');
     const permission = find(objectsOf(chart), 'MeshTrafficPermission', 'default-allow-within-mesh', 'kuma-system');
     expect(permission.metadata.labels['kuma.io/mesh']).toBe('default');
     expect(permission.spec).toEqual({ targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] });
@@ -71,7 +71,7 @@ describe('KumaMesh', () => {
 
   it('supports strict mTLS and deny-by-default per mesh, one Mesh and policy each', () => {
     const chart = testChart('prod', 'mesh');
-    new KumaMesh(chart, 'KumaMesh', {
+    new Mesh(chart, 'Mesh', {
       meshes: [{ name: 'default' }, { name: 'finance', mtlsMode: 'strict', trafficPermission: 'deny-by-default', dataplaneCertificateExpiration: '12h' }],
     });
     const objects = objectsOf(chart);
@@ -85,7 +85,7 @@ describe('KumaMesh', () => {
 
   it('runs Merbridge on the host: pinned image, Kuma mode, host network, privileged, every node', () => {
     const chart = testChart('prod', 'mesh');
-    new KumaMesh(chart, 'KumaMesh');
+    new Mesh(chart, 'Mesh');
     const objects = objectsOf(chart);
     const ds = find(objects, 'DaemonSet', 'merbridge', 'merbridge');
     const pod = ds.spec.template.spec;
@@ -117,7 +117,7 @@ describe('KumaMesh', () => {
 
   it('in a vcluster: own control plane and CA, injector relying on the host CNI, no Merbridge', () => {
     const chart = testChart('staging', 'mesh');
-    new KumaMesh(chart, 'KumaMesh');
+    new Mesh(chart, 'Mesh');
     const objects = objectsOf(chart);
     const values = find(objects, 'Application', 'staging-kuma-chart').spec.source.helm.valuesObject;
     expect(values.cni).toEqual({ enabled: false });
@@ -151,39 +151,39 @@ describe('KumaMesh', () => {
   });
 
   it('fails when replicas is impossible', () => {
-    expect(configErrors(() => new KumaMesh(testChart('prod', 'mesh'), 'KumaMesh', { replicas: 0 }))).toEqual([
-      'prod › mesh/KumaMesh: replicas is 0 but the Kuma control plane runs 1 to 3 replicas; set replicas between 1 and 3',
+    expect(configErrors(() => new Mesh(testChart('prod', 'mesh'), 'Mesh', { replicas: 0 }))).toEqual([
+      'prod › mesh/Mesh: replicas is 0 but the Kuma control plane runs 1 to 3 replicas; set replicas between 1 and 3',
     ]);
   });
 
   it('fails when no mesh is declared', () => {
-    expect(configErrors(() => new KumaMesh(testChart('prod', 'mesh'), 'KumaMesh', { meshes: [] }))).toEqual([
-      "prod › mesh/KumaMesh: meshes is [] but an environment running the mesh service needs at least one mesh; declare [{ name: 'default' }] or remove the mesh service",
+    expect(configErrors(() => new Mesh(testChart('prod', 'mesh'), 'Mesh', { meshes: [] }))).toEqual([
+      "prod › mesh/Mesh: meshes is [] but an environment running the mesh service needs at least one mesh; declare [{ name: 'default' }] or remove the mesh service",
     ]);
   });
 
   it('fails when mesh names are bad or repeated, and on unknown modes', () => {
     const meshes = [{ name: 'default' }, { name: 'default' }, { name: 'Team_A', mtlsMode: 'off' as any, trafficPermission: 'open' as any, dataplaneCertificateExpiration: '1 day' }];
-    expect(configErrors(() => new KumaMesh(testChart('prod', 'mesh'), 'KumaMesh', { meshes }))).toEqual([
-      'prod › mesh/KumaMesh: meshes[1].name is "default" but another mesh has the same name; declare each mesh once',
-      'prod › mesh/KumaMesh: meshes[2].name is "Team_A" but mesh names are DNS labels; use lower-case letters, digits and dashes',
-      'prod › mesh/KumaMesh: meshes[2].mtlsMode is "off" but the modes are permissive, strict; pick one of them',
-      'prod › mesh/KumaMesh: meshes[2].trafficPermission is "open" but the defaults are allow-within-mesh, deny-by-default; pick one of them',
-      'prod › mesh/KumaMesh: meshes[2].dataplaneCertificateExpiration is "1 day" but it is not a duration Kuma reads (a number and s, m, h or d); write e.g. "1d" or "12h"',
+    expect(configErrors(() => new Mesh(testChart('prod', 'mesh'), 'Mesh', { meshes }))).toEqual([
+      'prod › mesh/Mesh: meshes[1].name is "default" but another mesh has the same name; declare each mesh once',
+      'prod › mesh/Mesh: meshes[2].name is "Team_A" but mesh names are DNS labels; use lower-case letters, digits and dashes',
+      'prod › mesh/Mesh: meshes[2].mtlsMode is "off" but the modes are permissive, strict; pick one of them',
+      'prod › mesh/Mesh: meshes[2].trafficPermission is "open" but the defaults are allow-within-mesh, deny-by-default; pick one of them',
+      'prod › mesh/Mesh: meshes[2].dataplaneCertificateExpiration is "1 day" but it is not a duration Kuma reads (a number and s, m, h or d); write e.g. "1d" or "12h"',
     ]);
   });
 
   it('fails when a vcluster asks for Merbridge', () => {
-    expect(configErrors(() => new KumaMesh(testChart('staging', 'mesh'), 'KumaMesh', { merbridge: true }))).toEqual([
-      "staging › mesh/KumaMesh: merbridge is true but Merbridge is a privileged DaemonSet on the host's nodes and staging is a vcluster; the host's Merbridge already serves its pods; remove merbridge here and run it on the host",
+    expect(configErrors(() => new Mesh(testChart('staging', 'mesh'), 'Mesh', { merbridge: true }))).toEqual([
+      "staging › mesh/Mesh: merbridge is true but Merbridge is a privileged DaemonSet on the host's nodes and staging is a vcluster; the host's Merbridge already serves its pods; remove merbridge here and run it on the host",
     ]);
   });
 
   it('fails when the host does not describe its CNI', () => {
     const prod = environment('prod');
     const env = withChanges('prod', { cluster: { ...prod.cluster, cni: undefined } });
-    expect(configErrors(() => new KumaMesh(testChart('prod', 'mesh', env), 'KumaMesh'))).toEqual([
-      "prod › mesh/KumaMesh: cluster.cni is missing but Kuma's CNI plugin is chained onto the host's CNI and needs its directories and configuration name; describe the nodes' CNI in cluster.cni of prod (Talos default: flannel, /etc/cni/net.d, /opt/cni/bin, 10-flannel.conflist)",
+    expect(configErrors(() => new Mesh(testChart('prod', 'mesh', env), 'Mesh'))).toEqual([
+      "prod › mesh/Mesh: cluster.cni is missing but Kuma's CNI plugin is chained onto the host's CNI and needs its directories and configuration name; describe the nodes' CNI in cluster.cni of prod (Talos default: flannel, /etc/cni/net.d, /opt/cni/bin, 10-flannel.conflist)",
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Environment } from '../../charts/environments/types.ts';
 import { storageNodeRequirements, MAYASTOR_NODE_REQUIREMENTS } from '../../charts/platform/storage/node-requirements.ts';
 import { diskPoolName, resolvePools } from '../../charts/platform/storage/pools.ts';
-import { Mayastor, type MayastorProps } from '../../charts/platform/storage/storage.ts';
+import { Storage, type StorageProps } from '../../charts/platform/storage/storage.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
 
 const ID = '/dev/disk/by-id/';
@@ -16,9 +16,9 @@ const PLATFORM_DISKS = [
   ['worker-3', 'ata-WDC_WD2004FBYZ-01YCBB1_WD-WMC6N0D6KXX4'],
 ] as const;
 
-function mayastor(props: MayastorProps = {}, env?: Environment) {
+function mayastor(props: StorageProps = {}, env?: Environment) {
   const chart = testChart(env?.name ?? 'prod', 'storage', env);
-  const construct = new Mayastor(chart, 'Mayastor', props);
+  const construct = new Storage(chart, 'Storage', props);
   return { construct, objects: objectsOf(chart) };
 }
 
@@ -30,7 +30,7 @@ function prodWithNodes(nodes: Environment['cluster']['nodes']): Environment {
 
 const valuesOf = (objects: readonly any[]) => find(objects, 'Application', 'prod-openebs-chart').spec.source.helm.valuesObject;
 
-describe('Mayastor', () => {
+describe('Storage', () => {
   it('defaults: one pool per inventory disk, replicas = pool nodes capped at 3, mayastor the default class', () => {
     const { construct, objects } = mayastor();
     expect(construct.replicas).toBe(3);
@@ -153,7 +153,7 @@ describe('Mayastor', () => {
   it('fails when a disk is not given by /dev/disk/by-id/', () => {
     const nodes = environment('prod').cluster.nodes.map((n) => (n.name === 'worker-1' ? { ...n, disks: ['/dev/sdb', ...(n.disks ?? []).slice(1)] } : n));
     expect(configErrors(() => mayastor({}, prodWithNodes(nodes)))).toEqual([
-      'prod › storage/Mayastor: cluster.nodes[3].disks[0] is "/dev/sdb" but Mayastor pools name disks by stable id (device letters change, e.g. when a USB key is removed); use the disk\'s /dev/disk/by-id/… path',
+      'prod › storage/Storage: cluster.nodes[3].disks[0] is "/dev/sdb" but Mayastor pools name disks by stable id (device letters change, e.g. when a USB key is removed); use the disk\'s /dev/disk/by-id/… path',
     ]);
   });
 
@@ -161,50 +161,50 @@ describe('Mayastor', () => {
     const twice = `${ID}ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N5DAHR67`;
     const nodes = environment('prod').cluster.nodes.map((n) => (n.name === 'worker-2' ? { ...n, disks: [...(n.disks ?? []), twice] } : n));
     expect(configErrors(() => mayastor({}, prodWithNodes(nodes)))).toEqual([
-      `prod › storage/Mayastor: cluster.nodes[4].disks[2] is "${twice}" but cluster.nodes[3].disks[0] already pools this disk; list each disk once, on the node it is plugged into`,
+      `prod › storage/Storage: cluster.nodes[4].disks[2] is "${twice}" but cluster.nodes[3].disks[0] already pools this disk; list each disk once, on the node it is plugged into`,
     ]);
   });
 
   it('fails when a pool is on a node that is not in the inventory', () => {
     expect(configErrors(() => mayastor({ pools: [{ node: 'worker-9', disk: `${ID}ata-X_SERIAL1` }] }))).toEqual([
-      'prod › storage/Mayastor: pools[0].node is "worker-9" but prod has no such node (nodes: controlplane-1, controlplane-2, controlplane-3, worker-1, worker-2, worker-3, omni-endpoint-vm); add the machine to cluster.nodes or use one of those names',
+      'prod › storage/Storage: pools[0].node is "worker-9" but prod has no such node (nodes: controlplane-1, controlplane-2, controlplane-3, worker-1, worker-2, worker-3, omni-endpoint-vm); add the machine to cluster.nodes or use one of those names',
     ]);
   });
 
   it('fails when replicas is below 1', () => {
     expect(configErrors(() => mayastor({ replicas: 0 }))).toEqual([
-      'prod › storage/Mayastor: replicas is 0 but every volume needs at least 1 copy; set replicas between 1 and 3',
+      'prod › storage/Storage: replicas is 0 but every volume needs at least 1 copy; set replicas between 1 and 3',
     ]);
   });
 
   it('fails when replicas is not a whole number', () => {
     expect(configErrors(() => mayastor({ replicas: 1.5 }))).toEqual([
-      'prod › storage/Mayastor: replicas is 1.5 but a volume has a whole number of copies; set replicas between 1 and 3',
+      'prod › storage/Storage: replicas is 1.5 but a volume has a whole number of copies; set replicas between 1 and 3',
     ]);
   });
 
   it('fails when replicas exceeds the distinct nodes with pools', () => {
     expect(configErrors(() => mayastor({ replicas: 4 }))).toEqual([
-      'prod › storage/Mayastor: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools',
+      'prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools',
     ]);
   });
 
   it('fails when two classes are default in one environment', () => {
     expect(configErrors(() => mayastor({ localHostpath: { defaultClass: true } }))).toEqual([
-      'prod › storage/Mayastor: localHostpath.defaultClass is true but defaultClass already makes mayastor the default StorageClass and an environment has exactly one; set defaultClass: false to make local-hostpath the default, or drop localHostpath.defaultClass',
+      'prod › storage/Storage: localHostpath.defaultClass is true but defaultClass already makes mayastor the default StorageClass and an environment has exactly one; set defaultClass: false to make local-hostpath the default, or drop localHostpath.defaultClass',
     ]);
   });
 
   it('fails when there is no pool at all', () => {
     const nodes = environment('prod').cluster.nodes.map(({ disks: _disks, ...node }) => node);
     expect(configErrors(() => mayastor({}, prodWithNodes(nodes)))).toEqual([
-      "prod › storage/Mayastor: cluster.nodes[].disks is [] but Mayastor needs at least one DiskPool; list the data disks of prod's nodes (by /dev/disk/by-id/ path) in cluster.nodes[].disks",
+      "prod › storage/Storage: cluster.nodes[].disks is [] but Mayastor needs at least one DiskPool; list the data disks of prod's nodes (by /dev/disk/by-id/ path) in cluster.nodes[].disks",
     ]);
   });
 
   it('fails when enabled in a vcluster environment', () => {
     expect(configErrors(() => mayastor({}, environment('staging')))).toEqual([
-      "staging › storage/Mayastor: services.storage is \"enabled\" but staging is a vcluster on prod, with no nodes or disks of its own; remove storage from staging's services and use the host's classes (hostProvided.storageClasses)",
+      "staging › storage/Storage: services.storage is \"enabled\" but staging is a vcluster on prod, with no nodes or disks of its own; remove storage from staging's services and use the host's classes (hostProvided.storageClasses)",
     ]);
   });
 
@@ -214,19 +214,19 @@ describe('Mayastor', () => {
       { node: 'worker-1', disk: `${ID}nvme-B_SAME1` },
     ];
     expect(configErrors(() => mayastor({ pools }))).toEqual([
-      `prod › storage/Mayastor: pools[1].disk is "${ID}nvme-B_SAME1" but its pool would be named "worker-1-same1" like the pool of pools[0]; list the pools in the storage settings (pools) and give one of them a name`,
+      `prod › storage/Storage: pools[1].disk is "${ID}nvme-B_SAME1" but its pool would be named "worker-1-same1" like the pool of pools[0]; list the pools in the storage settings (pools) and give one of them a name`,
     ]);
   });
 
   it('fails when an explicit pool name is not a DNS label', () => {
     expect(configErrors(() => mayastor({ pools: [{ node: 'worker-1', disk: `${ID}ata-A_S1`, name: 'Pool_1' }] }))).toEqual([
-      'prod › storage/Mayastor: pools[0].name is "Pool_1" but DiskPool names are DNS labels; use lower-case letters, digits and dashes (at most 63)',
+      'prod › storage/Storage: pools[0].name is "Pool_1" but DiskPool names are DNS labels; use lower-case letters, digits and dashes (at most 63)',
     ]);
   });
 
   it('fails when the local-hostpath base path is outside /var/local', () => {
     expect(configErrors(() => mayastor({ localHostpath: { basePath: '/var/openebs/local' } }))).toEqual([
-      'prod › storage/Mayastor: localHostpath.basePath is "/var/openebs/local" but the kubelet on Talos only sees host folders below /var/local (its bind mount); use a folder below /var/local/, e.g. /var/local/local-hostpath',
+      'prod › storage/Storage: localHostpath.basePath is "/var/openebs/local" but the kubelet on Talos only sees host folders below /var/local (its bind mount); use a folder below /var/local/, e.g. /var/local/local-hostpath',
     ]);
   });
 

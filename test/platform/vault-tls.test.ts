@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VaultTls } from '../../charts/platform/vault/vault-tls.ts';
+import { VaultTls } from '../../charts/platform/vault-tls/vault-tls.ts';
 import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
 
 describe('VaultTls', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
-import { withSandboxUsers } from '../../charts/tools/bench-users.ts';
+import { withSandboxUsers } from '../../tools/bench-users.ts';
 import { build } from '../helpers.ts';
 
 describe('bench: generated sandbox users', () => {

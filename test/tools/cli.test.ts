@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../charts/lib/schemas-location.ts';
-import { parseArgs } from '../../charts/tools/args.ts';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
+import { parseArgs } from '../../tools/args.ts';
 
 function run(script: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });

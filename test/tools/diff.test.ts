@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDistAtRef } from '../../charts/tools/dist-tree.ts';
-import { quantity } from '../../charts/tools/destructive.ts';
-import { countsByEnvironment, diffDist, formatDiffMarkdown, formatDiffText, type DiffReport } from '../../charts/tools/diff.ts';
-import { diffValues, formatChange, formatPath } from '../../charts/tools/field-diff.ts';
+import { readDistAtRef } from '../../tools/dist-tree.ts';
+import { quantity } from '../../tools/destructive.ts';
+import { countsByEnvironment, diffDist, formatDiffMarkdown, formatDiffText, type DiffReport } from '../../tools/diff.ts';
+import { diffValues, formatChange, formatPath } from '../../tools/field-diff.ts';
 import { deployment, git, obj, tempRepo, tree, writeFiles } from './fixtures.ts';
 
 const APP = 'prod/web/deployment-web.yaml';

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
 import { INTENDED_DIFFERENCES } from '../../charts/environments/intended-differences.ts';
-import { REPO_ROOT } from '../../charts/lib/schemas-location.ts';
-import { readDistDir } from '../../charts/tools/dist-tree.ts';
-import { computeDrift, formatDrift, normaliseObject, unreviewed, type EnvironmentFacts } from '../../charts/tools/drift.ts';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
+import { readDistDir } from '../../tools/dist-tree.ts';
+import { computeDrift, formatDrift, normaliseObject, unreviewed, type EnvironmentFacts } from '../../tools/drift.ts';
 import { obj, tree } from './fixtures.ts';
 
 const ENVS: EnvironmentFacts[] = [

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toYaml } from '../../charts/lib/render.ts';
-import type { DistTree } from '../../charts/tools/dist-tree.ts';
+import type { DistTree } from '../../tools/dist-tree.ts';
 
 /** A small object with the common labels, as synth writes it. */
 export function obj(apiVersion: string, kind: string, name: string, extra: Record<string, unknown> = {}, namespace?: string, env = 'prod'): any {

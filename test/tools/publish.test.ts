@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { foreignPaths, publish, PublishRefused, PUBLISH_TRAILER } from '../../charts/tools/publish.ts';
+import { foreignPaths, publish, PublishRefused, PUBLISH_TRAILER } from '../../tools/publish.ts';
 import { deployment, git, obj, tempRepo, tree, writeFiles } from './fixtures.ts';
 
 const repos: string[] = [];

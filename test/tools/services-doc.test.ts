@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
-import { REPO_ROOT } from '../../charts/lib/schemas-location.ts';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { SERVICES } from '../../charts/platform/registry.ts';
-import { SERVICES_DOC, servicesDoc } from '../../charts/tools/services-doc.ts';
+import { SERVICES_DOC, servicesDoc } from '../../tools/services-doc.ts';
 
 describe('services diagram', () => {
   it(`${SERVICES_DOC} is current (run \`npm run docs\` and commit when this fails)`, () => {

@@ -14,7 +14,7 @@ export type GatewayApiProps = Record<string, never>;
  * and the Contour provisioner after cert-manager. Server-side apply: the CRDs exceed the 256 KiB
  * `last-applied-configuration` annotation limit of client-side apply.
  */
-export class GatewayApiCrds extends Construct {
+export class GatewayApi extends Construct {
   readonly standard: ManifestApplication;
   readonly tcpRoute: ManifestApplication;
 

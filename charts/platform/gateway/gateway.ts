@@ -6,7 +6,7 @@ import {
   ContourDeploymentSpecContourDisabledFeatures,
 } from '../../../imports/contour-contourdeployment-projectcontour.io.ts';
 import {
-  Gateway,
+  Gateway as GatewayResource,
   GatewaySpecListenersAllowedRoutesNamespacesFrom,
   GatewaySpecListenersTlsMode,
   type GatewaySpecListeners,
@@ -49,7 +49,7 @@ export const EXTERNAL_DNS_CONTROLLER_ANNOTATION = 'external-dns.alpha.kubernetes
  */
 export type EdgeExposure = 'edge-node' | 'host-forwarded';
 
-export interface EdgeProps {
+export interface GatewayProps {
   /** @default `edge-node` on a host cluster, `host-forwarded` on a vcluster */
   readonly exposure?: EdgeExposure;
   /** Contour (xDS control plane) replicas per Gateway. @default 2 */
@@ -82,14 +82,14 @@ export const DISABLED_FEATURES = [ContourDeploymentSpecContourDisabledFeatures.T
  * that redirects to HTTPS (and answers ACME HTTP-01 challenges), plus one HTTPS listener per
  * PlatformRoute of the environment, filled in when the environment is rendered.
  */
-export class Edge extends Construct {
+export class Gateway extends Construct {
   readonly exposure: EdgeExposure;
-  readonly gateway: Gateway;
+  readonly gateway: GatewayResource;
   readonly gatewayClass: GatewayClass;
   readonly parameters: ContourDeployment;
   readonly redirect: HttpRoute;
 
-  constructor(scope: PlatformChart, id: string, props: EdgeProps = {}) {
+  constructor(scope: PlatformChart, id: string, props: GatewayProps = {}) {
     super(scope, id);
     const { environment } = scope;
     const facts = environment.platform.gateway;
@@ -167,7 +167,7 @@ export class Edge extends Construct {
       },
     });
 
-    this.gateway = new Gateway(this, 'Gateway', {
+    this.gateway = new GatewayResource(this, 'Gateway', {
       metadata: {
         name: facts.name,
         namespace: facts.namespace,

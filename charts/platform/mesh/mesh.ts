@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Mesh } from '../../../imports/kuma-mesh-kuma.io.ts';
+import { Mesh as MeshResource } from '../../../imports/kuma-mesh-kuma.io.ts';
 import {
   MeshTrafficPermission,
   MeshTrafficPermissionSpecFromDefaultAction,
@@ -48,7 +48,7 @@ export interface MeshDefinition {
   readonly dataplaneCertificateExpiration?: string;
 }
 
-export interface KumaMeshProps extends MeshListSettings {
+export interface MeshProps extends MeshListSettings {
   /** Control-plane replicas (they share the store; two survive a node drain). @default 1 */
   readonly replicas?: number;
   /** The meshes of the environment. @default one mesh, `default` */
@@ -113,10 +113,10 @@ export const INJECTOR_CNI_ENV = 'KUMA_RUNTIME_KUBERNETES_INJECTOR_CNI_ENABLED';
  * vcluster the pods run on the host's nodes, so the host's Kuma CNI sets it up; the vcluster's
  * injector is only told to rely on a CNI. See docs/mesh.md.
  */
-export class KumaMesh extends Construct {
+export class Mesh extends Construct {
   readonly meshes: readonly MeshDefinition[];
 
-  constructor(scope: PlatformChart, id: string, props: KumaMeshProps = {}) {
+  constructor(scope: PlatformChart, id: string, props: MeshProps = {}) {
     super(scope, id);
     const { environment } = scope;
     const isHost = environment.cluster.kind === 'talos';
@@ -223,7 +223,7 @@ export class KumaMesh extends Construct {
     // The folder syncs after the chart's Application is healthy, so Kuma's CRDs and its validating
     // webhook exist; policies come after the Mesh they belong to.
     for (const mesh of meshes) {
-      const resource = new Mesh(this, `Mesh-${mesh.name}`, {
+      const resource = new MeshResource(this, `Mesh-${mesh.name}`, {
         metadata: { name: mesh.name },
         spec: {
           mtls: {

@@ -36,7 +36,7 @@ export const MAX_DEFAULT_REPLICAS = 3;
 
 const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 
-export interface MayastorProps {
+export interface StorageProps {
   /**
    * DiskPools, one whole disk each. Set it only to pool a subset of the inventory or to name a
    * pool explicitly.
@@ -105,12 +105,12 @@ export interface OpenEbsValues {
  * workloads). What the nodes must provide (hugepages, label, kubelet mount) is data in
  * node-requirements.ts, consumed by the Talos patches.
  */
-export class Mayastor extends Construct {
+export class Storage extends Construct {
   readonly pools: readonly ResolvedPool[];
   readonly replicas: number;
   readonly chart: HelmApplication<OpenEbsValues>;
 
-  constructor(scope: PlatformChart, id: string, props: MayastorProps = {}) {
+  constructor(scope: PlatformChart, id: string, props: StorageProps = {}) {
     super(scope, id);
     const { environment } = scope;
     const errors = ConfigErrors.of(this);

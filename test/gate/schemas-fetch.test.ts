@@ -10,8 +10,8 @@ import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gateFacts } from '../../charts/app/gate-facts.ts';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
-import { schemasDir } from '../../charts/lib/schemas-location.ts';
-import { runGate } from '../../charts/lib/validation/gate.ts';
+import { schemasDir } from '../../gate/schemas-location.ts';
+import { runGate } from '../../gate/gate.ts';
 import { LOCK_FILE, fetchSchemas, lockOf, type SchemaLock } from '../../scripts/schemas-fetch.ts';
 import { baseTree, baselineWithWaivers } from './fixture.ts';
 

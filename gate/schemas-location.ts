@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root (two levels above this file). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Repository root (one level above this file). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Git-ignored cache filled by `npm run schemas:fetch` on machines without ../shared/schemas. */
 export const SCHEMAS_CACHE_DIR = join(REPO_ROOT, '.cache', 'schemas');

@@ -5,7 +5,7 @@
  * `ValidateStorageClassUpdate`, `ValidateJobUpdate`, the `roleRef` rule of bindings, and CEL rules
  * of CRDs we install (Gateway API).
  */
-import type { KubeObject } from '../lib/manifest.ts';
+import type { KubeObject } from '../charts/lib/manifest.ts';
 import type { ObjectIdentity } from './dist-tree.ts';
 import { deepEqual, diffValues, formatChange, valueAt } from './field-diff.ts';
 

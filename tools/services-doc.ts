@@ -3,8 +3,8 @@
  * services and their dependencies, grouped by sync level, and a table of where each one runs.
  * A test fails when the committed file is stale.
  */
-import { serviceLevels } from '../app/service-waves.ts';
-import { SERVICE_WAVE_SPAN, FOLDER_WAVE_OFFSET } from '../lib/platform-chart.ts';
+import { serviceLevels } from '../charts/app/service-waves.ts';
+import { SERVICE_WAVE_SPAN, FOLDER_WAVE_OFFSET } from '../charts/lib/platform-chart.ts';
 
 export interface RegistryEntry {
   readonly description: string;

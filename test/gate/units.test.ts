@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
-import { schemasDir } from '../../charts/lib/schemas-location.ts';
-import { applyDefaults, escapeProperty, evaluateSite } from '../../charts/lib/validation/cel.ts';
-import { runGate } from '../../charts/lib/validation/gate.ts';
-import { SchemaStore } from '../../charts/lib/validation/schema-store.ts';
-import { validateValue, type Finding } from '../../charts/lib/validation/structural.ts';
+import { schemasDir } from '../../gate/schemas-location.ts';
+import { applyDefaults, escapeProperty, evaluateSite } from '../../gate/cel.ts';
+import { runGate } from '../../gate/gate.ts';
+import { SchemaStore } from '../../gate/schema-store.ts';
+import { validateValue, type Finding } from '../../gate/structural.ts';
 
 function check(schema: object, value: unknown, core = false): string[] {
   const findings: Finding[] = [];

@@ -15,10 +15,10 @@ import { ENVIRONMENTS } from '../../charts/environments/index.ts';
 import { podSecurityLabels } from '../../charts/lib/labels.ts';
 import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
 import { toYaml } from '../../charts/lib/render.ts';
-import { REPO_ROOT } from '../../charts/lib/schemas-location.ts';
-import { runGate } from '../../charts/lib/validation/gate.ts';
-import { loadTree } from '../../charts/lib/validation/load.ts';
-import type { GateReport } from '../../charts/lib/validation/types.ts';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
+import { runGate } from '../../gate/gate.ts';
+import { loadTree } from '../../gate/load.ts';
+import type { GateReport } from '../../gate/types.ts';
 
 const labels = (service: string) => ({
   'app.kubernetes.io/managed-by': 'cdk8s',

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../lib/manifest.ts';
+import type { KubeObject } from '../charts/lib/manifest.ts';
 import { listTree, readBlobs } from './git.ts';
-import { compare } from '../lib/render.ts';
+import { compare } from '../charts/lib/render.ts';
 
 /** A dist tree in memory: path relative to the dist root (`prod/cert-manager/x.yaml`) → content. */
 export type DistTree = Map<string, string>;

@@ -8,11 +8,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../charts/lib/manifest.ts';
-import { REPO_ROOT } from '../../charts/lib/schemas-location.ts';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { distTree, findObject, writeTree } from './fixture.ts';
 
 function validate(dir: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'charts/validate.ts', dir], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', dir], { cwd: REPO_ROOT, encoding: 'utf8' });
 }
 
 /** A copy of the committed dist/ with one change. */

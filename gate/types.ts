@@ -1,4 +1,4 @@
-import type { Manifest } from '../manifest.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
 import type { GateFacts } from './facts.ts';
 
 /** One finding of the gate, pointing at a file, an object and a field. */

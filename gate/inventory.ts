@@ -4,9 +4,9 @@
  * installs), the namespaces that will exist and how, and what upstream charts and the environment
  * data declare as provided. Built once per gate run.
  */
-import { isClusterScoped } from '../kinds.ts';
-import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../labels.ts';
-import type { Manifest } from '../manifest.ts';
+import { isClusterScoped } from '../charts/lib/kinds.ts';
+import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
 import { BUILT_IN_NAMESPACES, EMPTY_ENVIRONMENT_FACTS, type EnvironmentFacts, type GateFacts, type UpstreamSource } from './facts.ts';
 
 export const ROOT = 'root';

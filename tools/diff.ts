@@ -3,7 +3,7 @@
  * name), never by file name, so a renamed object is a delete plus a create and is flagged as such.
  */
 import { parseAllDocuments } from 'yaml';
-import { compare } from '../lib/render.ts';
+import { compare } from '../charts/lib/render.ts';
 import { deletionFindings, updateFindings, type Finding } from './destructive.ts';
 import {
   formatIdentity,

@@ -1,4 +1,4 @@
-import type { ClusterMember, Environment, SandboxUser } from '../environments/types.ts';
+import type { ClusterMember, Environment, SandboxUser } from '../charts/environments/types.ts';
 
 /**
  * The environments with `count` generated sandbox users on every environment that has sandbox

@@ -1,4 +1,4 @@
-import type { Manifest } from '../manifest.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule } from './types.ts';
 
 /** A Secret some consumer reads: by name in a namespace of one environment, optionally one key. */

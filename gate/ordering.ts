@@ -5,8 +5,8 @@
  * earlier wave), or in the same sync with `SkipDryRunOnMissingResource=true`; Argo CD's own CRDs
  * exist from bootstrap. Every object lands after its namespace.
  */
-import type { Manifest } from '../manifest.ts';
-import { schemasDir } from '../schemas-location.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
+import { schemasDir } from './schemas-location.ts';
 import { ROOT, groupOf, inventories, isNamespaced, syncOptionsOf, waveOf, type EnvironmentInventory, type RootApplication } from './inventory.ts';
 import { SchemaStore, SchemaStoreError } from './schema-store.ts';
 import type { Rule, RuleContext } from './types.ts';

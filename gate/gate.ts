@@ -1,11 +1,11 @@
-import type { Manifest } from '../manifest.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
 import { NO_FACTS, type GateFacts } from './facts.ts';
 import { orderingRules } from './ordering.ts';
 import { policyRules } from './policy.ts';
 import { referenceRules } from './references.ts';
 import { schemaRules } from './schema-rule.ts';
 import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule } from './types.ts';
-import { compare } from '../render.ts';
+import { compare } from '../charts/lib/render.ts';
 
 export interface GateOptions {
   /** Extra rules added by callers. */

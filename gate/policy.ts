@@ -1,7 +1,7 @@
-import { isClusterScoped } from '../kinds.ts';
-import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, PART_OF_LABEL, POD_SECURITY_MODES, SYNC_WAVE_ANNOTATION } from '../labels.ts';
+import { isClusterScoped } from '../charts/lib/kinds.ts';
+import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, PART_OF_LABEL, POD_SECURITY_MODES, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
 import { inventories, isNamespaced } from './inventory.ts';
-import type { Manifest } from '../manifest.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'head']);

@@ -3,7 +3,7 @@
  * object in the tree, to something an upstream chart declares it creates (catalogue `provides`),
  * or to something the environment data declares provided (host, bootstrap). Unknown is an error.
  */
-import type { Manifest } from '../manifest.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
 import { podSpecs } from './schema-rule.ts';
 import { pointerToken } from './structural.ts';
 import {

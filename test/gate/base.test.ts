@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGateErrors } from '../../charts/lib/validation/gate.ts';
+import { formatGateErrors } from '../../gate/gate.ts';
 import { baselineWithWaivers } from './fixture.ts';
 
 describe('the corpus baseline (committed dist/ plus the demo service)', () => {

@@ -4,15 +4,15 @@
  * skipped, time); exits 1 naming file, object and field of every error.
  */
 import { resolve } from 'node:path';
-import { gateFacts } from './app/gate-facts.ts';
-import { GATE_WAIVERS } from './app/gate-waivers.ts';
-import { ENVIRONMENTS } from './environments/index.ts';
-import { formatGateErrors, formatWaived, runGate } from './lib/validation/gate.ts';
-import { loadTree } from './lib/validation/load.ts';
-import type { GateReport } from './lib/validation/types.ts';
-import { schemasDir } from './lib/schemas-location.ts';
+import { gateFacts } from '../charts/app/gate-facts.ts';
+import { GATE_WAIVERS } from '../charts/app/gate-waivers.ts';
+import { ENVIRONMENTS } from '../charts/environments/index.ts';
+import { formatGateErrors, formatWaived, runGate } from '../gate/gate.ts';
+import { loadTree } from '../gate/load.ts';
+import type { GateReport } from '../gate/types.ts';
+import { schemasDir } from '../gate/schemas-location.ts';
 import { existsSync } from 'node:fs';
-import { compare } from './lib/render.ts';
+import { compare } from '../charts/lib/render.ts';
 
 export interface DirectoryValidation {
   readonly report: GateReport;

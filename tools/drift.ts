@@ -4,9 +4,9 @@
  * (its name, environment label, domain and Argo CD destination). What remains should be intended;
  * intended differences are listed, with a reason, in `charts/environments/intended-differences.ts`.
  */
-import { ENVIRONMENT_LABEL, SERVICE_LABEL } from '../lib/labels.ts';
-import type { KubeObject } from '../lib/manifest.ts';
-import { compare } from '../lib/render.ts';
+import { ENVIRONMENT_LABEL, SERVICE_LABEL } from '../charts/lib/labels.ts';
+import type { KubeObject } from '../charts/lib/manifest.ts';
+import { compare } from '../charts/lib/render.ts';
 import { formatIdentity, identityKey, identityOf, parseDist, type DistTree, type ObjectIdentity } from './dist-tree.ts';
 import { deepEqual, diffValues, formatPath, formatValue, type PathSegment } from './field-diff.ts';
 

@@ -3,8 +3,8 @@
  * (Kubernetes 1.28 definitions, a CRD in the tree, or a pinned CRD), the CRD's CEL rules, and the
  * name and label syntax the API server enforces in code rather than in the schema.
  */
-import type { Manifest } from '../manifest.ts';
-import { schemasDir } from '../schemas-location.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
+import { schemasDir } from './schemas-location.ts';
 import { applyDefaults, evaluateSite } from './cel.ts';
 import { groupOf, inventories } from './inventory.ts';
 import { SchemaStore, SchemaStoreError, type KindSchema } from './schema-store.ts';

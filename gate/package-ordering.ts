@@ -1,5 +1,5 @@
-import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../labels.ts';
-import type { Manifest } from '../manifest.ts';
+import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
+import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 /** What the rule needs to know of a Crossplane package pin (catalogue `PACKAGES`). */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject, Manifest } from '../manifest.ts';
+import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import type { GateIssue } from './types.ts';
 
 export interface LoadedTree {
