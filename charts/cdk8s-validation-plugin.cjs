@@ -2,7 +2,7 @@
  * cdk8s validation plugin: `cdk8s synth` runs the platform's validation gate on what it synthesized.
  * Declared in cdk8s.yaml (`validations:`, a local package path). The cdk8s CLI `require`s this file
  * (CommonJS) and passes the synthesized manifest files; the gate itself is TypeScript (ESM), so it runs
- * as `node --import tsx scripts/validate.ts <dir> --json` on the folder holding them, and every error
+ * as `node scripts/run.mjs scripts/validate.ts <dir> --json` on the folder holding them, and every error
  * becomes a violation naming the file, object and field.
  */
 'use strict';
@@ -33,7 +33,7 @@ class PlatformGate {
       return;
     }
     const dir = treeRoot(manifests);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'validate.ts'), dir, '--json'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'run.mjs'), join(REPO_ROOT, 'scripts', 'validate.ts'), dir, '--json'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     let result;
     try {
       result = JSON.parse(run.stdout);

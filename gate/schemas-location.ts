@@ -2,8 +2,18 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root (one level above this file). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Repository root: the nearest folder above this module holding package.json. Searched rather than
+ * fixed, because synth runs this module either from source (gate/) or bundled (.cache/build/).
+ */
+export const REPO_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..');
+  }
+}
 
 /** Git-ignored cache filled by `npm run schemas:fetch` on machines without ../shared/schemas. */
 export const SCHEMAS_CACHE_DIR = join(REPO_ROOT, '.cache', 'schemas');

@@ -1,7 +1,7 @@
 import { ApiObject, type Chart } from 'cdk8s';
-import { stringify } from 'yaml';
 import { isClusterScoped } from './kinds.ts';
 import type { KubeObject, Manifest } from './manifest.ts';
+import { yamlText } from './yaml-text.ts';
 
 /** Removes what must never be written: a namespace on a cluster-scoped kind. */
 export function normalizeObject(object: KubeObject): KubeObject {
@@ -44,7 +44,7 @@ export function assignFileNames(objects: readonly KubeObject[]): string[] {
 
 /** Deterministic YAML: keys sorted at every level (list order kept), no line folding. */
 export function toYaml(object: unknown): string {
-  return stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlText(object);
 }
 
 /** Sorts manifests by environment, folder and file so every run lists them in the same order. */

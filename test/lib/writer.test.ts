@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeTreeAtomically } from '../../charts/lib/writer.ts';
+import { treeEquals, writeTreeAtomically } from '../../charts/lib/writer.ts';
 
 function listTree(root: string, prefix = ''): string[] {
   return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((entry) =>
@@ -31,5 +31,27 @@ describe('writeTreeAtomically', () => {
     expect(readFileSync(join(out, 'prod', 'keep.yaml'), 'utf8')).toBe('previous');
     expect(readdirSync(root)).toEqual(['dist']);
     expect(existsSync(join(root, 'escape.yaml'))).toBe(false);
+  });
+
+  it('does not rewrite a tree that already holds exactly the files', () => {
+    const root = mkdtempSync(join(tmpdir(), 'writer-'));
+    const out = join(root, 'dist');
+    const files = new Map([['prod/a/x.yaml', 'one'], ['prod/b/y.yaml', 'two']]);
+    writeTreeAtomically(out, files);
+    const inode = statSync(join(out, 'prod/a/x.yaml')).ino;
+    writeTreeAtomically(out, new Map(files));
+    expect(statSync(join(out, 'prod/a/x.yaml')).ino).toBe(inode);
+  });
+
+  it('compares paths, contents and extra files', () => {
+    const root = mkdtempSync(join(tmpdir(), 'writer-'));
+    const out = join(root, 'dist');
+    const files = new Map([['prod/a/x.yaml', 'one'], ['prod/b/y.yaml', 'two']]);
+    writeTreeAtomically(out, files);
+    expect(treeEquals(out, files)).toBe(true);
+    expect(treeEquals(out, new Map([['prod/a/x.yaml', 'one'], ['prod/b/y.yaml', 'changed']]))).toBe(false);
+    expect(treeEquals(out, new Map([['prod/a/x.yaml', 'one']]))).toBe(false);
+    expect(treeEquals(out, new Map([...files, ['prod/c/z.yaml', 'new']]))).toBe(false);
+    expect(treeEquals(join(root, 'missing'), files)).toBe(false);
   });
 });

@@ -1,0 +1,156 @@
+import { Document, stringify } from 'yaml';
+
+/**
+ * `yaml`'s `stringify(value, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })`
+ * for plain JSON data, byte for byte, without building a YAML document: keys sorted at every level,
+ * block style, 2-space indent with indented sequences, no line folding.
+ *
+ * Only the decisions that cannot differ are made here: structure, indentation, and plain scalars
+ * that `yaml` itself leaves plain (its own indicator test from `stringify/stringifyString.js`
+ * `plainString`, and its own schema tags, yaml 2.9.1). Every other scalar (quoted, multi-line) is
+ * rendered by `yaml` and placed; anything unexpected (non-JSON values) renders the whole value with
+ * `yaml`. test/lib/yaml-text.test.ts compares both on the whole platform and on awkward inputs.
+ */
+export function yamlText(value: unknown): string {
+  try {
+    const lines: string[] = [];
+    if (isMap(value)) emitMap(value, '', lines);
+    else if (Array.isArray(value)) emitSeq(value, '', lines);
+    else throw NOT_PLAIN_DATA;
+    return lines.length === 0 ? slow(value) : `${lines.join('\n')}\n`;
+  } catch (error) {
+    if (error !== NOT_PLAIN_DATA) throw error;
+    return slow(value);
+  }
+}
+
+const OPTIONS = { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false } as const;
+const NOT_PLAIN_DATA = new Error('not plain JSON data');
+const STEP = '  ';
+
+function slow(value: unknown): string {
+  return stringify(value, OPTIONS);
+}
+
+// yaml 2.9.1 stringifyString.js plainString: characters and positions that force quoting.
+const INDICATORS = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+// The tags of the default (core 1.2) schema that would read a plain scalar as something else.
+const OTHER_TAGS = new Document().schema.tags.filter(
+  (tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test,
+);
+
+/** Whether `yaml` writes this string plain, as it is. */
+function isPlain(text: string): boolean {
+  return (
+    text !== '' &&
+    !text.includes('\n') &&
+    !INDICATORS.test(text) &&
+    !CONTROL.test(text) &&
+    !DOCUMENT_MARKER.test(text) &&
+    !OTHER_TAGS.some((tag) => tag.test!.test(text))
+  );
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function sortedKeys(map: Record<string, unknown>): string[] {
+  const keys = Object.keys(map).filter((key) => map[key] !== undefined);
+  // yaml's sortMapEntriesByKey: `<` on the keys.
+  return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function key(text: string): string {
+  if (isPlain(text) && text.length <= 1024) return text;
+  const quoted = stringify(text, OPTIONS).slice(0, -1);
+  if (quoted.includes('\n') || !(quoted.startsWith('"') || quoted.startsWith("'"))) throw NOT_PLAIN_DATA;
+  return quoted;
+}
+
+/**
+ * A scalar after `key: ` or `- ` whose block content (if any) is indented by `contentIndent`;
+ * undefined for collections.
+ */
+function scalar(value: unknown, contentIndent: string): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
+      return stringify(value, OPTIONS).slice(0, -1);
+    case 'string': {
+      if (isPlain(value)) return value;
+      // Rendered by yaml as the value of a top-level key, whose block content sits at one step.
+      const text = stringify({ k: value }, OPTIONS).slice(3, -1);
+      if (!text.includes('\n')) return text;
+      if (!text.startsWith('|')) throw NOT_PLAIN_DATA;
+      return text
+        .split('\n')
+        .map((line, index) => (index === 0 || line === '' ? line : line.startsWith(STEP) ? contentIndent + line.slice(STEP.length) : fail()))
+        .join('\n');
+    }
+    case 'object':
+      if (isMap(value) || Array.isArray(value)) return undefined;
+      throw NOT_PLAIN_DATA;
+    default:
+      throw NOT_PLAIN_DATA;
+  }
+}
+
+function fail(): never {
+  throw NOT_PLAIN_DATA;
+}
+
+function emptyCollection(value: Record<string, unknown> | unknown[]): string | undefined {
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
+  return sortedKeys(value).length === 0 ? '{}' : undefined;
+}
+
+function emitMap(map: Record<string, unknown>, indent: string, lines: string[], firstPrefix?: string): void {
+  let first = true;
+  for (const name of sortedKeys(map)) {
+    const prefix = first && firstPrefix !== undefined ? firstPrefix : indent;
+    first = false;
+    const value = map[name];
+    const text = scalar(value, indent + STEP);
+    if (text !== undefined) {
+      lines.push(`${prefix}${key(name)}: ${text}`);
+      continue;
+    }
+    const collection = value as Record<string, unknown> | unknown[];
+    const empty = emptyCollection(collection);
+    if (empty !== undefined) {
+      lines.push(`${prefix}${key(name)}: ${empty}`);
+      continue;
+    }
+    lines.push(`${prefix}${key(name)}:`);
+    if (Array.isArray(collection)) emitSeq(collection, indent + STEP, lines);
+    else emitMap(collection, indent + STEP, lines);
+  }
+}
+
+function emitSeq(items: readonly unknown[], indent: string, lines: string[], firstPrefix?: string): void {
+  items.forEach((item, index) => {
+    const prefix = `${index === 0 && firstPrefix !== undefined ? firstPrefix : indent}- `;
+    if (item === undefined) throw NOT_PLAIN_DATA;
+    const text = scalar(item, indent + STEP);
+    if (text !== undefined) {
+      lines.push(`${prefix}${text}`);
+      return;
+    }
+    const collection = item as Record<string, unknown> | unknown[];
+    const empty = emptyCollection(collection);
+    if (empty !== undefined) {
+      lines.push(`${prefix}${empty}`);
+      return;
+    }
+    if (Array.isArray(collection)) emitSeq(collection, indent + STEP, lines, prefix);
+    else emitMap(collection, indent + STEP, lines, prefix);
+  });
+}
