@@ -2,7 +2,7 @@
  * `node scripts/run.mjs <entry.ts> [args…]`: runs a TypeScript entry point (synth, validate) as
  * precompiled JavaScript. The entry is bundled once with esbuild into `.cache/build/` and reused
  * while none of its inputs changed, so a run skips the tsx loader and the module graph of ~150
- * files (docs/decisions/0900-precompiled-synth.md).
+ * files (docs/decisions/0930-precompiled-synth.md).
  *
  * Never stale: the cache records every input file of the bundle (from esbuild's metafile) with its
  * sha256; a run re-checks them (a stat first, the content when the stat differs or is too recent
