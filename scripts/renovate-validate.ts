@@ -16,6 +16,8 @@ import { REPO_ROOT } from '../gate/schemas-location.ts';
 import {
   RENOVATE_CONFIG_FILE,
   customManagersRead,
+  extractionDifferences,
+  renovateExtraction,
   extractCustom,
   extractGoMod,
   extractNpm,
@@ -52,10 +54,6 @@ function ensureRenovate(): string {
   return bin;
 }
 
-function key(dep: Pick<Dependency, 'manager' | 'packageFile' | 'depName' | 'currentValue' | 'datasource'>): string {
-  return `${dep.manager} ${dep.packageFile} ${dep.depName} ${dep.currentValue} (${dep.datasource})`;
-}
-
 function gitFiles(): string[] {
   const ls = spawnSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (ls.status !== 0) fail(2, 'git ls-files failed');
@@ -77,13 +75,6 @@ function modelDependencies(): Dependency[] {
   return deps;
 }
 
-interface RenovateDep {
-  depName?: string;
-  packageName?: string;
-  currentValue?: string;
-  datasource?: string;
-}
-
 /** Renovate's own extraction: the `packageFiles` it logs in extract-only dry-run mode. */
 function renovateDependencies(bin: string): Dependency[] {
   const baseDir = join(INSTALL, 'base');
@@ -94,26 +85,8 @@ function renovateDependencies(bin: string): Dependency[] {
     maxBuffer: 256 * 1024 * 1024,
   });
   if (run.status !== 0) fail(2, `renovate --platform=local --dry-run=extract exited ${run.status}:\n${(run.stderr || run.stdout).trim().split('\n').slice(-20).join('\n')}`);
-  for (const line of run.stdout.split('\n')) {
-    if (!line.includes('"packageFiles"')) continue;
-    const record = JSON.parse(line) as { packageFiles: Record<string, { packageFile: string; deps: RenovateDep[] }[]> };
-    const deps: Dependency[] = [];
-    for (const [manager, files] of Object.entries(record.packageFiles)) {
-      if (manager === 'github-actions') continue; // not modelled: no pin of ours the test must prove
-      for (const file of files) {
-        for (const dep of file.deps) {
-          deps.push({
-            manager: manager === 'regex' ? 'custom.regex' : manager,
-            packageFile: file.packageFile,
-            depName: dep.depName ?? dep.packageName ?? '',
-            currentValue: dep.currentValue ?? '',
-            datasource: dep.datasource ?? '',
-          });
-        }
-      }
-    }
-    return deps;
-  }
+  const deps = renovateExtraction(run.stdout);
+  if (deps) return deps;
   fail(2, 'Renovate logged no packageFiles (is .github/renovate.json5 committed? the local platform reads the files git knows)');
 }
 
@@ -129,24 +102,16 @@ if (validator.status !== 0 || /WARN|ERROR/.test(validator.stdout + validator.std
 }
 const validated = performance.now();
 
-const model = modelDependencies().map(key).sort();
-const renovate = renovateDependencies(bin).map(key).sort();
-const count = (list: string[]) => list.reduce((map, item) => map.set(item, (map.get(item) ?? 0) + 1), new Map<string, number>());
-const modelCounts = count(model);
-const renovateCounts = count(renovate);
-const differences: string[] = [];
-for (const item of new Set([...model, ...renovate])) {
-  const inModel = modelCounts.get(item) ?? 0;
-  const inRenovate = renovateCounts.get(item) ?? 0;
-  if (inModel !== inRenovate) differences.push(`  ${item}: Renovate extracts it ${inRenovate}×, the model ${inModel}×`);
-}
+const model = modelDependencies();
+const renovate = renovateDependencies(bin);
+const differences = extractionDifferences(model, renovate);
 const extracted = performance.now();
-const perManager = [...count(renovate.map((item) => item.split(' ')[0]!))].map(([manager, n]) => `${manager} ${n}`).join(', ');
+const perManager = [...renovate.reduce((map, dep) => map.set(dep.manager, (map.get(dep.manager) ?? 0) + 1), new Map<string, number>())].map(([manager, n]) => `${manager} ${n}`).join(', ');
 console.log(
   `Renovate extracted ${renovate.length} dependencies (${perManager}); the model of tools/renovate-coverage.ts ${model.length}. ` +
     `Install ${((installed - started) / 1000).toFixed(1)} s, validator ${((validated - installed) / 1000).toFixed(1)} s, extraction ${((extracted - validated) / 1000).toFixed(1)} s.`,
 );
-if (differences.length > 0) fail(1, `the model and Renovate disagree:\n${differences.join('\n')}`);
+if (differences.length > 0) fail(1, `the model and Renovate disagree:\n${differences.map((line) => `  ${line}`).join('\n')}`);
 console.log('renovate:validate: the config is valid and Renovate extracts exactly what the coverage test proves');
 
 // Files the fast test cannot see because none exist yet on this branch are reported, not hidden.

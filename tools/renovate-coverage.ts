@@ -18,7 +18,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import JSON5 from 'json5';
-import ts from 'typescript';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
 
 export const RENOVATE_CONFIG_FILE = '.github/renovate.json5';
@@ -312,83 +311,76 @@ export function resolvedOption(config: RenovateConfig, dep: Dependency, option: 
 
 // ── the catalogue's pins ─────────────────────────────────────────────────────────────────────────
 
-/** A version literal in the catalogue: `CHARTS.argoCd.version`, `IMAGES.envoy.tag`, … */
+/** A pinned version of the catalogue: `CHARTS.argoCd.version`, `IMAGES.envoy.tag`, … */
 export interface CataloguePin {
   /** `TABLE.key.field` */
   readonly path: string;
   readonly table: string;
   readonly key: string;
   readonly value: string;
-  /** Offsets of the literal's text (inside the quotes) and of the object literal that holds it. */
-  readonly valueSpan: readonly [number, number];
-  readonly objectSpan: readonly [number, number];
-  /** The object's other string fields (repoURL, chart, repository, …). */
+  /** The pin's string fields (repoURL, chart, repository, package, id, …). */
   readonly fields: Readonly<Record<string, string>>;
 }
 
-const PIN_FIELDS = new Set(['version', 'tag']);
+const PIN_FIELDS = ['version', 'tag'];
 
-/** Every `version:` / `tag:` string literal of an object under an exported const of the catalogue. */
-export function cataloguePins(source: string, fileName = CATALOGUE_FILE): CataloguePin[] {
-  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+/** Every object with a string `version` or `tag` under the catalogue's exports (the module's own values). */
+export function cataloguePins(tables: Readonly<Record<string, unknown>>): CataloguePin[] {
   const pins: CataloguePin[] = [];
-  const visit = (node: ts.Node, table: string, keys: string[]) => {
-    if (ts.isObjectLiteralExpression(node)) {
-      const fields: Record<string, string> = {};
-      for (const property of node.properties) {
-        if (ts.isPropertyAssignment(property) && ts.isStringLiteralLike(property.initializer)) fields[property.name.getText(file)] = property.initializer.text;
-      }
-      for (const property of node.properties) {
-        if (!ts.isPropertyAssignment(property)) continue;
-        const name = property.name.getText(file);
-        if (PIN_FIELDS.has(name) && ts.isStringLiteralLike(property.initializer)) {
-          const literal = property.initializer;
-          pins.push({
-            path: [table, ...keys, name].join('.'),
-            table,
-            key: keys.join('.'),
-            value: literal.text,
-            valueSpan: [literal.getStart(file) + 1, literal.getEnd() - 1],
-            objectSpan: [node.getStart(file), node.getEnd()],
-            fields,
-          });
-        } else {
-          visit(property.initializer, table, [...keys, name]);
-        }
-      }
-      return;
-    }
-    ts.forEachChild(node, (child) => visit(child, table, keys));
+  const visit = (value: unknown, table: string, keys: string[]) => {
+    if (typeof value !== 'object' || value === null) return;
+    const entries = Object.entries(value);
+    const fields = Object.fromEntries(entries.filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    const pinned = PIN_FIELDS.filter((field) => field in fields);
+    for (const field of pinned) pins.push({ path: [table, ...keys, field].join('.'), table, key: keys.join('.'), value: fields[field]!, fields });
+    if (pinned.length === 0) for (const [name, child] of entries) visit(child, table, [...keys, name]);
   };
-  for (const statement of file.statements) {
-    if (!ts.isVariableStatement(statement) || !statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      if (declaration.initializer) visit(declaration.initializer, declaration.name.getText(file), []);
-    }
-  }
+  for (const [table, value] of Object.entries(tables)) visit(value, table, []);
   return pins;
 }
 
-/** What is wrong with the coverage of one pin, or nothing. */
+/** How one pin is watched: the extraction that reads it (one, unless something is wrong) and its groups. */
 export interface PinCoverage {
   readonly pin: CataloguePin;
+  /** Custom managers that read this pin's literal (more than one: Renovate would update it twice). */
   readonly extractedBy: readonly Dependency[];
   readonly groups: readonly string[];
 }
 
-/** Each pin with the extractions whose version is exactly its literal, and their groups. */
-export function catalogueCoverage(config: RenovateConfig, source: string, packageFile = CATALOGUE_FILE): PinCoverage[] {
-  const deps = extractCustom(config, packageFile, source);
-  return cataloguePins(source).map((pin) => {
-    const extractedBy = deps.filter((dep) => dep.valueSpan?.[0] === pin.valueSpan[0] && dep.valueSpan[1] === pin.valueSpan[1]);
-    return { pin, extractedBy, groups: [...new Set(extractedBy.flatMap((dep) => groupsOf(config, dep)))] };
-  });
+/** Whether an extraction names this pin: its version, and one of the pin's own fields as the upstream. */
+function names(dep: Dependency, pin: CataloguePin): boolean {
+  const values = Object.values(pin.fields);
+  const upstreams = values.flatMap((value) => [value, value.replace(/^https:\/\/github\.com\//, '')]);
+  return dep.currentValue === pin.value && upstreams.includes(dep.depName) && (dep.registryUrl === undefined || values.includes(dep.registryUrl));
 }
 
-/** One message per pin that is not extracted by exactly one manager, inside its own object, into exactly one group. */
-export function catalogueProblems(config: RenovateConfig, source: string): string[] {
+/**
+ * Ties each pin to the literal a custom manager reads for it. Extractions of the same literal (same
+ * offsets) are one reading by several managers; a reading no pin claims is a pattern that ran from
+ * one pin into the next (its name from one, its version from another).
+ */
+export function catalogueCoverage(config: RenovateConfig, source: string, tables: Readonly<Record<string, unknown>>): { pins: PinCoverage[]; strays: Dependency[] } {
+  const byLiteral = new Map<string, Dependency[]>();
+  for (const dep of extractCustom(config, CATALOGUE_FILE, source)) {
+    const at = dep.valueSpan ? dep.valueSpan.join(':') : `${dep.customManager}:${dep.matchSpan!.join(':')}`;
+    byLiteral.set(at, [...(byLiteral.get(at) ?? []), dep]);
+  }
+  const readings = [...byLiteral.values()];
+  const claimed = new Set<Dependency[]>();
+  const pins = cataloguePins(tables).map((pin) => {
+    const reading = readings.find((candidate) => !claimed.has(candidate) && names(candidate[0]!, pin));
+    if (reading) claimed.add(reading);
+    const extractedBy = reading ?? [];
+    return { pin, extractedBy, groups: [...new Set(extractedBy.flatMap((dep) => groupsOf(config, dep)))] };
+  });
+  return { pins, strays: readings.filter((reading) => !claimed.has(reading)).flat() };
+}
+
+/** One message per pin that is not read by exactly one manager into exactly one group, and per stray reading. */
+export function catalogueProblems(config: RenovateConfig, source: string, tables: Readonly<Record<string, unknown>>): string[] {
+  const { pins, strays } = catalogueCoverage(config, source, tables);
   const problems: string[] = [];
-  for (const { pin, extractedBy, groups } of catalogueCoverage(config, source)) {
+  for (const { pin, extractedBy, groups } of pins) {
     if (extractedBy.length === 0) {
       problems.push(`${pin.path} ('${pin.value}') is not matched by any customManager in ${RENOVATE_CONFIG_FILE}; write it in the shape of its table's other pins or add a regex manager for it`);
       continue;
@@ -398,10 +390,6 @@ export function catalogueProblems(config: RenovateConfig, source: string): strin
       continue;
     }
     const dep = extractedBy[0]!;
-    if (dep.matchSpan![0] < pin.objectSpan[0] || dep.matchSpan![1] > pin.objectSpan[1]) {
-      problems.push(`${pin.path}: customManager #${dep.customManager} reads it as ${dep.depName} through text outside its object; the pattern spans two pins`);
-      continue;
-    }
     if (groups.length !== 1) {
       problems.push(
         groups.length === 0
@@ -409,6 +397,9 @@ export function catalogueProblems(config: RenovateConfig, source: string): strin
           : `${pin.path} (${dep.datasource} ${dep.depName}) is in ${groups.length} groups (${groups.join(', ')}); keep it in its service's only`,
       );
     }
+  }
+  for (const dep of strays) {
+    problems.push(`customManager #${dep.customManager} reads ${dep.depName} at '${dep.currentValue}', which is no pin of the catalogue: its pattern runs from one pin into another`);
   }
   return problems;
 }
@@ -452,4 +443,51 @@ export function kubernetesBoundProblems(config: RenovateConfig, clusterMinor: st
     problems.push(`the Kubernetes types must be cdk8s-plus-${minor} for the cluster's Kubernetes ${clusterMinor}, package.json has ${plus.join(', ') || 'none'}`);
   }
   return problems;
+}
+
+// ── the model against Renovate's own extraction (npm run renovate:validate) ─────────────────────
+
+interface LoggedDependency {
+  readonly depName?: string;
+  readonly packageName?: string;
+  readonly currentValue?: string;
+  readonly datasource?: string;
+}
+
+/**
+ * The dependencies in Renovate's JSON log of `--dry-run=extract` (the record that carries
+ * `packageFiles`, by manager), or undefined when no such record was logged. github-actions is left
+ * out: it holds no pin the coverage test proves.
+ */
+export function renovateExtraction(jsonLog: string): Dependency[] | undefined {
+  for (const line of jsonLog.split('\n')) {
+    if (!line.includes('"packageFiles"')) continue;
+    const record = JSON.parse(line) as { packageFiles: Record<string, { packageFile: string; deps: LoggedDependency[] }[]> };
+    return Object.entries(record.packageFiles)
+      .filter(([manager]) => manager !== 'github-actions')
+      .flatMap(([manager, files]) =>
+        files.flatMap((file) =>
+          file.deps.map((dep) => ({
+            manager: manager === 'regex' ? 'custom.regex' : manager,
+            packageFile: file.packageFile,
+            depName: dep.depName ?? dep.packageName ?? '',
+            currentValue: dep.currentValue ?? '',
+            datasource: dep.datasource ?? '',
+          })),
+        ),
+      );
+  }
+  return undefined;
+}
+
+/** One line per dependency the model and Renovate do not extract the same number of times. */
+export function extractionDifferences(model: readonly Dependency[], renovate: readonly Dependency[]): string[] {
+  const key = (dep: Dependency) => `${dep.manager} ${dep.packageFile} ${dep.depName} ${dep.currentValue} (${dep.datasource})`;
+  const count = (deps: readonly Dependency[]) => deps.reduce((map, dep) => map.set(key(dep), (map.get(key(dep)) ?? 0) + 1), new Map<string, number>());
+  const inModel = count(model);
+  const inRenovate = count(renovate);
+  return [...new Set([...inModel.keys(), ...inRenovate.keys()])]
+    .sort()
+    .filter((item) => (inModel.get(item) ?? 0) !== (inRenovate.get(item) ?? 0))
+    .map((item) => `${item}: Renovate extracts it ${inRenovate.get(item) ?? 0}×, the model ${inModel.get(item) ?? 0}×`);
 }
