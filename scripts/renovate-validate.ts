@@ -11,13 +11,17 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative } from 'node:path';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
 import {
   RENOVATE_CONFIG_FILE,
   customManagersRead,
   extractionDifferences,
+  finalGroup,
   renovateExtraction,
+  resolvedOption,
+  type RenovateConfig,
   extractCustom,
   extractGoMod,
   extractNpm,
@@ -90,6 +94,54 @@ function renovateDependencies(bin: string): Dependency[] {
   fail(2, 'Renovate logged no packageFiles (is .github/renovate.json5 committed? the local platform reads the files git knows)');
 }
 
+type ApplyPackageRules = (config: Record<string, unknown>) => Promise<Record<string, unknown>>;
+type Compile = (template: string, input: Record<string, unknown>) => string;
+
+/** The options the coverage test reads, as the model resolves them and as Renovate's own packageRules code does. */
+const COMPARED: readonly { readonly option: string; readonly updateType?: string }[] = [
+  { option: 'groupName' },
+  { option: 'enabled' },
+  { option: 'allowedVersions' },
+  { option: 'automerge', updateType: 'patch' },
+  { option: 'automerge', updateType: 'major' },
+  { option: 'dependencyDashboardApproval', updateType: 'major' },
+];
+
+/**
+ * Every extracted dependency through Renovate's applyPackageRules (lib/util/package-rules/index.ts)
+ * and template compiler, against the model's finalGroup/resolvedOption: the groups and holds the
+ * test proves are the ones Renovate applies.
+ */
+async function ruleDifferences(config: RenovateConfig, deps: readonly Dependency[]): Promise<string[]> {
+  const fromRenovate = createRequire(join(INSTALL, 'node_modules', 'renovate', 'package.json'));
+  const { applyPackageRules } = fromRenovate('./dist/util/package-rules/index.js') as { applyPackageRules: ApplyPackageRules };
+  const { compile } = fromRenovate('./dist/util/template/index.js') as { compile: Compile };
+  const rulesOnly: RenovateConfig = { packageRules: config.packageRules ?? [] };
+  const differences: string[] = [];
+  for (const dep of deps) {
+    for (const { option, updateType } of COMPARED) {
+      const applied = await applyPackageRules({
+        packageRules: rulesOnly.packageRules,
+        manager: dep.manager === 'custom.regex' ? 'regex' : dep.manager,
+        packageFile: dep.packageFile,
+        depName: dep.depName,
+        packageName: dep.depName,
+        currentValue: dep.currentValue,
+        datasource: dep.datasource,
+        ...(dep.depType ? { depType: dep.depType } : {}),
+        ...(updateType ? { updateType } : {}),
+      });
+      let renovate = applied[option];
+      if (option === 'groupName' && typeof renovate === 'string') renovate = compile(renovate, { ...applied, parentDir: basename(dirname(dep.packageFile)) });
+      const model = option === 'groupName' ? finalGroup(rulesOnly, dep) : resolvedOption(rulesOnly, dep, option, updateType);
+      if (JSON.stringify(renovate ?? null) !== JSON.stringify(model ?? null)) {
+        differences.push(`${dep.packageFile} ${dep.depName}${updateType ? ` (${updateType})` : ''}: ${option} is ${JSON.stringify(renovate ?? null)} for Renovate, ${JSON.stringify(model ?? null)} for the model`);
+      }
+    }
+  }
+  return differences;
+}
+
 const started = performance.now();
 const bin = ensureRenovate();
 const installed = performance.now();
@@ -106,13 +158,15 @@ const model = modelDependencies();
 const renovate = renovateDependencies(bin);
 const differences = extractionDifferences(model, renovate);
 const extracted = performance.now();
+differences.push(...(await ruleDifferences(readRenovateConfig(), renovate)));
+const ruled = performance.now();
 const perManager = [...renovate.reduce((map, dep) => map.set(dep.manager, (map.get(dep.manager) ?? 0) + 1), new Map<string, number>())].map(([manager, n]) => `${manager} ${n}`).join(', ');
 console.log(
   `Renovate extracted ${renovate.length} dependencies (${perManager}); the model of tools/renovate-coverage.ts ${model.length}. ` +
-    `Install ${((installed - started) / 1000).toFixed(1)} s, validator ${((validated - installed) / 1000).toFixed(1)} s, extraction ${((extracted - validated) / 1000).toFixed(1)} s.`,
+    `Install ${((installed - started) / 1000).toFixed(1)} s, validator ${((validated - installed) / 1000).toFixed(1)} s, extraction ${((extracted - validated) / 1000).toFixed(1)} s, packageRules ${((ruled - extracted) / 1000).toFixed(1)} s.`,
 );
 if (differences.length > 0) fail(1, `the model and Renovate disagree:\n${differences.map((line) => `  ${line}`).join('\n')}`);
-console.log('renovate:validate: the config is valid and Renovate extracts exactly what the coverage test proves');
+console.log('renovate:validate: the config is valid; Renovate extracts, groups and holds exactly what the coverage test proves');
 
 // Files the fast test cannot see because none exist yet on this branch are reported, not hidden.
 const goModules = readdirSync(join(REPO_ROOT, 'tools'), { recursive: true, encoding: 'utf8' }).filter((path) => /(^|\/)go\.mod$/.test(path));

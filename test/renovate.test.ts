@@ -197,7 +197,7 @@ describe('Renovate watches the test infrastructure', () => {
   it('a requirements file under tools/: each package in the group of its folder', () => {
     const path = 'tools/checkov/requirements.txt';
     const deps = extractRequirements(path, '# Checkov for the policy scan\ncheckov==3.2.255 \\\n    --hash=sha256:0000\nPyYAML==6.0.2  # pinned by checkov\n');
-    expect(deps.map((dep) => `${dep.depName}==${dep.currentValue}`)).toEqual(['checkov==3.2.255', 'PyYAML==6.0.2']);
+    expect(deps.map((dep) => `${dep.depName}${dep.currentValue}`)).toEqual(['checkov==3.2.255', 'PyYAML==6.0.2']);
     expect(fileProblems(config, 'pip_requirements', deps, path)).toEqual([]);
     expect(groupsOf(config, deps[0]!)).toEqual(['python checkov']);
     expect(fileProblems(config, 'pip_requirements', deps, 'tools/requirements-checkov.txt')).toEqual([]);

@@ -247,7 +247,8 @@ export function extractRequirements(packageFile: string, content: string): Depen
     if (line === '' || line.startsWith('-')) return;
     const pinned = /^(?<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*(?<version>[^\s;,]+)(?:\s*;.*)?(?:\s+--hash=\S+)*$/.exec(line)?.groups;
     if (!pinned) throw new UnpinnedRequirementError(`${packageFile}:${index + 1}: "${line}" is not pinned; write name==version (the project pins every version)`);
-    deps.push({ manager: 'pip_requirements', packageFile, depName: pinned.name!, currentValue: pinned.version!, datasource: 'pypi' });
+    // Renovate's currentValue is the whole specifier (`==3.2.255`).
+    deps.push({ manager: 'pip_requirements', packageFile, depName: pinned.name!, currentValue: `==${pinned.version!}`, datasource: 'pypi' });
   });
   return deps;
 }
@@ -286,10 +287,10 @@ export function ruleMatches(rule: PackageRule, dep: Dependency, updateType?: str
   if (rule.matchFileNames && !matchesList(dep.packageFile, rule.matchFileNames)) return false;
   if (rule.matchDepNames && !matchesList(dep.depName, rule.matchDepNames)) return false;
   if (rule.matchPackageNames && !matchesList(dep.depName, rule.matchPackageNames)) return false;
-  if (rule.matchManagers && !rule.matchManagers.includes(dep.manager)) return false;
-  if (rule.matchDepTypes && !(dep.depType && rule.matchDepTypes.includes(dep.depType))) return false;
-  if (rule.matchDatasources && !rule.matchDatasources.includes(dep.datasource)) return false;
-  if (rule.matchUpdateTypes && !(updateType && rule.matchUpdateTypes.includes(updateType))) return false;
+  if (rule.matchManagers && !matchesList(dep.manager, rule.matchManagers)) return false;
+  if (rule.matchDepTypes && !(dep.depType && matchesList(dep.depType, rule.matchDepTypes))) return false;
+  if (rule.matchDatasources && !matchesList(dep.datasource, rule.matchDatasources)) return false;
+  if (rule.matchUpdateTypes && !(updateType && matchesList(updateType, rule.matchUpdateTypes))) return false;
   return true;
 }
 
@@ -298,6 +299,11 @@ export function groupsOf(config: RenovateConfig, dep: Dependency): string[] {
   return (config.packageRules ?? [])
     .filter((rule) => rule.groupName !== undefined && ruleMatches(rule, dep))
     .map((rule) => compile(rule.groupName!, { parentDir: basename(dirname(dep.packageFile)), depName: dep.depName }));
+}
+
+/** The group Renovate puts a dependency in: the last matching rule's groupName, compiled. */
+export function finalGroup(config: RenovateConfig, dep: Dependency): string | undefined {
+  return groupsOf(config, dep).at(-1);
 }
 
 /** An option's final value for a dependency: later rules override earlier ones, as Renovate applies them. */
@@ -452,6 +458,7 @@ interface LoggedDependency {
   readonly packageName?: string;
   readonly currentValue?: string;
   readonly datasource?: string;
+  readonly depType?: string;
 }
 
 /**
@@ -473,6 +480,7 @@ export function renovateExtraction(jsonLog: string): Dependency[] | undefined {
             depName: dep.depName ?? dep.packageName ?? '',
             currentValue: dep.currentValue ?? '',
             datasource: dep.datasource ?? '',
+            ...(dep.depType ? { depType: dep.depType } : {}),
           })),
         ),
       );
