@@ -4,7 +4,9 @@
  *   1. schemas.lock.json, from the schemas folder the gate reads (SCHEMAS_DIR, else ../shared/schemas),
  *      where the new version's CRDs were put first;
  *   2. imports/ (`npm run import`), only when that lock changed (it is slow and deterministic);
- *   3. the chart lock (`npm run charts:lock`), once the render workstream provides it;
+ *   3. the chart lock, when a `charts:lock` script exists (otherwise the render script records the new
+ *      chart's sha256 in charts.lock.json on its first resolution, and the upgrade-proof workflow
+ *      commits it);
  *   4. dist/ (`npm run synth`) and docs/services.md (`npm run docs`).
  * Then lists the files that changed. Renovate runs it as a postUpgradeTask where the admin allows it;
  * the upgrade-proof workflow runs it on every Renovate branch and pushes the result.
@@ -37,7 +39,7 @@ if (readFileSync(join(REPO_ROOT, 'schemas.lock.json'), 'utf8') !== lockBefore) n
 else console.log('schemas.lock.json unchanged: imports/ kept');
 
 if (packageJson.scripts['charts:lock']) npmRun('charts:lock');
-else console.log('\nno charts:lock script yet: the chart lock is not regenerated (docs/upgrading.md)');
+else console.log('\nno charts:lock script: the render proof records the new chart in charts.lock.json (docs/upgrading.md)');
 
 npmRun('synth');
 npmRun('docs');
