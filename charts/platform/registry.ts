@@ -18,6 +18,7 @@ import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
 import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
 import { OpenTelemetry, type OpenTelemetryProps } from './opentelemetry/opentelemetry.ts';
 import { SampleApp, type SampleAppProps } from './sample-app/sample-app.ts';
+import { Backups, type BackupsProps } from './backups/backups.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
 export interface ServiceDefinition<Settings> {
@@ -145,6 +146,14 @@ export const SERVICES = {
     // CDI imports disk images into PVCs of the default StorageClass (mayastor).
     dependsOn: ['storage'],
     build: (chart, settings) => new KubeVirt(chart, 'KubeVirt', settings),
+  }),
+  backups: service<BackupsProps>({
+    description: 'Scheduled backups of Vault (raft snapshots) and ClickHouse into a GCS bucket made by Crossplane, with retention and staleness alerts',
+    // The bucket's CRD comes with crossplane's storage provider; the Vault role and policy with vault's
+    // config operator; credentials are ExternalSecrets; the jobs run beside Vault and ClickHouse, report
+    // to the collector, and their alerts are provisioned by Grafana's sidecar.
+    dependsOn: ['crossplane', 'vault', 'external-secrets', 'clickhouse', 'opentelemetry', 'grafana'],
+    build: (chart, settings) => new Backups(chart, 'Backups', settings),
   }),
 } as const;
 
