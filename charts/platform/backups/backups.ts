@@ -199,6 +199,9 @@ export class Backups extends Construct {
           runAsUser: 65532,
           env: [
             { name: 'CLOUDSDK_CONFIG', value: '/tmp/gcloud' },
+            // the root file system is read-only: no update check, no bytecode cache
+            { name: 'CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK', value: 'true' },
+            { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
             { name: 'BUCKET', value: bucket },
           ],
           volumeMounts: [{ name: 'gcs', mountPath: '/gcs', readOnly: true }],
@@ -266,7 +269,7 @@ export class Backups extends Construct {
           script: [
             'name=$(date -u +%Y%m%dT%H%M%SZ)',
             // BACKUP waits for every shard; the credentials are masked in ClickHouse's logs
-            `clickhouse-client --host ${CLICKHOUSE_SERVICE.name} --port ${CLICKHOUSE_SERVICE.nativePort} --user ${CLICKHOUSE_USERS.backup.name} --receive_timeout 10800 \\`,
+            `clickhouse-client --host ${CLICKHOUSE_SERVICE.name} --port ${CLICKHOUSE_SERVICE.nativePort} --user ${CLICKHOUSE_USERS.backup.name} --password "$CLICKHOUSE_PASSWORD" --receive_timeout 10800 \\`,
             `  --query "BACKUP DATABASE ${TELEMETRY_DATABASE} ON CLUSTER ${TELEMETRY_CLUSTER} TO S3('$BUCKET_URL/$name', '$HMAC_ACCESS_ID', '$HMAC_SECRET')"`,
             '',
           ].join('\n'),
