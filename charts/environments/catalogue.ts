@@ -319,7 +319,7 @@ export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
   ...(['Bucket', 'BucketIAMMember'] as const).map((kind) => ({
     apiVersion: 'storage.gcp.upbound.io/v1beta1',
     kind,
-    reason: `installed at runtime by provider-gcp-storage v1.11.2; its CRD is pinned in ../shared/crds-extra, which the gate does not read yet (docs/decisions/0900-backups-to-gcs.md)`,
+    reason: `installed at runtime by provider-gcp-storage v1.11.2; its CRD is pinned in ../shared/crds-extra, which the gate does not read yet (docs/decisions/0950-backups-to-gcs.md)`,
   })),
 ];
 

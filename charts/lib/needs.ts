@@ -2,7 +2,7 @@
  * "This object does its work only once these exist": the objects a job or workload uses by name
  * where no field of a known kind points at them (a bucket named in a script, a Vault role it logs
  * in with, the Secret it mounts). Written as an annotation so the validation gate can prove each one
- * exists in the environment and is applied no later than the object (docs/decisions/0901-declared-needs.md).
+ * exists in the environment and is applied no later than the object (docs/decisions/0951-declared-needs.md).
  */
 export const NEEDS_ANNOTATION = 'platform.cedille.club/needs';
 
