@@ -25,6 +25,14 @@ export interface RootChartProps {
   readonly hostedEnvironments: readonly Environment[];
 }
 
+/**
+ * The project of the one Application applied by hand: Argo CD's `default` project, which exists as
+ * soon as Argo CD runs. The environment's own AppProject is created by this root, so the root cannot
+ * belong to it (Argo CD refuses "Application referencing project prod which does not exist");
+ * docs/decisions/0900-converge-simulation.md.
+ */
+export const BOOTSTRAP_PROJECT = 'default';
+
 /** The in-cluster API server, as Argo CD names the cluster it runs in. */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
@@ -85,7 +93,7 @@ export class RootChart extends PlatformChart {
       new ArgoApplication(this, 'Self', {
         name: `${env.name}-root`,
         argocdNamespace: platform.argocdNamespace,
-        project: env.name,
+        project: BOOTSTRAP_PROJECT,
         source: distSource(`${env.name}/${ROOT_FOLDER}`),
         destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
         wave: -1,
