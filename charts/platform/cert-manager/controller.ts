@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../lib/manifest.ts';
+import { hostedEdgeName } from '../hosted-edges/hosted-edges.ts';
 import { hasCondition, readyStatus, type ClusterView, type ControllerDeclaration, type ControllerRule, type Need } from '../../lib/controller-model.ts';
 
 /**
@@ -32,15 +33,23 @@ function issuerRule(kind: 'ClusterIssuer' | 'Issuer'): ControllerRule {
   };
 }
 
-/** The Gateways an ACME issuer's HTTP-01 solvers attach their challenge routes to. */
-function solverGateways(issuer: KubeObject | undefined): Need[] {
+/**
+ * The Gateways an ACME issuer's HTTP-01 solvers attach their challenge routes to; in a vcluster, the
+ * challenge reaches that Gateway only through the host's forwarding of its domain (hosted-edges).
+ */
+function solverGateways(issuer: KubeObject | undefined, view: ClusterView): Need[] {
   const solvers: Json[] = (issuer as Json | undefined)?.spec?.acme?.solvers ?? [];
-  return solvers.flatMap((solver) =>
+  const http01 = solvers.some((solver) => solver.http01);
+  const edge: Need[] =
+    http01 && view.vcluster
+      ? [{ ref: { cluster: 'host', group: 'projectcontour.io', kind: 'HTTPProxy', namespace: view.vcluster.namespace, name: hostedEdgeName(view.environment) }, what: `HTTPProxy ${view.vcluster.namespace}/${hostedEdgeName(view.environment)} on the host (Let's Encrypt reaches the HTTP-01 challenge through it)` }]
+      : [];
+  return [...edge, ...solvers.flatMap((solver) =>
     (solver.http01?.gatewayHTTPRoute?.parentRefs ?? []).map((parent: Json) => ({
       ref: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: parent.namespace, name: parent.name },
       what: `Gateway ${parent.namespace}/${parent.name} (the HTTP-01 solver route attaches to its ${parent.sectionName ?? ''} listener)`,
     })),
-  );
+  )];
 }
 
 const certificate: ControllerRule = {
@@ -52,7 +61,7 @@ const certificate: ControllerRule = {
     const namespace = object.metadata.namespace!;
     const issuerKind: string = spec.issuerRef?.kind ?? 'Issuer';
     const issuerRef = { group: GROUP, kind: issuerKind, name: spec.issuerRef?.name, ...(issuerKind === 'Issuer' ? { namespace } : {}) };
-    const needs: Need[] = [{ ref: issuerRef, ready: (issuer) => hasCondition(issuer), what: `ready ${issuerKind} ${issuerRef.name}` }, ...solverGateways(view.get(issuerRef))];
+    const needs: Need[] = [{ ref: issuerRef, ready: (issuer) => hasCondition(issuer), what: `ready ${issuerKind} ${issuerRef.name}` }, ...solverGateways(view.get(issuerRef), view)];
     return {
       needs,
       makes: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.secretName, namespace }, type: 'kubernetes.io/tls', data: { 'ca.crt': '(issued)', 'tls.crt': '(issued)', 'tls.key': '(issued)' } }],
