@@ -25,6 +25,8 @@ export interface ServiceDefinition<Settings> {
   readonly description: string;
   /** Services whose Applications must be healthy before this one syncs (orders the root waves). */
   readonly dependsOn: readonly string[];
+  /** Its folder syncs in the wave of the hosted environments' roots: it serves what they create. */
+  readonly withHostedRoots?: boolean;
   readonly build: (chart: PlatformChart, settings: Settings) => void;
 }
 
@@ -76,6 +78,9 @@ export const SERVICES = {
     description: "The host's forwarding of the vcluster environments' domains to their own Gateways",
     // Its backends are the vclusters' Envoy Services, in the vclusters' host namespaces.
     dependsOn: ['gateway', 'vcluster'],
+    // Its backends exist once the hosted roots have synced their Gateways; it cannot wait for those
+    // roots to be healthy either: their ACME HTTP-01 challenges reach them through it (decision 0900).
+    withHostedRoots: true,
     build: (chart, settings) => new HostedEdges(chart, 'HostedEdges', settings),
   }),
   'external-dns': service<ExternalDnsProps>({
