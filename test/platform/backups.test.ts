@@ -9,6 +9,8 @@ import { NEEDS_ANNOTATION } from '../../charts/lib/needs.ts';
 import { Backups, NOT_BACKED_UP, type BackupsProps } from '../../charts/platform/backups/backups.ts';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { runGate } from '../../gate/gate.ts';
+import { converge } from '../../tools/converge/index.ts';
+import { readDistDir } from '../../tools/dist-tree.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
 
 const PROD_BACKUPS = environment('prod').services.backups!;
@@ -204,3 +206,19 @@ describe('gate rule needs (backup jobs)', () => {
     expect(needsErrors(bad)).toEqual(['prod/backups/cronjob-backup-vault.yaml: "the bucket" is not Kind[.group]/[namespace/]name (e.g. Secret/vault/backups-gcs)']);
   });
 });
+
+describe('restore in the convergence model (npm run converge)', () => {
+  const tree = readDistDir(join(REPO_ROOT, 'dist'));
+  const restoreAt = (t: typeof tree) => converge(t).result.runbook.find((s) => s.step.id === 'clickhouse-restore')!.at;
+
+  it('restores ClickHouse by hand once the clickhouse folder has synced the installation, and not before', () => {
+    const result = converge(tree).result;
+    const clickhouse = result.apps.find((a) => a.name === 'prod-clickhouse')!;
+    const at = result.runbook.find((s) => s.step.id === 'clickhouse-restore')!.at!;
+    expect(at).toBeGreaterThanOrEqual(clickhouse.syncedAt!);
+    const withoutInstallation = new Map(tree);
+    withoutInstallation.delete('prod/clickhouse/clickhouseinstallation-telemetry.yaml');
+    expect(restoreAt(withoutInstallation)).toBeUndefined();
+  });
+});
+

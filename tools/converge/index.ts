@@ -3,6 +3,7 @@ import type { ControllerDeclaration } from '../../charts/lib/controller-model.ts
 import { gateFacts } from '../../charts/app/gate-facts.ts';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
 import { ARGOCD_CONTROLLER } from '../../charts/platform/argocd/controller.ts';
+import { BACKUPS_CONTROLLER } from '../../charts/platform/backups/controller.ts';
 import { CERT_MANAGER_CONTROLLER } from '../../charts/platform/cert-manager/controller.ts';
 import { CROSSPLANE_CONTROLLER } from '../../charts/platform/crossplane/controller.ts';
 import { EXTERNAL_SECRETS_CONTROLLER } from '../../charts/platform/external-secrets/controller.ts';
@@ -16,7 +17,7 @@ import { HealthChecks } from './health.ts';
 import { Simulation, type ConvergeResult, type RenderedObjects } from './simulate.ts';
 
 /** One declaration per service that has controllers or runbook steps (beside its construct). */
-export const DECLARATIONS: readonly ControllerDeclaration[] = [ARGOCD_CONTROLLER, CERT_MANAGER_CONTROLLER, CROSSPLANE_CONTROLLER, EXTERNAL_SECRETS_CONTROLLER, GATEWAY_CONTROLLER, GRAFANA_CONTROLLER, VAULT_CONTROLLER, VCLUSTER_CONTROLLER];
+export const DECLARATIONS: readonly ControllerDeclaration[] = [ARGOCD_CONTROLLER, BACKUPS_CONTROLLER, CERT_MANAGER_CONTROLLER, CROSSPLANE_CONTROLLER, EXTERNAL_SECRETS_CONTROLLER, GATEWAY_CONTROLLER, GRAFANA_CONTROLLER, VAULT_CONTROLLER, VCLUSTER_CONTROLLER];
 
 const CUSTOMIZATION_PREFIX = 'resource.customizations.health.';
 

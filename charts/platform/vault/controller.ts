@@ -15,7 +15,7 @@ const step = (id: string): Need => ({ ref: { group: 'runbook', kind: 'Step', nam
 export const VAULT_CONTENTS: Readonly<Record<string, readonly string[]>> = {
   'kv-system/argocd/dex': ['client-secret'],
   'kv-system/clickhouse/operator': ['password', 'username'],
-  'kv-system/clickhouse/users': ['grafana-password', 'otel-password'],
+  'kv-system/clickhouse/users': ['backup-password', 'grafana-password', 'otel-password'],
   'kv-system/crossplane/gcp': ['service-account-key'],
   'kv-system/external-dns/gcp': ['credentials.json'],
   'kv-system/grafana/admin': ['password', 'user'],
