@@ -9,6 +9,7 @@ import { NEEDS_ANNOTATION } from '../../charts/lib/needs.ts';
 import { Backups, NOT_BACKED_UP, type BackupsProps } from '../../charts/platform/backups/backups.ts';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { runGate } from '../../gate/gate.ts';
+import { visitSecretReferences } from '../../gate/secret-references.ts';
 import { converge } from '../../tools/converge/index.ts';
 import { readDistDir } from '../../tools/dist-tree.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
@@ -197,6 +198,15 @@ describe('gate rule needs (backup jobs)', () => {
     expect(needsErrors([...moved, lateApp])).toEqual([
       `prod/backups/cronjob-backup-vault.yaml: needs KubernetesAuthEngineRole.redhatcop.redhat.io/vault/raft-snapshot, which is applied after it: KubernetesAuthEngineRole vault/raft-snapshot in folder sample-late/ (Application wave ${backupsWave + 10}; this folder: ${backupsWave}); move it to an earlier wave or make this service depend on the one that creates it`,
     ]);
+  });
+
+  it('each job declares every Secret its pod reads, so the rule sees them all', () => {
+    for (const job of manifests.filter((m) => m.object.kind === 'CronJob' && m.folder === 'backups')) {
+      const read = new Set<string>();
+      visitSecretReferences((job.object as any).spec.jobTemplate.spec.template.spec, (ref) => read.add(`Secret/${job.object.metadata.namespace}/${ref.name}`));
+      expect(read.size).toBeGreaterThan(0);
+      for (const secret of read) expect(job.object.metadata.annotations![NEEDS_ANNOTATION]!.split(',')).toContain(secret);
+    }
   });
 
   it('rejects a malformed need', () => {
