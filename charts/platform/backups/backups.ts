@@ -70,6 +70,7 @@ export const NOT_BACKED_UP: Readonly<Record<string, string>> = {
   'cert-manager certificates': 'reissued by ACME and the internal CA; the CA key itself is regenerated and redistributed at rebuild',
   'Mayastor pools': 'the storage layer: what matters on it is backed up through the services above',
   'Crossplane': 'managed resources are git; the GCP resources they created are orphaned, not deleted, and re-adopted by name',
+  'Vault audit log': "each pod's audit volume is a trail of the old cluster, not state to restore; a rebuilt Vault starts a new trail",
 };
 
 /** A user-managed service account of a project: `<6-30 chars>@<project id>.iam.gserviceaccount.com`. */
