@@ -1,5 +1,6 @@
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { NO_FACTS, type GateFacts } from './facts.ts';
+import { needsRule } from './needs.ts';
 import { orderingRules } from './ordering.ts';
 import { policyRules } from './policy.ts';
 import { referenceRules } from './references.ts';
@@ -20,9 +21,9 @@ export interface GateOptions {
   readonly waivers?: readonly GateWaiver[];
 }
 
-/** Every rule of the gate: policy, schemas (structure, CEL, metadata), references, ordering. */
+/** Every rule of the gate: policy, schemas (structure, CEL, metadata), references, ordering, declared needs. */
 export function allRules(options: Pick<GateOptions, 'schemasDir'> = {}): Rule[] {
-  return [...policyRules, ...schemaRules(options), ...referenceRules, ...orderingRules(options)];
+  return [...policyRules, ...schemaRules(options), ...referenceRules, ...orderingRules(options), needsRule];
 }
 
 /** Runs every rule over every manifest of every environment, collecting all findings. */

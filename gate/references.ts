@@ -388,10 +388,15 @@ function allowedByList(patterns: readonly string[], value: string): boolean {
   return !deny && patterns.filter((p) => !p.startsWith('!')).some((p) => glob(p, value));
 }
 
+/** The project Argo CD creates itself (argo-cd server/project: `default`, all sources and destinations). */
+const ARGOCD_DEFAULT_PROJECT = 'default';
+
 function checkApplication(context: RuleContext, manifest: Manifest, projects: Map<string, Manifest>): void {
   const application = manifest.object as any;
   const name = application.spec?.project;
   if (typeof name !== 'string') return;
+  // Argo CD creates `default` when it starts: the hand-applied root belongs to it (roots.ts BOOTSTRAP_PROJECT).
+  if (name === ARGOCD_DEFAULT_PROJECT) return;
   const project = projects.get(name);
   if (!project) {
     context.report(manifest, '/spec/project', `AppProject ${name} does not exist (projects in the roots: ${[...projects.keys()].sort().join(', ') || 'none'})`);

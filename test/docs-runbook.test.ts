@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS, IMAGES } from '../charts/environments/catalogue.ts';
+import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { PLATFORM } from '../charts/environments/platform.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
 
@@ -22,7 +23,7 @@ describe('docs stay true (runbook, links)', () => {
   });
 
   it('every relative link of the docs and the README points at a file that exists', () => {
-    const pages = ['README.md', 'docs/bootstrap.md', 'docs/adding-a-service.md', 'docs/architecture.md', 'docs/services.md'];
+    const pages = ['README.md', 'docs/bootstrap.md', 'docs/adding-a-service.md', 'docs/architecture.md', 'docs/services.md', 'docs/backups.md', 'docs/runbooks/restore.md'];
     const broken: string[] = [];
     for (const page of pages) {
       const dir = page.includes('/') ? page.slice(0, page.lastIndexOf('/')) : '.';
@@ -32,5 +33,15 @@ describe('docs stay true (runbook, links)', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+  it('the restore runbook is linked from the bootstrap runbook and names the bucket, the KMS key and the restore commands', () => {
+    const backups = ENVIRONMENTS.find((e) => e.name === 'prod')!.services.backups!;
+    expect(read('docs/bootstrap.md')).toContain('](runbooks/restore.md)');
+    const restore = read('docs/runbooks/restore.md');
+    expect(restore).toContain(`gs://${backups.bucket}/vault/`);
+    expect(restore).toContain(`storage.googleapis.com/${backups.bucket}/clickhouse/`);
+    expect(restore).toContain(PLATFORM.gcp.kms.keyRing);
+    expect(restore).toContain('vault operator raft snapshot restore -force');
+    expect(restore).toContain('RESTORE DATABASE otel ON CLUSTER telemetry');
   });
 });

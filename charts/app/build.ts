@@ -94,7 +94,8 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
         if (folder !== ROOT_FOLDER) ownObjects++;
         manifests.push({ environment: environment.name, folder, file: '', source: path, object });
       }
-      if (ownObjects > 0) folders.push({ service: chart.service, wave: chart.folderWave });
+      const definition: { readonly withHostedRoots?: boolean } = SERVICES[chart.service as ServiceName];
+      if (ownObjects > 0) folders.push({ service: chart.service, wave: chart.folderWave, ...(definition.withHostedRoots ? { withHostedRoots: true } : {}) });
     }
     const root = new RootChart(app, `${environment.name}-${ROOT_FOLDER}`, {
       environment,

@@ -13,6 +13,8 @@ export interface RootFolder {
   readonly service: string;
   /** Wave of the folder's Application (after the service's upstream Applications). */
   readonly wave: number;
+  /** Synced with the hosted environments' roots instead (registry `withHostedRoots`). */
+  readonly withHostedRoots?: boolean;
 }
 
 export interface RootChartProps {
@@ -24,6 +26,14 @@ export interface RootChartProps {
   /** Environments whose roots this one deploys (the vclusters it hosts). */
   readonly hostedEnvironments: readonly Environment[];
 }
+
+/**
+ * The project of the one Application applied by hand: Argo CD's `default` project, which exists as
+ * soon as Argo CD runs. The environment's own AppProject is created by this root, so the root cannot
+ * belong to it (Argo CD refuses "Application referencing project prod which does not exist");
+ * docs/decisions/0900-converge-simulation.md.
+ */
+export const BOOTSTRAP_PROJECT = 'default';
 
 /** The in-cluster API server, as Argo CD names the cluster it runs in. */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
@@ -85,13 +95,17 @@ export class RootChart extends PlatformChart {
       new ArgoApplication(this, 'Self', {
         name: `${env.name}-root`,
         argocdNamespace: platform.argocdNamespace,
-        project: env.name,
+        project: BOOTSTRAP_PROJECT,
         source: distSource(`${env.name}/${ROOT_FOLDER}`),
         destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
         wave: -1,
       });
     }
 
+    // Hosted environments come last: their clusters exist only once this environment's services
+    // (the vclusters and their registration) are healthy. Folders that serve them sync alongside.
+    const lastWave = Math.max(0, ...props.folders.filter((folder) => !folder.withHostedRoots).map((folder) => folder.wave));
+    const hostedWave = lastWave + SERVICE_WAVE_SPAN;
     for (const folder of props.folders) {
       new ArgoApplication(this, `Folder-${folder.service}`, {
         name: `${env.name}-${folder.service}`,
@@ -99,13 +113,10 @@ export class RootChart extends PlatformChart {
         project: env.name,
         source: distSource(`${env.name}/${folder.service}`),
         destination: { server: env.destination.server },
-        wave: folder.wave,
+        wave: folder.withHostedRoots && props.hostedEnvironments.length > 0 ? hostedWave : folder.wave,
       });
     }
 
-    // Hosted environments come last: their clusters exist only once this environment's services
-    // (the vclusters and their registration) are healthy.
-    const lastWave = Math.max(0, ...props.folders.map((folder) => folder.wave));
     for (const hosted of props.hostedEnvironments) {
       new ArgoApplication(this, `Hosted-${hosted.name}`, {
         name: `${hosted.name}-root`,
@@ -113,7 +124,7 @@ export class RootChart extends PlatformChart {
         project: env.name,
         source: distSource(`${hosted.name}/${ROOT_FOLDER}`),
         destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
-        wave: lastWave + SERVICE_WAVE_SPAN,
+        wave: hostedWave,
       });
     }
   }

@@ -51,5 +51,12 @@ export const prod: Environment = {
     mesh: { replicas: 2 },
     crossplane: {},
     kubevirt: {},
+    // What git cannot rebuild (docs/backups.md). Bucket name and service accounts *proposed*; the
+    // accounts are made by hand with their keys in Vault (docs/runbooks/restore.md).
+    backups: {
+      bucket: 'cedille-platform-backups',
+      vault: { schedule: '15 */6 * * *', retentionDays: 30, gcpServiceAccount: 'vault-backups@fine-harbor-276700.iam.gserviceaccount.com' },
+      clickhouse: { schedule: '45 2 * * *', retentionDays: 14, gcpServiceAccount: 'clickhouse-backups@fine-harbor-276700.iam.gserviceaccount.com' },
+    },
   },
 };

@@ -40,6 +40,9 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'cdi.kubevirt.io/CDI',
   // kinds without a pinned CRD (SCHEMALESS_KINDS in the catalogue); scope read from the upstream CRD
   'gcp.upbound.io/ProviderConfig',
+  // crds-extra (provider-gcp-storage v1.11.2 managed resources are cluster-scoped)
+  'storage.gcp.upbound.io/Bucket',
+  'storage.gcp.upbound.io/BucketIAMMember',
 ]);
 
 /** `group/Kind` key of an apiVersion + kind (`v1`/`Namespace` → `Namespace`). */

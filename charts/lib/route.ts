@@ -44,7 +44,11 @@ const listenersByApp = new WeakMap<IConstruct, Map<string, RouteListener[]>>();
 
 /** All HTTPS listeners the routes of `scope`'s environment need, sorted by hostname. */
 export function environmentListeners(scope: IConstruct): RouteListener[] {
-  const environment = PlatformChart.of(scope).environmentName;
+  return listenersOf(scope, PlatformChart.of(scope).environmentName);
+}
+
+/** The HTTPS listeners of another environment of the same synth (read when rendered, like the Gateway does). */
+export function listenersOf(scope: IConstruct, environment: string): RouteListener[] {
   const listeners = listenersByApp.get(scope.node.root)?.get(environment) ?? [];
   return [...listeners].sort((a, b) => compare(a.hostname, b.hostname));
 }

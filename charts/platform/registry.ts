@@ -18,12 +18,15 @@ import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
 import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
 import { OpenTelemetry, type OpenTelemetryProps } from './opentelemetry/opentelemetry.ts';
 import { SampleApp, type SampleAppProps } from './sample-app/sample-app.ts';
+import { Backups, type BackupsProps } from './backups/backups.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
 export interface ServiceDefinition<Settings> {
   readonly description: string;
   /** Services whose Applications must be healthy before this one syncs (orders the root waves). */
   readonly dependsOn: readonly string[];
+  /** Its folder syncs in the wave of the hosted environments' roots: it serves what they create. */
+  readonly withHostedRoots?: boolean;
   readonly build: (chart: PlatformChart, settings: Settings) => void;
 }
 
@@ -75,6 +78,9 @@ export const SERVICES = {
     description: "The host's forwarding of the vcluster environments' domains to their own Gateways",
     // Its backends are the vclusters' Envoy Services, in the vclusters' host namespaces.
     dependsOn: ['gateway', 'vcluster'],
+    // Its backends exist once the hosted roots have synced their Gateways; it cannot wait for those
+    // roots to be healthy either: their ACME HTTP-01 challenges reach them through it (decision 0900).
+    withHostedRoots: true,
     build: (chart, settings) => new HostedEdges(chart, 'HostedEdges', settings),
   }),
   'external-dns': service<ExternalDnsProps>({
@@ -145,6 +151,14 @@ export const SERVICES = {
     // CDI imports disk images into PVCs of the default StorageClass (mayastor).
     dependsOn: ['storage'],
     build: (chart, settings) => new KubeVirt(chart, 'KubeVirt', settings),
+  }),
+  backups: service<BackupsProps>({
+    description: 'Scheduled backups of Vault (raft snapshots) and ClickHouse into a GCS bucket made by Crossplane, with retention and staleness alerts',
+    // The bucket's CRD comes with crossplane's storage provider; the Vault role and policy with vault's
+    // config operator; credentials are ExternalSecrets; the jobs run beside Vault and ClickHouse, report
+    // to the collector, and their alerts are provisioned by Grafana's sidecar.
+    dependsOn: ['crossplane', 'vault', 'external-secrets', 'clickhouse', 'opentelemetry', 'grafana'],
+    build: (chart, settings) => new Backups(chart, 'Backups', settings),
   }),
 } as const;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceLevels } from '../../charts/app/service-waves.ts';
+import { SERVICES } from '../../charts/platform/registry.ts';
 import { build, find, manifestsOf } from '../helpers.ts';
 
 describe('environment roots', () => {
@@ -10,13 +11,16 @@ describe('environment roots', () => {
     const self = find(root('prod'), 'Application', 'prod-root');
     expect(self.spec.source).toMatchObject({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'prod/root' });
     expect(self.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
-    const waves = root('prod')
-      .filter((o) => o.kind === 'Application' && !o.metadata.name.endsWith('-root'))
-      .map((o) => Number(o.metadata.annotations!['argocd.argoproj.io/sync-wave']));
+    const wave = (o: { metadata: { annotations?: Record<string, string> } }) => Number(o.metadata.annotations!['argocd.argoproj.io/sync-wave']);
+    // folders registered `withHostedRoots` (they serve what the hosted roots create) sync alongside them
+    const withHosted = new Set(Object.entries(SERVICES).filter(([, d]) => (d as { withHostedRoots?: boolean }).withHostedRoots).map(([name]) => `prod-${name}`));
+    const apps = root('prod').filter((o) => o.kind === 'Application' && !o.metadata.name.endsWith('-root'));
+    const waves = apps.filter((o) => !withHosted.has(o.metadata.name)).map(wave);
     for (const hosted of ['staging-root', 'sandbox-root']) {
       const app = find(root('prod'), 'Application', hosted);
       expect(app.spec.source.path).toBe(`${hosted.replace('-root', '')}/root`);
-      expect(Number(app.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(Math.max(...waves));
+      expect(wave(app)).toBeGreaterThan(Math.max(...waves));
+      for (const alongside of apps.filter((o) => withHosted.has(o.metadata.name))) expect(wave(alongside)).toBe(wave(app));
     }
   });
 

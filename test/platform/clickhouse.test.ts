@@ -45,9 +45,18 @@ describe('ClickHouse', () => {
     expect(JSON.stringify(chi)).not.toMatch(/0\.0\.0\.0\/0|"password"\s*:/);
     const users_es = find(objects, 'ExternalSecret', 'clickhouse-users', 'clickhouse');
     expect(users_es.spec.data.map((d: any) => d.remoteRef)).toEqual([
+      { key: 'clickhouse/users', property: 'backup-password' },
       { key: 'clickhouse/users', property: 'grafana-password' },
       { key: 'clickhouse/users', property: 'otel-password' },
     ]);
+  });
+
+  it('gives the backup user the right to back the telemetry database up, and nothing to read', () => {
+    const users = chi.spec.configuration.users;
+    expect(users['backup/k8s_secret_password']).toBe('clickhouse-users/backup-password');
+    expect(users['backup/networks/ip']).toEqual(['10.244.0.0/16', '127.0.0.1', '::1']);
+    expect(users['backup/grants/query']).toEqual(['GRANT BACKUP ON otel.*', 'GRANT CLUSTER ON *.*', 'GRANT S3 ON *.*']);
+    expect(JSON.stringify(users['backup/grants/query'])).not.toMatch(/SELECT|ALL/);
   });
 
   it('lets only the client namespaces in', () => {

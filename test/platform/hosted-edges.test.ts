@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { serviceWaves } from '../../charts/app/service-waves.ts';
 import { HostedEdges } from '../../charts/platform/hosted-edges/hosted-edges.ts';
-import { configErrors, environment, find, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
 
 describe('HostedEdges', () => {
   it('passes each vcluster domain through to its own Envoy: TLS by SNI, untouched, and plain HTTP for its ACME challenges', () => {
     const chart = testChart('prod', 'hosted-edges');
     new HostedEdges(chart, 'HostedEdges', { environments: [environment('staging'), environment('sandbox')] });
     const objects = objectsOf(chart);
-    const staging = find(objects, 'HTTPProxy', 'staging-edge', 'vcluster-staging');
+    // alone, staging has no route, so no HTTPS listener to forward 443 to (converge's B3)
+    expect(find(objects, 'HTTPProxy', 'staging-edge', 'vcluster-staging').spec.tcpproxy).toBeUndefined();
+    const staging = find(manifestsOf(build(), 'prod', 'hosted-edges').map((m) => m.object), 'HTTPProxy', 'staging-edge', 'vcluster-staging');
     expect(staging.apiVersion).toBe('projectcontour.io/v1');
     expect(staging.spec).toEqual({
       virtualhost: { fqdn: '*.staging.omni.cedille.club', tls: { passthrough: true } },

@@ -36,7 +36,8 @@ describe('OpenTelemetry', () => {
         exporters: ['clickhouse', 'debug'],
       });
     }
-    expect(config.processors.resource.attributes).toEqual([{ key: 'deployment.environment', value: 'prod', action: 'upsert' }]);
+    // insert: a forwarded span keeps the environment its own collector gave it (converge's S4)
+    expect(config.processors.resource.attributes).toEqual([{ key: 'deployment.environment', value: 'prod', action: 'insert' }]);
   });
 
   it('exports to the ClickHouse installation service with a 14-day TTL and the password from Vault', () => {

@@ -40,11 +40,19 @@ export const TELEMETRY_DATABASE = 'otel';
 export const CLICKHOUSE_SERVICE = { name: `clickhouse-${TELEMETRY_INSTALLATION}`, namespace: CLICKHOUSE_NAMESPACE, nativePort: 9000, httpPort: 8123 } as const;
 /** Vault path of the ClickHouse users' passwords (kv-system). Clients fetch their own key from it. */
 export const CLICKHOUSE_USERS_VAULT_PATH = 'clickhouse/users';
-/** Users: the collector writes, Grafana reads. */
+/** Users: the collector writes, Grafana reads, the backup job backs the telemetry database up. */
 export const CLICKHOUSE_USERS = {
   writer: { name: 'otel', vaultProperty: 'otel-password' },
   reader: { name: 'grafana', vaultProperty: 'grafana-password' },
+  backup: { name: 'backup', vaultProperty: 'backup-password' },
 } as const;
+
+/**
+ * What the backup user may do: `BACKUP … ON CLUSTER … TO S3(…)` of the telemetry database, i.e. back
+ * it up (BACKUP), on every shard (CLUSTER) into an S3 endpoint (S3); it reads no table otherwise.
+ * Privileges: ClickHouse 24.8 docs, sql-reference/statements/grant.md.
+ */
+export const BACKUP_GRANTS = [`GRANT BACKUP ON ${TELEMETRY_DATABASE}.*`, 'GRANT CLUSTER ON *.*', 'GRANT S3 ON *.*'] as const;
 
 const KEEPER_NAME = 'telemetry';
 const KEEPER_PORT = 2181;
@@ -165,6 +173,7 @@ export class ClickHouse extends Construct {
       users[`${user.name}/networks/ip`] = networks;
       users[`${user.name}/profile`] = role === 'reader' ? 'readonly' : 'default';
     }
+    users[`${CLICKHOUSE_USERS.backup.name}/grants/query`] = [...BACKUP_GRANTS];
 
     new ClickHouseInstallation(this, 'Installation', {
       metadata: { name: TELEMETRY_INSTALLATION, namespace: CLICKHOUSE_NAMESPACE },

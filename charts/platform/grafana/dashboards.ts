@@ -4,7 +4,7 @@ import { TELEMETRY_CLUSTER, TELEMETRY_DATABASE } from '../clickhouse/clickhouse.
 export const CLICKHOUSE_DATASOURCE_UID = 'clickhouse-telemetry';
 
 /** Reads a table from one replica of every shard (the exporter writes local replicated tables). */
-const everyShard = (table: string) => `cluster('${TELEMETRY_CLUSTER}', ${TELEMETRY_DATABASE}.${table})`;
+export const everyShard = (table: string) => `cluster('${TELEMETRY_CLUSTER}', ${TELEMETRY_DATABASE}.${table})`;
 
 interface Panel {
   readonly title: string;

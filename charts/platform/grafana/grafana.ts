@@ -19,6 +19,8 @@ export interface GrafanaProps {
 export const GRAFANA_NAMESPACE = 'grafana';
 /** Label the dashboard sidecar watches for. */
 export const DASHBOARD_LABEL = 'grafana_dashboard';
+/** Label the alerting sidecar watches for: ConfigMaps in Grafana's namespace holding alert rule provisioning files. */
+export const ALERT_LABEL = 'grafana_alert';
 
 /**
  * Grafana's JMESPath role mapping on GitHub teams (`@<org>/<team>`): admins → GrafanaAdmin,
@@ -39,7 +41,10 @@ interface GrafanaValues {
   readonly persistence: { readonly enabled: boolean; readonly type: 'pvc'; readonly storageClassName: string; readonly size: string };
   readonly plugins: readonly string[];
   readonly datasources: { readonly 'datasources.yaml': { readonly apiVersion: 1; readonly datasources: readonly object[] } };
-  readonly sidecar: { readonly dashboards: { readonly enabled: boolean; readonly label: string; readonly labelValue: string; readonly folderAnnotation: string } };
+  readonly sidecar: {
+    readonly dashboards: { readonly enabled: boolean; readonly label: string; readonly labelValue: string; readonly folderAnnotation: string };
+    readonly alerts: { readonly enabled: boolean; readonly label: string; readonly labelValue: string };
+  };
   readonly service: { readonly port: number };
 }
 
@@ -140,7 +145,11 @@ export class Grafana extends Construct {
             ],
           },
         },
-        sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: '1', folderAnnotation: 'grafana_folder' } },
+        sidecar: {
+          dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: '1', folderAnnotation: 'grafana_folder' },
+          // alert rules as code (the backups' staleness alerts), from ConfigMaps in this namespace
+          alerts: { enabled: true, label: ALERT_LABEL, labelValue: '1' },
+        },
         service: { port: 80 },
       },
     });

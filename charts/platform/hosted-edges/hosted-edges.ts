@@ -1,10 +1,17 @@
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { HttpProxy } from '../../../imports/contour-httpproxy-projectcontour.io.ts';
+import { HttpProxy, type HttpProxySpecTcpproxy, type HttpProxySpecVirtualhost } from '../../../imports/contour-httpproxy-projectcontour.io.ts';
 import type { Environment } from '../../environments/types.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
+import { listenersOf } from '../../lib/route.ts';
 import { environmentVCluster } from '../../lib/vcluster.ts';
 import { EXTERNAL_DNS_TARGET_ANNOTATION, hostedEnvoyService } from '../gateway/gateway.ts';
+
+/** Name of the HTTPProxy that forwards a hosted environment's domain (in its vcluster's host namespace). */
+export function hostedEdgeName(environment: string): string {
+  return `${environment}-edge`;
+}
 
 export interface HostedEdgesProps {
   /** The vcluster environments this cluster hosts whose domains reach their own Gateway through this one. */
@@ -56,18 +63,25 @@ export class HostedEdges extends Construct {
       this.proxies.push(
         new HttpProxy(this, `Forward-${hosted.name}`, {
           metadata: {
-            name: `${hosted.name}-edge`,
+            name: hostedEdgeName(hosted.name),
             namespace: envoy.namespace,
             annotations: { [EXTERNAL_DNS_TARGET_ANNOTATION]: host.platform.edgeHostname },
           },
+          // Forward only the listeners the hosted Gateway has: its Envoy Service has port 443 only
+          // when it has an HTTPS listener (a route), else Contour marks the HTTPProxy invalid (B3).
           spec: {
-            virtualhost: { fqdn: `*.${hosted.domain}`, tls: { passthrough: true } },
-            tcpproxy: { services: [{ name: envoy.name, port: 443 }] },
+            virtualhost: Lazy.any({ produce: () => ({ fqdn: `*.${hosted.domain}`, ...(this.forwardsHttps(hosted) ? { tls: { passthrough: true } } : {}) }) }) as unknown as HttpProxySpecVirtualhost,
+            tcpproxy: Lazy.any({ produce: () => (this.forwardsHttps(hosted) ? { services: [{ name: envoy.name, port: 443 }] } : undefined) }) as unknown as HttpProxySpecTcpproxy,
             // Served in clear on the HTTP listener; the vcluster's Envoy redirects to HTTPS itself.
             routes: [{ conditions: [{ prefix: '/' }], permitInsecure: true, services: [{ name: envoy.name, port: 80 }] }],
           },
         }),
       );
     }
+  }
+
+  /** The hosted Gateway has HTTPS listeners (one per route of that environment). */
+  private forwardsHttps(hosted: Environment): boolean {
+    return listenersOf(this, hosted.name).length > 0;
   }
 }

@@ -188,7 +188,7 @@ export class OpenTelemetry extends Construct {
                 { sources: [{ from: 'connection' }] },
               ],
             },
-            resource: { attributes: [{ key: 'deployment.environment', value: environment.name, action: 'upsert' }] },
+            resource: { attributes: [{ key: 'deployment.environment', value: environment.name, action: 'insert' }] },
             batch: { send_batch_size: 5000, timeout: '5s' },
           },
           exporters,

@@ -122,3 +122,17 @@ export function passwordPolicy(rules: PasswordRules): string {
     '',
   ].join('\n');
 }
+
+/** Vault's API path of a raft snapshot (`vault operator raft snapshot save` reads it). */
+export const RAFT_SNAPSHOT_PATH = 'sys/storage/raft/snapshot';
+
+/** Take raft snapshots, nothing else: the backup job's whole authority in Vault. */
+export function raftSnapshotPolicy(): string {
+  return [
+    '# Read a raft snapshot (vault operator raft snapshot save); no secret, no configuration.',
+    `path "${RAFT_SNAPSHOT_PATH}" {`,
+    '  capabilities = ["read"]',
+    '}',
+    '',
+  ].join('\n');
+}

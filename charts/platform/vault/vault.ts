@@ -2,9 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { AuthEngineMount } from '../../../imports/vco-authenginemount-redhatcop.redhat.io.ts';
 import { KubernetesAuthEngineConfig } from '../../../imports/vco-kubernetesauthengineconfig-redhatcop.redhat.io.ts';
-import { KubernetesAuthEngineRole } from '../../../imports/vco-kubernetesauthenginerole-redhatcop.redhat.io.ts';
 import { PasswordPolicy } from '../../../imports/vco-passwordpolicy-redhatcop.redhat.io.ts';
-import { Policy, PolicySpecType } from '../../../imports/vco-policy-redhatcop.redhat.io.ts';
 import { SecretEngineMount } from '../../../imports/vco-secretenginemount-redhatcop.redhat.io.ts';
 import { CHARTS, IMAGES } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
@@ -13,6 +11,7 @@ import { isDnsLabel } from '../../lib/names.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
+import { VAULT_OPERATOR_AUTHENTICATION, VaultKubernetesRole, VaultPolicy } from '../../lib/vault-config.ts';
 import {
   EXTERNAL_SECRETS,
   VAULT,
@@ -270,11 +269,7 @@ export class Vault extends Construct {
   /** The declarative configuration, applied by the vault-config-operator. */
   private configure(stores: PlatformChart['environment']['platform']['vault']['stores']): void {
     const namespace = VAULT.namespace;
-    const authentication = {
-      path: VAULT_BOOTSTRAP_AUTH.mount,
-      role: VAULT_BOOTSTRAP_AUTH.role,
-      serviceAccount: { name: VAULT_BOOTSTRAP_AUTH.serviceAccount },
-    };
+    const authentication = VAULT_OPERATOR_AUTHENTICATION;
     const sa = new k8s.KubeServiceAccount(this, 'ConfigServiceAccount', {
       metadata: { name: VAULT_BOOTSTRAP_AUTH.serviceAccount, namespace },
       automountServiceAccountToken: false,
@@ -299,9 +294,7 @@ export class Vault extends Construct {
       [VAULT_BOOTSTRAP_AUTH.policy]: configAdminPolicy(VAULT_CLUSTER_AUTH_PARENT),
       [`${stores.system.mount}-reader`]: systemReaderPolicy(stores.system.mount),
     };
-    for (const [name, policy] of Object.entries(policies)) {
-      new Policy(this, `Policy-${name}`, { metadata: { name, namespace }, spec: { authentication, type: PolicySpecType.ACL, policy } });
-    }
+    for (const [name, policy] of Object.entries(policies)) new VaultPolicy(this, `Policy-${name}`, { name, policy });
 
     // auth/cluster/<env>: the mount, its config (Vault reviews tokens with its own service account)
     const [parent, mountName] = [VAULT_CLUSTER_AUTH_PARENT, this.authMount.slice(VAULT_CLUSTER_AUTH_PARENT.length + 1)];
@@ -330,20 +323,13 @@ export class Vault extends Construct {
       { name: VAULT_ROLES.secretWriter, policy: VAULT_ROLES.secretWriter, serviceAccounts: ['*'], namespaces: { targetNamespaceSelector: { matchLabels: { [VAULT_WRITER_NAMESPACE_LABEL]: 'true' } } } },
     ];
     for (const role of roles) {
-      const resource = new KubernetesAuthEngineRole(this, `Role-${role.name}`, {
-        metadata: { name: role.name, namespace },
-        spec: {
-          authentication,
-          path: this.authMount,
-          policies: [role.policy],
-          targetServiceAccounts: role.serviceAccounts,
-          targetNamespaces: role.namespaces,
-          // short-lived tokens: every consumer logs in again with a fresh service-account token
-          tokenTtl: 900,
-          tokenMaxTtl: 3600,
-        },
+      new VaultKubernetesRole(this, `Role-${role.name}`, {
+        name: role.name,
+        authMount: this.authMount,
+        policies: [role.policy],
+        serviceAccounts: role.serviceAccounts,
+        namespaces: role.namespaces,
       });
-      setSyncWave(resource, Wave.AFTER_CRDS);
     }
   }
 }

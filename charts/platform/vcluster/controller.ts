@@ -1,0 +1,77 @@
+import type { ControllerDeclaration } from '../../lib/controller-model.ts';
+
+/**
+ * vcluster (0.21) as data for `npm run converge`: the chart runs a StatefulSet `<release>` (its
+ * data on the default StorageClass, until rendered charts plug in); once it runs, the vcluster
+ * serves its API at `exportKubeConfig.server`, writes the kubeconfig Secret
+ * `exportKubeConfig.secret.name` and its Service `<release>`; its syncer copies every Service of the
+ * virtual cluster to the host namespace as `<name>-x-<namespace>-x-<release>`.
+ */
+type Json = Record<string, any>;
+const SERVER_ANNOTATION = 'converge.cedille.club/vcluster-server';
+const SECRET_ANNOTATION = 'converge.cedille.club/vcluster-kubeconfig';
+
+export const VCLUSTER_CONTROLLER: ControllerDeclaration = {
+  service: 'vcluster',
+  charts: [
+    {
+      chart: 'vcluster',
+      objects: (release, namespace, values: Json) => [
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `vc-${release}`, namespace } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: {
+            name: release,
+            namespace,
+            labels: { app: 'vcluster', release },
+            annotations: { [SERVER_ANNOTATION]: values.exportKubeConfig?.server ?? `https://${release}.${namespace}.svc:443`, [SECRET_ANNOTATION]: values.exportKubeConfig?.secret?.name ?? `vc-${release}` },
+          },
+          spec: {
+            replicas: 1,
+            volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'] } }],
+            template: { spec: { serviceAccountName: `vc-${release}`, containers: [{ name: 'syncer', image: 'ghcr.io/loft-sh/vcluster-pro:(chart appVersion)' }] } },
+          },
+        },
+      ],
+    },
+  ],
+  rules: [
+    {
+      controller: 'vcluster',
+      runs: { always: true },
+      watches: { group: 'apps', kind: 'StatefulSet' },
+      owns: (object) => object.metadata.labels?.app === 'vcluster',
+      react: (object) => {
+        const namespace = object.metadata.namespace!;
+        const release = object.metadata.name;
+        return {
+          needs: [{ ref: { group: 'apps', kind: 'StatefulSet', namespace, name: release }, ready: (sts) => (sts as Json).status?.readyReplicas > 0, what: `the vcluster ${namespace}/${release} running` }],
+          makes: [
+            { apiVersion: 'v1', kind: 'Secret', metadata: { name: object.metadata.annotations![SECRET_ANNOTATION]!, namespace }, data: { 'certificate-authority': '(ca)', 'client-certificate': '(cert)', 'client-key': '(key)', config: '(kubeconfig)' } },
+            { apiVersion: 'v1', kind: 'Service', metadata: { name: release, namespace }, spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } },
+          ],
+          servesCluster: object.metadata.annotations![SERVER_ANNOTATION]!,
+        };
+      },
+    },
+    {
+      controller: 'vcluster-syncer',
+      runs: { always: true },
+      watches: { group: '', kind: 'Service' },
+      owns: (_object, view) => view.vcluster !== undefined,
+      react: (object, view) => ({
+        needs: [],
+        makes: [],
+        makesInHost: [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: `${object.metadata.name}-x-${object.metadata.namespace}-x-${view.vcluster!.name}`, namespace: view.vcluster!.namespace },
+            spec: (object as Json).spec,
+          },
+        ],
+      }),
+    },
+  ],
+};

@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { readDistAtRef, readDistDir } from '../tools/dist-tree.ts';
+import { resolveCommit } from '../tools/git.ts';
+import { converge } from '../tools/converge/index.ts';
+import { failed, timelineMarkdown, verdicts } from '../tools/converge/report.ts';
+
+/**
+ * `npm run converge [DIR] [-- --from <git ref>] [--write-doc] [--timeline]`: Argo CD's sync of
+ * every environment from empty, simulated (tools/converge/). Exit 1 on a deadlock (with the chain
+ * of causes) or anything synced but broken. `--from` also lists what a day-2 sync from that ref
+ * (e.g. the published `dist` branch) prunes, creates and changes.
+ */
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const valueOf = (name: string) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const from = valueOf('--from');
+const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--from') ?? join(REPO_ROOT, 'dist');
+
+const started = performance.now();
+const tree = readDistDir(dir);
+if (tree.size === 0) {
+  console.error(`converge: ${dir} holds no dist tree`);
+  process.exit(2);
+}
+const report = converge(tree);
+const elapsed = performance.now() - started;
+
+if (from) {
+  const commit = resolveCommit(REPO_ROOT, from);
+  if (!commit) {
+    console.error(`converge: git ref ${from} not found`);
+    process.exit(2);
+  }
+  const before = readDistAtRef(REPO_ROOT, commit);
+  const added = [...tree.keys()].filter((p) => !before.has(p) && p.endsWith('.yaml'));
+  const removed = [...before.keys()].filter((p) => !tree.has(p) && p.endsWith('.yaml'));
+  const changed = [...tree.keys()].filter((p) => before.has(p) && before.get(p) !== tree.get(p) && p.endsWith('.yaml'));
+  console.log(`day 2 from ${from} (${commit.slice(0, 12)}): ${added.length} files created, ${changed.length} changed, ${removed.length} pruned`);
+  for (const p of removed) console.log(`  prune   ${p}`);
+  for (const p of added) console.log(`  create  ${p}`);
+  for (const p of changed) console.log(`  change  ${p}`);
+}
+
+if (flag('--timeline')) for (const event of report.result.events) console.log(`${String(event.time).padStart(5)}s ${event.environment.padEnd(8)} ${event.text}`);
+for (const [environment, chain] of report.result.chains) {
+  for (const cause of chain) console.log(`${environment}: deadlock: ${cause}`);
+}
+for (const finding of report.broken) console.log(`${finding.environment}: synced but broken: ${finding.message}`);
+for (const line of verdicts(report)) console.log(line);
+console.log(`converge: ${report.result.time}s simulated in ${(elapsed / 1000).toFixed(2)}s`);
+if (flag('--write-doc')) writeFileSync(join(REPO_ROOT, 'docs', 'bootstrap-timeline.md'), timelineMarkdown(report));
+process.exit(failed(report) ? 1 : 0);

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readDistDir, type DistTree } from '../../tools/dist-tree.ts';
+import { converge, DECLARATIONS, type ConvergeReport } from '../../tools/converge/index.ts';
+import { timelineMarkdown } from '../../tools/converge/report.ts';
+import { goHealth } from '../../tools/converge/health.ts';
+import { syncPlacement } from '../../tools/converge/simulate.ts';
+import { isPinnedImage } from '../../tools/converge/kubernetes.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DIST = readDistDir(join(ROOT, 'dist'));
+
+function edited(path: string, edit: (text: string) => string): DistTree {
+  const copy = new Map(DIST);
+  const text = copy.get(path);
+  if (text === undefined) throw new Error(`${path} not in dist`);
+  const next = edit(text);
+  if (next === text) throw new Error(`edit of ${path} changed nothing`);
+  copy.set(path, next);
+  return copy;
+}
+
+describe('converge: the committed tree', () => {
+  let report: ConvergeReport;
+  beforeAll(() => {
+    report = converge(DIST);
+  });
+
+  it('the root is not refused (B1 fixed: it belongs to the default project)', () => {
+    const root = report.result.apps.find((a) => a.name === 'prod-root')!;
+    expect(root.refused).toBeUndefined();
+  });
+
+  it('reports B2 as the chain of causes until the render workstream orders Grafana from what it consumes', () => {
+    // When branch render's fix lands, this becomes: every environment converges (see the report of #16).
+    expect(report.result.chains.get('prod')).toEqual([
+      'prod-root waits at wave 60 on prod-grafana-chart waits at wave 0 on Deployment grafana/grafana needs Secret grafana/grafana-github-oauth, made by ExternalSecret grafana/grafana-github-oauth in prod-grafana at wave 65',
+    ]);
+  });
+
+  it('docs/bootstrap-timeline.md is the timeline of the committed tree (npm run converge -- --write-doc)', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'bootstrap-timeline.md'), 'utf8')).toBe(timelineMarkdown(report));
+  });
+});
+
+describe('converge: reintroduced defects', () => {
+  it('B1: a root in a project it creates itself is refused, with the chain', () => {
+    const tree = edited('prod/root/application-prod-root.yaml', (t) => t.replace('project: default', 'project: prod'));
+    expect(converge(tree).result.chains.get('prod')).toEqual([
+      'prod-root: Application referencing project prod which does not exist; AppProject prod is made by prod-root at wave -1',
+    ]);
+  });
+
+  it('a pod whose Secret is never created is reported with the missing Secret', () => {
+    const tree = edited('prod/gateway/deployment-contour-gateway-provisioner.yaml', (t) =>
+      t.replace(/(\n\s+)- args:/, '$1- envFrom:$1    - secretRef:$1        name: never-created$1  args:'),
+    );
+    const chain = converge(tree).result.chains.get('prod')!.join('\n');
+    expect(chain).toContain('Deployment projectcontour/contour-gateway-provisioner needs Secret projectcontour/never-created, which nothing in the tree or the runbook makes');
+  });
+});
+
+describe('converge: the models', () => {
+  it('maps Helm hooks as gitops-engine does (hook/helm/type.go)', () => {
+    const object = (annotations: Record<string, string>) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', annotations } });
+    expect(syncPlacement(object({ 'helm.sh/hook': 'pre-install', 'helm.sh/hook-weight': '-5' }))).toEqual({ phase: 0, wave: -5, hook: true });
+    expect(syncPlacement(object({ 'helm.sh/hook': 'post-upgrade' }))).toEqual({ phase: 2, wave: 0, hook: true });
+    expect(syncPlacement(object({ 'helm.sh/hook': 'test' }))).toBeUndefined();
+    expect(syncPlacement(object({ 'argocd.argoproj.io/hook': 'PreSync', 'helm.sh/hook': 'post-install' }))?.phase).toBe(0);
+  });
+
+  it('Deployment health follows health_deployment.go', () => {
+    const deployment = (status: object) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', generation: 1 }, spec: { replicas: 2 }, status });
+    expect(goHealth(deployment({ observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }))?.message).toBe('Waiting for rollout to finish: 1 of 2 updated replicas are available...');
+    expect(goHealth(deployment({ observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }))?.status).toBe('Healthy');
+    expect(goHealth({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } })).toBeUndefined();
+  });
+
+  it('an image is pinned by tag or digest, never latest', () => {
+    expect(isPinnedImage('ghcr.io/x/y:1.2.3')).toBe(true);
+    expect(isPinnedImage('ghcr.io/x/y@sha256:abc')).toBe(true);
+    expect(isPinnedImage('ghcr.io/x/y:latest')).toBe(false);
+    expect(isPinnedImage('localhost:5000/y')).toBe(false);
+  });
+
+  it('docs/bootstrap.md lists exactly the runbook steps of the model, in the same order', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'bootstrap.md'), 'utf8');
+    const headings = [...doc.matchAll(/^## (\d+)\. (.+)$/gm)].map((m) => `${m[1]}. ${m[2]}`);
+    const steps = DECLARATIONS.flatMap((d) => d.runbook ?? []).sort((a, b) => a.section - b.section).map((s) => `${s.section}. ${s.title}`);
+    // Sections after the last manual step only check the result (§8 staging, §9 done).
+    expect(headings.slice(0, steps.length)).toEqual(steps);
+  });
+});
