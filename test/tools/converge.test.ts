@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDistDir } from '../../tools/dist-tree.ts';
 import { converge, DECLARATIONS, type ConvergeReport } from '../../tools/converge/index.ts';
-import { timelineMarkdown } from '../../tools/converge/report.ts';
+import { timelineMarkdown, verdicts } from '../../tools/converge/report.ts';
 import { goHealth } from '../../tools/converge/health.ts';
 import { syncPlacement } from '../../tools/converge/simulate.ts';
 import { isPinnedImage } from '../../tools/converge/kubernetes.ts';
@@ -22,10 +22,13 @@ describe('converge: the committed tree', () => {
     expect(root.refused).toBeUndefined();
   });
 
-  it('reports B2 as the chain of causes until the render workstream orders Grafana from what it consumes', () => {
-    // When branch render's fix lands, this becomes: every environment converges (see the report of #16).
-    expect(report.result.chains.get('prod')).toEqual([
-      'prod-root waits at wave 60 on prod-grafana-chart waits at wave 0 on Deployment grafana/grafana needs Secret grafana/grafana-github-oauth, made by ExternalSecret grafana/grafana-github-oauth in prod-grafana at wave 65',
+  it('every environment converges from empty, with nothing synced but broken', () => {
+    expect([...report.result.chains.values()].flat()).toEqual([]);
+    expect(report.broken).toEqual([]);
+    expect(verdicts(report)).toEqual([
+      'prod: converges: 39/39 Applications Synced+Healthy after 20 waves, 8 manual steps',
+      'sandbox: converges: 7/7 Applications Synced+Healthy after 6 waves',
+      'staging: converges: 12/12 Applications Synced+Healthy after 9 waves',
     ]);
   });
 
