@@ -4,13 +4,17 @@ import { REPO_ROOT } from '../gate/schemas-location.ts';
 import { readDistAtRef, readDistDir } from '../tools/dist-tree.ts';
 import { resolveCommit } from '../tools/git.ts';
 import { converge } from '../tools/converge/index.ts';
+import type { RenderedObjects } from '../tools/converge/simulate.ts';
+import type { KubeObject } from '../charts/lib/manifest.ts';
+import { renderDist } from '../tools/render/index.ts';
 import { failed, timelineMarkdown, verdicts } from '../tools/converge/report.ts';
 
 /**
- * `npm run converge [DIR] [-- --from <git ref>] [--write-doc] [--timeline]`: Argo CD's sync of
- * every environment from empty, simulated (tools/converge/). Exit 1 on a deadlock (with the chain
- * of causes) or anything synced but broken. `--from` also lists what a day-2 sync from that ref
- * (e.g. the published `dist` branch) prunes, creates and changes.
+ * `npm run converge [DIR] [-- --from <git ref>] [--rendered] [--write-doc] [--timeline]`: Argo CD's
+ * sync of every environment from empty, simulated (tools/converge/). Exit 1 on a deadlock (with the
+ * chain of causes) or anything synced but broken. `--from` also converges from that ref (e.g. the
+ * published `dist` branch) to DIR and lists what day 2 prunes, creates and changes. `--rendered`
+ * syncs the charts' rendered objects (npm run render, cached) instead of their declared products.
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -37,7 +41,19 @@ if (from) {
   before = readDistAtRef(REPO_ROOT, commit);
   console.log(`day 2: from ${from} (${commit.slice(0, 12)}) to ${dir}`);
 }
-const report = converge(tree, before ? { from: before } : {});
+let rendered: RenderedObjects | undefined;
+if (flag('--rendered')) {
+  const result = await renderDist(dir, { log: (line) => console.log(line) });
+  const byApplication = new Map<string, KubeObject[]>();
+  for (const manifest of result.manifests) {
+    const list = byApplication.get(manifest.application) ?? [];
+    list.push(manifest.object);
+    byApplication.set(manifest.application, list);
+  }
+  rendered = (application) => byApplication.get(application.metadata.name);
+  console.log(`rendered: ${result.manifests.length} objects of ${result.applications.length} Applications`);
+}
+const report = converge(tree, { ...(before ? { from: before } : {}), ...(rendered ? { rendered } : {}) });
 const elapsed = performance.now() - started;
 
 if (report.day2) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { converge } from '../../tools/converge/index.ts';
-import { verdicts } from '../../tools/converge/report.ts';
 import { DIST, edited } from './fixtures.ts';
 
 describe('converge: each defect reintroduced in a copy of dist/ is named', () => {
@@ -12,7 +11,10 @@ describe('converge: each defect reintroduced in a copy of dist/ is named', () =>
   });
 
   it('B2: Grafana before the folder that makes its Secrets deadlocks the root at wave 60', () => {
-    const tree = edited(DIST, 'prod/root/application-prod-grafana-chart.yaml', (t) => t.replace('sync-wave: "66"', 'sync-wave: "60"'));
+    // As before the fix: the chart at its service level (60), creating the namespace itself.
+    const tree = edited(DIST, 'prod/root/application-prod-grafana-chart.yaml', (t) =>
+      t.replace('sync-wave: "66"', 'sync-wave: "60"').replace('      limit: 5\n', '      limit: 5\n    syncOptions:\n      - CreateNamespace=true\n'),
+    );
     expect(converge(tree).result.chains.get('prod')![0]).toBe(
       'prod-root waits at wave 60 on prod-grafana-chart waits at wave 0 on Deployment grafana/grafana needs Secret grafana/grafana-github-oauth, made by ExternalSecret grafana/grafana-github-oauth in prod-grafana at wave 65',
     );
