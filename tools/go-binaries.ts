@@ -91,4 +91,19 @@ export function ensureGoBinary(tool: GoTool, env: NodeJS.ProcessEnv = process.en
  * Every Go-built tool of the test infrastructure, by name (= folder under tools/go/). `npm run
  * tools:build` builds them all (CI does it once, cached in .cache/bin).
  */
-export const GO_TOOLS: Readonly<Record<string, GoTool>> = {};
+export const GO_TOOLS: Readonly<Record<string, GoTool>> = {
+  // helm 3.16 as Argo CD v2.14 runs it (tools/render/). The -X stamps are those of helm's Makefile
+  // (v3.16.4): the version `helm version` prints, and the Kubernetes version of its client-go (1.31),
+  // which is the default --kube-version and decides the built-in API versions it always offers.
+  helm: {
+    name: 'helm',
+    pkg: 'helm.sh/helm/v3/cmd/helm',
+    ldflags:
+      '-X helm.sh/helm/v3/internal/version.version=v3.16.4 -X helm.sh/helm/v3/internal/version.gitTreeState=clean ' +
+      '-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=31 ' +
+      '-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=31',
+  },
+  // helm's output read as Argo CD reads it (apimachinery's YAML reader + sigs.k8s.io/yaml): the
+  // JavaScript YAML parser rejects some YAML that Go accepts (e.g. OpenEBS's CRD descriptions).
+  kubeyaml: { name: 'kubeyaml', pkg: '.' },
+};

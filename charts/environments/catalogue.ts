@@ -24,6 +24,12 @@ export interface ChartPin {
   readonly crdGroups: readonly string[];
   /** What the chart creates that our objects may reference. @default nothing */
   readonly provides?: UpstreamProvides;
+  /**
+   * Values whose keys are free-form although the chart's defaults list some (dotted paths, `*` for
+   * one key, e.g. `grafana.ini`): `npm run render` does not check the keys we set under them.
+   * @default none
+   */
+  readonly freeFormValues?: readonly string[];
 }
 
 /** Upstream manifests in a git repository at a pinned tag, installed by an Argo CD Application. */

@@ -10,6 +10,9 @@ export interface LiveObject {
   readonly createdAt: number;
   /** Bumped on every write: health is cached per revision. */
   revision: number;
+  /** `object` serialised without status, and its status: writes that change nothing are skipped cheaply. */
+  specJson: string;
+  statusJson: string;
 }
 
 export function keyOf(ref: ObjectRef): string {
@@ -58,17 +61,20 @@ export class Cluster {
   put(object: KubeObject, creator: Creator, time: number): boolean {
     const key = objectKey(object);
     const existing = this.objects.get(key);
+    const { status: _ignored, ...rest } = object as KubeObject & { status?: unknown };
+    void _ignored;
     if (existing) {
       // A writer never sets status or generation: those stay the server's and the controllers'.
+      const specJson = JSON.stringify(rest);
+      if (specJson === existing.specJson) return false;
       const current = existing.object as { status?: unknown; metadata: { generation?: number } };
-      const next = { ...object, metadata: { ...object.metadata, generation: current.metadata.generation }, ...(current.status !== undefined ? { status: current.status } : {}) } as KubeObject;
-      if (JSON.stringify(existing.object) === JSON.stringify(next)) return false;
-      existing.object = next;
+      existing.object = { ...rest, metadata: { ...rest.metadata, generation: current.metadata.generation }, ...(current.status !== undefined ? { status: current.status } : {}) } as KubeObject;
+      existing.specJson = specJson;
       existing.revision = ++this.revisionCounter;
       return true;
     }
-    const withGeneration = { ...object, metadata: { ...object.metadata, generation: 1 } } as KubeObject;
-    this.objects.set(key, { object: withGeneration, creator, createdAt: time, revision: ++this.revisionCounter });
+    const withGeneration = { ...rest, metadata: { ...rest.metadata, generation: 1 } } as KubeObject;
+    this.objects.set(key, { object: withGeneration, creator, createdAt: time, revision: ++this.revisionCounter, specJson: JSON.stringify(rest), statusJson: '' });
     if (object.kind === 'CustomResourceDefinition') {
       const group = (object as { spec?: { group?: string } }).spec?.group;
       if (group) this.servedGroups.add(group);
@@ -76,12 +82,17 @@ export class Cluster {
     return true;
   }
 
+  delete(key: string): boolean {
+    return this.objects.delete(key);
+  }
+
   setStatus(key: string, status: Record<string, unknown>): boolean {
     const live = this.objects.get(key);
     if (!live) return false;
-    const current = (live.object as { status?: unknown }).status;
-    if (JSON.stringify(current) === JSON.stringify(status)) return false;
+    const statusJson = JSON.stringify(status);
+    if (statusJson === live.statusJson) return false;
     live.object = { ...live.object, status } as KubeObject;
+    live.statusJson = statusJson;
     live.revision = ++this.revisionCounter;
     return true;
   }

@@ -40,13 +40,19 @@ export interface ConvergeReport {
   readonly result: ConvergeResult;
   readonly broken: Finding[];
   readonly environments: string[];
+  /** Day 2 (`from` given): what the sync from the old tree to the new one pruned, created, changed, and what the API server refused. */
+  readonly day2?: Simulation['day2'];
 }
 
-export function converge(tree: DistTree, options: { rendered?: RenderedObjects; declarations?: readonly ControllerDeclaration[] } = {}): ConvergeReport {
+/**
+ * Simulates Argo CD syncing `tree` into empty clusters; with `from`, first `from` (e.g. the published
+ * `dist` branch) and then, from that state, `tree` (day 2).
+ */
+export function converge(tree: DistTree, options: { rendered?: RenderedObjects; declarations?: readonly ControllerDeclaration[]; from?: DistTree } = {}): ConvergeReport {
   const facts = gateFacts(ENVIRONMENTS);
   const declarations = options.declarations ?? DECLARATIONS;
   const simulation = new Simulation({
-    tree,
+    tree: options.from ?? tree,
     declarations,
     upstream: facts.upstream,
     hostProvided: Object.fromEntries(ENVIRONMENTS.map((e) => [e.name, { namespaces: e.hostProvided.namespaces, storageClasses: e.hostProvided.storageClasses }])),
@@ -54,7 +60,11 @@ export function converge(tree: DistTree, options: { rendered?: RenderedObjects; 
     rendered: options.rendered,
     health: new HealthChecks(healthCustomizations(tree)),
   });
-  const result = simulation.run();
+  let result = simulation.run();
+  if (options.from) {
+    simulation.upgrade(tree);
+    result = simulation.run();
+  }
   const environments = [...new Set([...tree.keys()].filter((p) => /^[^/]+\/root\//.test(p)).map((p) => p.split('/')[0]!))];
-  return { result, broken: brokenFindings(simulation, declarations), environments };
+  return { result, broken: brokenFindings(simulation, declarations), environments, ...(options.from ? { day2: simulation.day2 } : {}) };
 }

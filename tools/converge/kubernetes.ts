@@ -138,6 +138,14 @@ export const KUBERNETES_RULES: readonly ControllerRule[] = [
       waitingStatus: { phase: 'Pending' },
     }),
   },
+  // The disruption controller writes a condition as soon as it has counted the selected pods
+  // (pkg/controller/disruption: SufficientPods, or InsufficientPods while they are not ready).
+  {
+    controller: 'kube-controller-manager',
+    runs: always,
+    watches: { group: 'policy', kind: 'PodDisruptionBudget' },
+    react: () => ({ needs: [], makes: [], status: { observedGeneration: 1, conditions: [{ type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods' }] } }),
+  },
   {
     controller: 'kube-controller-manager',
     runs: always,

@@ -5,7 +5,8 @@ import type { UpstreamSource } from '../../gate/facts.ts';
 import { Cluster, keyOf, objectKey, isClusterScoped, type Creator } from './cluster.ts';
 import { HealthChecks, type Health, type HealthStatus } from './health.ts';
 import { KUBERNETES_RULES, statefulSetClaims } from './kubernetes.ts';
-import type { DistTree } from '../dist-tree.ts';
+import { identityOf, type DistTree } from '../dist-tree.ts';
+import { updateFindings } from '../destructive.ts';
 
 /**
  * A deterministic, in-process model of Argo CD v2.14 syncing a dist tree into empty clusters. Where
@@ -73,6 +74,8 @@ interface Task {
   readonly wave: number;
   readonly hook: boolean;
   applied: boolean;
+  /** The destination namespace CreateNamespace=true adds: not part of the source, never pruned. */
+  readonly managedNamespace?: boolean;
 }
 
 interface Operation {
@@ -167,7 +170,11 @@ export class Simulation {
   readonly host: Cluster;
   readonly apps = new Map<string, AppState>();
   readonly events: TimelineEvent[] = [];
-  readonly folders: Map<string, KubeObject[]>;
+  folders: Map<string, KubeObject[]>;
+  /** Bumped when the tree changes (day 2): every Application compares its source again. */
+  private treeGeneration = 0;
+  /** What day 2 did to the live objects. */
+  readonly day2 = { pruned: [] as string[], created: [] as string[], changed: [] as string[], rejected: [] as string[] };
   readonly steps: RunbookStep[];
   readonly stepsDone = new Map<string, number>();
   readonly rules: { rule: ControllerRule; declaration: string }[];
@@ -360,7 +367,7 @@ export class Simulation {
       const environment = path && path.endsWith('/root') ? path.split('/')[0]! : (app.metadata.labels?.['platform.cedille.club/environment'] ?? 'prod');
       state = { record: { name: app.metadata.name, environment, parent, wave: Number(annotations(app)[SYNC_WAVE] ?? 0), sync: 'Unknown', health: 'Progressing', message: '', attempts: 0 } };
       state.source = this.sourceObjects(app).filter((object) => syncPlacement(object) !== undefined);
-      state.sourceKey = JSON.stringify((app as Json).spec);
+      state.sourceKey = `${this.treeGeneration}|${JSON.stringify((app as Json).spec)}`;
       this.apps.set(app.metadata.name, state);
     }
     return state;
@@ -397,9 +404,11 @@ export class Simulation {
         record.refused = undefined;
         changed = true;
       }
-      const key = JSON.stringify(app.spec);
+      const key = `${this.treeGeneration}|${JSON.stringify(app.spec)}`;
       if (state.sourceKey !== key) {
-        state.source = this.sourceObjects(live.object).filter((object) => syncPlacement(object) !== undefined);
+        const source = this.sourceObjects(live.object).filter((object) => syncPlacement(object) !== undefined);
+        changed = this.prune(state, app, destination, source) || changed;
+        state.source = source;
         state.sourceKey = key;
         state.op = undefined;
         record.attempts = 0;
@@ -408,6 +417,48 @@ export class Simulation {
       changed = this.updateStatus(state, live.object, destination) || changed;
     }
     return changed;
+  }
+
+  /**
+   * Objects this Application created that its new source no longer has: deleted when the sync policy
+   * prunes (an Application's own resources go with it: resources-finalizer.argocd.argoproj.io).
+   */
+  private prune(state: AppState, app: Json, cluster: Cluster, source: KubeObject[]): boolean {
+    if (state.source === undefined || !app.spec?.syncPolicy?.automated?.prune) return false;
+    const wanted = new Set(source.map((object) => objectKey(object)));
+    let changed = false;
+    for (const [key, live] of [...cluster.objects]) {
+      if (live.creator.by !== 'app' || live.creator.name !== state.record.name || wanted.has(key)) continue;
+      if (live.object.kind === 'Namespace' && live.object.metadata.name === app.spec?.destination?.namespace) continue; // CreateNamespace's
+      cluster.delete(key);
+      this.day2.pruned.push(`${state.record.name}: ${live.object.kind} ${live.object.metadata.namespace ? `${live.object.metadata.namespace}/` : ''}${live.object.metadata.name}`);
+      this.log(state.record.environment, `${state.record.name} pruned ${live.object.kind} ${live.object.metadata.name}`);
+      if (live.object.kind === 'Application') this.deleteApplication(live.object.metadata.name);
+      changed = true;
+    }
+    return changed;
+  }
+
+  private deleteApplication(name: string): void {
+    const state = this.apps.get(name);
+    if (!state) return;
+    for (const cluster of this.clusters.values()) {
+      for (const [key, live] of [...cluster.objects]) {
+        if (live.creator.by === 'app' && live.creator.name === name) {
+          cluster.delete(key);
+          if (live.object.kind === 'Application') this.deleteApplication(live.object.metadata.name);
+        }
+      }
+    }
+    this.apps.delete(name);
+  }
+
+  /** Day 2: the tree Argo CD reads becomes `tree`; run() again converges from the current state. */
+  upgrade(tree: DistTree): void {
+    this.folders = parseTree(tree);
+    (this.input as { tree: DistTree }).tree = tree;
+    this.treeAppsCache = undefined;
+    this.treeGeneration++;
   }
 
   private failOperation(state: AppState, app: Json, message: string): void {
@@ -444,9 +495,11 @@ export class Simulation {
       // sync_context.go autoCreateNamespace: CreateNamespace=true adds the destination namespace, PreSync,
       // with managedNamespaceMetadata (controller/sync.go).
       const namespace: string | undefined = app.spec?.destination?.namespace;
-      if (appOptions.includes('CreateNamespace=true') && namespace && !tasks.some((t) => t.object.kind === 'Namespace' && t.object.metadata.name === namespace)) {
-        const managed: Json = policy.managedNamespaceMetadata ?? {};
-        tasks.push({ object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...(managed.labels ? { labels: managed.labels } : {}), ...(managed.annotations ? { annotations: managed.annotations } : {}) } }, phase: -1, wave: 0, hook: false, applied: false });
+      // It creates the namespace when missing, and updates an existing one only to apply managedNamespaceMetadata.
+      const managed: Json | undefined = policy.managedNamespaceMetadata;
+      const exists = namespace !== undefined && cluster.get({ group: '', kind: 'Namespace', name: namespace }) !== undefined;
+      if (appOptions.includes('CreateNamespace=true') && namespace && (!exists || managed) && !tasks.some((t) => t.object.kind === 'Namespace' && t.object.metadata.name === namespace)) {
+        tasks.push({ object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...(managed?.labels ? { labels: managed.labels } : {}), ...(managed?.annotations ? { annotations: managed.annotations } : {}) } }, phase: -1, wave: 0, hook: false, applied: false, managedNamespace: true });
       }
       tasks.sort(compareTasks);
       op = state.op = { tasks, phase: 'Running', message: '', dryRunDone: false };
@@ -510,9 +563,28 @@ export class Simulation {
         return true;
       }
       // ServerSideApply=true only changes how the object is written (no last-applied annotation, so
-      // large CRDs fit); an existing object is updated in place either way.
+      // large CRDs fit); an existing object is updated in place either way, and the API server refuses
+      // a change to an immutable field unless the object carries Replace=true (tools/destructive.ts).
       const existing = cluster.get(refOf(task.object));
-      void existing;
+      if (existing && this.treeGeneration > 0 && !task.managedNamespace) {
+        const { status: _status, ...before } = existing.object as Json;
+        void _status;
+        const { generation: _generation, ...beforeMetadata } = before.metadata;
+        void _generation;
+        const previous = { ...before, metadata: beforeMetadata } as KubeObject;
+        if (JSON.stringify(previous) !== JSON.stringify(task.object)) {
+          const rejected = updateFindings(identityOf(task.object), previous, task.object).filter((f) => f.severity === 'rejected');
+          const description = `${name}: ${task.object.kind} ${task.object.metadata.namespace ? `${task.object.metadata.namespace}/` : ''}${task.object.metadata.name}`;
+          if (rejected.length > 0 && !hasOption(annotations(task.object)[SYNC_OPTIONS], 'Replace=true')) {
+            this.day2.rejected.push(`${description}: ${rejected[0]!.message}`);
+            this.failOperation(state, app, `${task.object.kind} ${task.object.metadata.name} is invalid: ${rejected[0]!.message}`);
+            return true;
+          }
+          this.day2.changed.push(description);
+        }
+      } else if (!existing && this.treeGeneration > 0 && !task.managedNamespace) {
+        this.day2.created.push(`${name}: ${task.object.kind} ${task.object.metadata.namespace ? `${task.object.metadata.namespace}/` : ''}${task.object.metadata.name}`);
+      }
       cluster.put(task.object, { by: 'app', name }, this.time);
       task.applied = true;
     }
@@ -600,7 +672,10 @@ export class Simulation {
     }
     for (const app of this.treeApps()) {
       for (const object of app.objects) {
-        if (keyOf(refOf(object)) === keyOf({ ...ref, cluster: undefined })) return `made by ${app.name} at wave ${app.wave}`;
+        if (keyOf(refOf(object)) === keyOf({ ...ref, cluster: undefined })) {
+          const own = annotations(object)[SYNC_WAVE];
+          return `made by ${app.name} at wave ${app.wave}${own !== undefined ? ` (its own wave ${own} there)` : ''}`;
+        }
       }
     }
     for (const app of this.treeApps()) {
