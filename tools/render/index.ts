@@ -143,18 +143,54 @@ async function decode(kubeyaml: string, text: string, what: string): Promise<Kub
 }
 
 /**
- * Argo CD sets the destination namespace on namespaced objects that have none
- * (argo-cd v2.14.21 controller/sync.go → gitops-engine `SetNamespace` on namespaced resources).
+ * The namespace Argo CD gives an object: the destination namespace for a namespaced object that has
+ * none, none at all for a cluster-scoped one (gitops-engine v0.7 pkg/sync/sync_context.go, as
+ * vendored by argo-cd v2.14.21: `SetNamespace` on namespaced tasks, cleared on cluster-scoped ones).
  */
 function withNamespace(object: KubeObject, namespace: string, clusterScopedCustom: ReadonlySet<string>): KubeObject {
   const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0]! : '';
   const clusterScoped = isClusterScoped(object.apiVersion, object.kind) || clusterScopedCustom.has(`${group}/${object.kind}`);
-  if (clusterScoped || object.metadata?.namespace || !namespace) return object;
+  if (clusterScoped) {
+    if (object.metadata?.namespace === undefined) return object;
+    const { namespace: _dropped, ...metadata } = object.metadata;
+    return { ...object, metadata: metadata as KubeObject['metadata'] };
+  }
+  if (object.metadata?.namespace || !namespace) return object;
   return { ...object, metadata: { ...object.metadata, namespace } };
 }
 
+/**
+ * Without its null fields: `annotations:` left empty by a template decodes to null, which the API
+ * server treats as absent (apimachinery decodes null into the zero value; in an apply patch null
+ * means "not set"). The objects are what the cluster stores, not the template's spelling.
+ */
+export function withoutNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => withoutNulls(item)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== null) out[key] = withoutNulls(item);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * Helm hooks Argo CD maps to its own (pre-/post-install and -upgrade → PreSync/PostSync) are kept
+ * with their annotations; others (test, pre-/post-delete, rollback) are never applied by Argo CD
+ * v2.14 (gitops-engine v0.7 pkg/sync/hook/helm/type.go `hookTypes`, hook.go `Skip`).
+ */
+const ARGO_MAPPED_HELM_HOOKS = new Set(['pre-install', 'pre-upgrade', 'post-install', 'post-upgrade', 'crd-install']);
+
+export function appliedByArgo(object: KubeObject): boolean {
+  const argoHook = object.metadata?.annotations?.['argocd.argoproj.io/hook'];
+  if (argoHook !== undefined) return true;
+  const helmHook = object.metadata?.annotations?.['helm.sh/hook'];
+  if (helmHook === undefined) return true;
+  return helmHook.split(',').map((h) => h.trim()).some((h) => ARGO_MAPPED_HELM_HOOKS.has(h));
+}
+
 function toManifests(source: HelmApplicationSource, objects: readonly KubeObject[], clusterScopedCustom: ReadonlySet<string>): RenderedManifest[] {
-  const placed = objects.map((object) => withNamespace(object, source.namespace, clusterScopedCustom));
+  const placed = objects.filter(appliedByArgo).map((object) => withNamespace(withoutNulls(object), source.namespace, clusterScopedCustom));
   const files = assignFileNames(placed);
   return placed.map((object, i) => ({
     environment: source.environment,

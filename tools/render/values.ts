@@ -75,13 +75,52 @@ export function chartDefaults(chartDir: string): ChartDefaults {
       const subDefaults = chartDefaults(sub).values;
       for (const key of aliases.length ? aliases : [subChart.name ?? entry]) {
         const mine = values[key];
-        values[key] = isMap(mine) ? { ...subDefaults, ...mine } : subDefaults;
+        values[key] = isMap(mine) ? deepMerge(subDefaults, mine) : subDefaults;
       }
       if (isMap(subDefaults.global)) values.global = { ...(subDefaults.global as object), ...(isMap(values.global) ? values.global : {}) };
     }
   }
+  // Keys the templates read although values.yaml leaves them out or commented (`# path: /v1/…`).
+  for (const path of templateValuePaths(chartDir)) addPath(values, path);
   const schemaFile = join(chartDir, 'values.schema.json');
   return { values, ...(existsSync(schemaFile) ? { schema: JSON.parse(readFileSync(schemaFile, 'utf8')) } : {}) };
+}
+
+/** `.Values.a.b.c` paths read by the chart's own templates (not its subcharts'). */
+export function templateValuePaths(chartDir: string): string[][] {
+  const templates = join(chartDir, 'templates');
+  if (!existsSync(templates)) return [];
+  const paths: string[][] = [];
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const file = join(dir, entry);
+      if (statSync(file).isDirectory()) visit(file);
+      else if (/\.(ya?ml|tpl|txt|json)$/.test(entry)) {
+        for (const match of readFileSync(file, 'utf8').matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) paths.push(match[1]!.slice(1).split('.'));
+      }
+    }
+  };
+  visit(templates);
+  return paths;
+}
+
+/** Marks `path` as existing (an open leaf) without changing defaults that are already there. */
+function addPath(values: Record<string, unknown>, path: readonly string[]): void {
+  let node: Record<string, unknown> = values;
+  for (const [index, key] of path.entries()) {
+    const last = index === path.length - 1;
+    if (!(key in node)) node[key] = last ? null : {};
+    const next = node[key];
+    if (!isMap(next)) return;
+    node = next;
+  }
+}
+
+/** Helm's coalescing of a parent's values over a subchart's defaults (maps merge, the rest replaces). */
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = isMap(value) && isMap(out[key]) ? deepMerge(out[key] as Record<string, unknown>, value) : value;
+  return out;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -116,12 +155,13 @@ export function closest(key: string, candidates: readonly string[]): string | un
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-/** `grafana.ini`, `*.annotations`: a declared free-form path (`*` matches one key). */
+/**
+ * `grafana.ini`, `configs.cm`, `*.podSecurityContext`: a declared free-form path, matched against the
+ * dotted path of keys (a key may itself hold dots, as `grafana.ini` does; `*` matches one key).
+ */
 function matchesFreeForm(path: readonly string[], patterns: readonly string[]): boolean {
-  return patterns.some((pattern) => {
-    const parts = pattern.split('.');
-    return parts.length === path.length && parts.every((part, i) => part === '*' || part === path[i]);
-  });
+  const dotted = path.join('.');
+  return patterns.some((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]+')}$`).test(dotted));
 }
 
 function schemaProperty(schema: any, key: string): any {
@@ -155,9 +195,10 @@ export function checkValues(ours: unknown, defaults: ChartDefaults, freeForm: re
       const knownChild = inDefaults ? (known as Record<string, unknown>)[key] : undefined;
       // An empty map or null in the defaults is the chart's own open map: any key goes.
       const open = inDefaults && (knownChild === null || (isMap(knownChild) && Object.keys(knownChild).length === 0));
-      if (open && property === undefined) continue;
+      const closedSchema = isMap(property) && (isMap(property.properties) || property.additionalProperties === false);
+      if (open && !closedSchema) continue;
       // A schema property without its own properties (and not closed) is an open object.
-      if (!inDefaults && property !== undefined && !(isMap(property.properties) || property.additionalProperties === false)) continue;
+      if (!inDefaults && property !== undefined && !closedSchema) continue;
       if (isMap(child) && (isMap(knownChild) || isMap(property))) walk(child, isMap(knownChild) ? knownChild : undefined, property, at);
     }
   };
