@@ -13,6 +13,7 @@ import { synthesize } from '../charts/app/synth.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import type { Environment } from '../charts/environments/types.ts';
 import { withSandboxUsers } from '../tools/bench-users.ts';
+import { addDays } from '../charts/lib/dates.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
 
 const TODAY = '2026-11-24';
@@ -72,7 +73,7 @@ const validateStarted = performance.now();
 const validateRun = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', 'dist'], { cwd: REPO_ROOT, encoding: 'utf8' });
 console.log(`  npm run validate dist/         ${fmt(performance.now() - validateStarted)}  (${validateRun.stdout.split('\n')[0]?.replace(/^validated /, '')})`);
 console.log('sandbox scaling (in process, warm; users generated on every environment that has sandboxUsers):');
-const scaling = [0, 100, 500].map((count) => ({ count, ...inProcess(withSandboxUsers(ENVIRONMENTS, count), Math.max(3, Math.ceil(RUNS / 2))) }));
+const scaling = [0, 100, 500].map((count) => ({ count, ...inProcess(withSandboxUsers(ENVIRONMENTS, count, addDays(TODAY, 30)), Math.max(3, Math.ceil(RUNS / 2))) }));
 for (const { count, ms, gateMs, objects } of scaling) {
   console.log(`  ${String(count).padStart(3)} sandbox users  ${fmt(ms).padStart(7)}  (gate ${fmt(gateMs)})  ${objects} objects`);
 }

@@ -312,6 +312,12 @@ export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
     reason:
       'installed at runtime by provider-family-gcp v1.11.2; its CRD (crossplane-contrib/provider-upjet-gcp package/crds/gcp.upbound.io_providerconfigs.yaml) is not among the pinned schemas (docs/decisions/0701-gcp-providerconfig-without-schema.md)',
   },
+  {
+    apiVersion: 'kuma.io/v1alpha1',
+    kind: 'MeshTLS',
+    reason:
+      "installed by the kuma chart 2.9.19 (deployments/charts/kuma/crds/kuma.io_meshtlses.yaml); the pinned schemas carry 11 of Kuma's CRDs and not this one (docs/decisions/0503-strict-mtls-with-dated-migrations.md)",
+  },
 ];
 
 /** Grafana plugins, pinned like images. */
