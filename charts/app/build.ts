@@ -7,6 +7,7 @@ import { PlatformChart } from '../lib/platform-chart.ts';
 import { assignFileNames, chartObjects, sortManifests } from '../lib/render.ts';
 import { ROOT_FOLDER, SERVICES, type ServiceName } from '../platform/registry.ts';
 import { RootChart, type RootFolder } from './roots.ts';
+import { networkPolicyEnforcementProblems } from './network-policy-enforcement.ts';
 import { dropExpiredSandboxes, sandboxLifetimeProblems } from './sandboxes.ts';
 import { serviceWaves } from './service-waves.ts';
 import { validateEnvironments } from './validate-environment.ts';
@@ -108,6 +109,8 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
+  const unenforced = networkPolicyEnforcementProblems(built.map((b) => b.environment), manifests);
+  if (unenforced.length > 0) throw new ConfigError(unenforced);
   return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
 }
 

@@ -193,6 +193,8 @@ export const IMAGES = {
   // The Envoy that Contour v1.30.5's gateway provisioner deploys by default (cmd/contour/gatewayprovisioner.go).
   envoy: { repository: 'docker.io/envoyproxy/envoy', tag: 'v1.31.10' },
   merbridge: { repository: 'ghcr.io/merbridge/merbridge', tag: '0.8.1' },
+  // Firewall-only NetworkPolicy enforcement beside flannel (docs/decisions/0604-networkpolicy-enforcement.md).
+  kubeRouter: { repository: 'docker.io/cloudnativelabs/kube-router', tag: 'v2.1.1' },
   clickhouseServer: { repository: 'clickhouse/clickhouse-server', tag: '24.8.14.39' },
   clickhouseKeeper: { repository: 'clickhouse/clickhouse-keeper', tag: '24.8.14.39' },
   otelCollector: { repository: 'otel/opentelemetry-collector-contrib', tag: '0.114.0' },

@@ -132,6 +132,8 @@ export interface HostCni {
   readonly binDir: string;
   /** The primary plugin's configuration list that chained plugins are appended to, e.g. `10-flannel.conflist`. */
   readonly confName: string;
+  /** Whether the plugin enforces NetworkPolicy itself (flannel does not: an enforcing service must run). */
+  readonly enforcesNetworkPolicy: boolean;
 }
 
 export interface ClusterFacts {

@@ -18,6 +18,7 @@ import { ClickHouse, type ClickHouseProps } from './clickhouse/clickhouse.ts';
 import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
 import { OpenTelemetry, type OpenTelemetryProps } from './opentelemetry/opentelemetry.ts';
 import { SampleApp, type SampleAppProps } from './sample-app/sample-app.ts';
+import { KubeRouter, type KubeRouterProps } from './kube-router/kube-router.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
 export interface ServiceDefinition<Settings> {
@@ -145,6 +146,11 @@ export const SERVICES = {
     // CDI imports disk images into PVCs of the default StorageClass (mayastor).
     dependsOn: ['storage'],
     build: (chart, settings) => new KubeVirt(chart, 'KubeVirt', settings),
+  }),
+  'kube-router': service<KubeRouterProps>({
+    description: "kube-router in firewall-only mode on every node: enforces the NetworkPolicies Talos's flannel ignores",
+    dependsOn: [],
+    build: (chart, settings) => new KubeRouter(chart, 'KubeRouter', settings),
   }),
 } as const;
 
