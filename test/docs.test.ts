@@ -31,6 +31,19 @@ function quotedPaths(text: string): string[] {
   return paths;
 }
 
+/**
+ * Every `dist/…` path a document names, in backticks or not (a runbook's prose is read as literally as
+ * its commands): cut at the first placeholder or glob, trailing punctuation dropped. Paths inside
+ * URLs (`…/dist/…`) are not ours.
+ */
+function distPaths(text: string): string[] {
+  return [...text.matchAll(/(?<![\w/.-])dist\/[A-Za-z0-9_./-]*([<*{]?)/g)].map(([match, placeholder]) => {
+    const path = match.slice(0, match.length - placeholder!.length).replace(/[.,:;]+$/, '');
+    // A placeholder inside a file name (`diskpool-<node>.yaml`) checks the folder instead.
+    return placeholder && !path.endsWith('/') ? path.slice(0, path.lastIndexOf('/') + 1) : path;
+  });
+}
+
 /** Relative Markdown links `[text](path#anchor)`, outside fenced code; web links and pure anchors are skipped. */
 function relativeLinks(text: string): string[] {
   const prose = text.replace(/```[\s\S]*?```/g, '');
@@ -70,6 +83,26 @@ describe('docs', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('name no dist/ path that does not exist, quoted or in prose, fences included', () => {
+    const missing: string[] = [];
+    for (const file of files) {
+      for (const path of distPaths(readFileSync(file, 'utf8'))) {
+        if (!existsSync(join(REPO_ROOT, path))) missing.push(`${relative(REPO_ROOT, file)}: ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('finds dist/ paths in prose, cutting placeholders (the check above can fail)', () => {
+    expect(distPaths('patches under dist/prod/talos/, see `dist/<env>/root/`, dist/omni/access-policy.yaml. and dist/prod/storage/diskpool-<node>.yaml')).toEqual([
+      'dist/prod/talos/',
+      'dist/',
+      'dist/omni/access-policy.yaml',
+      'dist/prod/storage/',
+    ]);
+    expect(existsSync(join(REPO_ROOT, 'dist/prod/talos/'))).toBe(false);
   });
 
   it('quote only npm scripts that exist', () => {

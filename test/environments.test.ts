@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandboxLifetimeProblems } from '../charts/app/sandboxes.ts';
 import { validateCatalogue, validateEnvironments } from '../charts/app/validate-environment.ts';
+import { ASSUMPTIONS } from '../charts/environments/assumptions.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { PLATFORM, PROD_NODES } from '../charts/environments/platform.ts';
 import type { Environment } from '../charts/environments/types.ts';
+import { REPO_ROOT } from '../gate/schemas-location.ts';
 import { build, configErrors, environment, withChanges } from './helpers.ts';
 
 describe('environment data', () => {
@@ -17,7 +22,43 @@ describe('environment data', () => {
     expect(environment('sandbox').domain).toBe('sandbox.omni.cedille.club');
     expect(PROD_NODES.flatMap((n) => n.disks ?? [])).toHaveLength(6);
     expect(PROD_NODES.find((n) => n.role === 'edge')?.taints).toEqual([{ key: 'role', value: 'ingress-endpoint', effect: 'NoSchedule' }]);
-    expect(environment('sandbox').sandboxUsers?.map((u) => u.github)).toEqual(['svc-cedille-user', 'epsot']);
+    expect(environment('sandbox').sandboxUsers?.map((u) => u.github)).toEqual(['epsot', 'svc-cedille-user']);
+    expect(PLATFORM.omni.clusterName).toBe('cedille-cluster');
+    expect(PLATFORM.gcp.project).toBe('fine-harbor-276700');
+    expect(PLATFORM.gcp.kms.project).toBe('plateforme-cedille');
+  });
+
+  it('keeps every assumed value in assumptions.ts, and the data reads it from there', () => {
+    expect(Object.keys(ASSUMPTIONS).sort()).toEqual(['edgeHostname', 'podCidr', 'sandboxDomain', 'serviceCidr']);
+    for (const assumption of Object.values(ASSUMPTIONS)) {
+      expect(['assumed', 'proposed']).toContain(assumption.kind);
+      expect(assumption.basis.length).toBeGreaterThan(10);
+      expect(assumption.confirm.length).toBeGreaterThan(10);
+    }
+    expect(PLATFORM.network).toEqual({ podCidr: ASSUMPTIONS.podCidr.value, serviceCidr: ASSUMPTIONS.serviceCidr.value });
+    expect(PLATFORM.edgeHostname).toBe(ASSUMPTIONS.edgeHostname.value);
+    expect(environment('sandbox').domain).toBe(ASSUMPTIONS.sandboxDomain.value);
+    // No data file repeats an assumed value instead of reading it.
+    const dir = join(REPO_ROOT, 'charts', 'environments');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'assumptions.ts')) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      for (const assumption of Object.values(ASSUMPTIONS)) expect(text, file).not.toContain(`'${assumption.value}'`);
+    }
+  });
+
+  it('fails on a sandbox without an expiry', () => {
+    const sandbox = withChanges('sandbox', { sandboxUsers: [{ github: 'epsot' } as never] });
+    expect(validateEnvironments([environment('prod'), sandbox])).toEqual([
+      'sandbox › environment: sandboxUsers[0].expires is missing but every sandbox has an expiry date; write the last day of the sandbox, e.g. "2027-05-01"',
+    ]);
+  });
+
+  it('fails on an expiry beyond the maximum lifetime, counted from the synth date', () => {
+    const sandbox = withChanges('sandbox', { sandboxUsers: [{ github: 'epsot', expires: '2027-05-23' }, { github: 'svc-cedille-user', expires: '2027-05-24' }] });
+    expect(sandboxLifetimeProblems([sandbox], '2026-11-24')).toEqual([
+      'sandbox › environment: sandboxUsers[1].expires is "2027-05-24" but a sandbox lives at most 180 days (until 2027-05-23, counted from 2026-11-24); set 2027-05-23 or earlier and extend it later',
+    ]);
+    expect(configErrors(() => build([environment('prod'), environment('staging'), sandbox]))).toEqual(sandboxLifetimeProblems([sandbox], '2026-11-24'));
   });
 
   it('fails on a malformed domain', () => {
@@ -33,7 +74,7 @@ describe('environment data', () => {
   });
 
   it('fails on a duplicate sandbox user', () => {
-    const sandbox = withChanges('sandbox', { sandboxUsers: [{ github: 'epsot' }, { github: 'EPSOT' }] });
+    const sandbox = withChanges('sandbox', { sandboxUsers: [{ github: 'epsot', expires: '2027-01-31' }, { github: 'EPSOT', expires: '2027-01-31' }] });
     expect(validateEnvironments([environment('prod'), sandbox])).toEqual([
       'sandbox › environment: sandboxUsers[1].github is "EPSOT" but this user already has a sandbox (GitHub logins are case-insensitive); remove the duplicate line',
     ]);

@@ -6,8 +6,8 @@ import type { ClusterMember, Environment, SandboxUser } from '../charts/environm
  * list `{ environment: sandbox }`), so references to a replaced environment are swapped everywhere
  * in the settings, or the per-user vclusters would not grow.
  */
-export function withSandboxUsers(environments: readonly Environment[], count: number): Environment[] {
-  const users: SandboxUser[] = Array.from({ length: count }, (_, i) => ({ github: `bench-user-${i}` }));
+export function withSandboxUsers(environments: readonly Environment[], count: number, expires: string): Environment[] {
+  const users: SandboxUser[] = Array.from({ length: count }, (_, i) => ({ github: `bench-user-${i}`, expires }));
   const replaced = new Map<unknown, Environment>(environments.filter((env) => env.sandboxUsers).map((env) => [env, { ...env, sandboxUsers: users }]));
   const swap = (value: unknown): unknown => {
     if (replaced.has(value)) return replaced.get(value);

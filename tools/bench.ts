@@ -4,6 +4,7 @@
  */
 import { synthesize } from '../charts/app/synth.ts';
 import type { Environment } from '../charts/environments/types.ts';
+import { addDays } from '../charts/lib/dates.ts';
 import { withSandboxUsers } from './bench-users.ts';
 
 export const BENCH_TODAY = '2026-11-24';
@@ -52,7 +53,7 @@ export interface Scaling {
 /** In-process synth at each count of generated sandbox users (warm: one untimed run first). */
 export function sandboxScaling(environments: readonly Environment[], counts: readonly number[], runs: number): Scaling {
   const figures = counts.map((users) => {
-    const envs = withSandboxUsers(environments, users);
+    const envs = withSandboxUsers(environments, users, addDays(BENCH_TODAY, 30));
     synthesize({ environments: envs, today: BENCH_TODAY });
     return { users, ...inProcess(envs, runs) };
   });

@@ -7,11 +7,13 @@ import { PlatformChart } from '../lib/platform-chart.ts';
 import { assignFileNames, chartObjects, sortManifests } from '../lib/render.ts';
 import { ROOT_FOLDER, SERVICES, type ServiceName } from '../platform/registry.ts';
 import { RootChart, type RootFolder } from './roots.ts';
-import { dropExpiredSandboxes } from './sandboxes.ts';
+import { networkPolicyEnforcementProblems } from './network-policy-enforcement.ts';
+import { dropExpiredSandboxes, sandboxLifetimeProblems } from './sandboxes.ts';
 import { serviceWaves } from './service-waves.ts';
 import { validateEnvironments } from './validate-environment.ts';
 import type { ExtraFile, ExtraOutputGenerator } from './extra-outputs.ts';
 import { EXTRA_OUTPUTS } from '../platform/outputs.ts';
+import { DATA_WARNINGS } from '../platform/warnings.ts';
 
 export interface BuildOptions {
   /** YYYY-MM-DD: sandboxes past their expiry are dropped. */
@@ -36,7 +38,7 @@ export interface PlatformBuild {
  * lists the routes of its environment). Throws one ConfigError carrying every problem; writes nothing.
  */
 export function buildPlatform(environments: readonly Environment[], options: BuildOptions): PlatformBuild {
-  const dataProblems = validateEnvironments(environments);
+  const dataProblems = [...validateEnvironments(environments), ...sandboxLifetimeProblems(environments, options.today)];
   if (dataProblems.length > 0) throw new ConfigError(dataProblems);
 
   const waves = serviceWaves();
@@ -75,6 +77,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  for (const warn of DATA_WARNINGS) warnings.push(...warn(built.map((b) => b.environment), options.today));
 
   const manifests: Manifest[] = [];
   for (const { environment, charts } of built) {
@@ -107,6 +110,8 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
+  const unenforced = networkPolicyEnforcementProblems(built.map((b) => b.environment), manifests);
+  if (unenforced.length > 0) throw new ConfigError(unenforced);
   return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
 }
 

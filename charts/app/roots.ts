@@ -75,7 +75,7 @@ export class RootChart extends PlatformChart {
       const userProject = new AppProject(this, `Sandbox-${vcluster.name}`, {
         metadata: { name: vcluster.name, namespace: platform.argocdNamespace },
         spec: {
-          description: `personal sandbox of ${user.github}${user.expires ? ` (until ${user.expires})` : ''}`,
+          description: `personal sandbox of ${user.github} (until ${user.expires})`,
           sourceRepos: [platform.source.repoURL, ...[...new Set(props.upstreamRepos)].sort(), `https://github.com/${user.github}/*`],
           destinations: [{ server: vcluster.server, namespace: '*' }],
           clusterResourceWhitelist: [{ group: '*', kind: '*' }],

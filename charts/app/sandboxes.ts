@@ -1,5 +1,5 @@
 import { ConfigError } from '../lib/config-errors.ts';
-import { isIsoDate } from './validate-environment.ts';
+import { addDays, daysUntil, isIsoDate } from '../lib/dates.ts';
 import type { Environment, SandboxUser } from '../environments/types.ts';
 
 export interface ActiveSandboxes {
@@ -7,13 +7,26 @@ export interface ActiveSandboxes {
   readonly warnings: string[];
 }
 
-/** Days from `today` to `expires` (both YYYY-MM-DD); negative once past. */
-function daysUntil(expires: string, today: string): number {
-  return Math.round((Date.parse(`${expires}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-}
 
 /** Sandboxes expiring within this many days get a warning at every synth. */
 export const EXPIRY_NOTICE_DAYS = 14;
+/** The furthest a sandbox's expiry may lie after the synth date: a term and a half; extend it by pull request. */
+export const MAX_SANDBOX_LIFETIME_DAYS = 180;
+
+
+/** Expiry dates further than MAX_SANDBOX_LIFETIME_DAYS from `today` (malformed dates are validateEnvironments' to report). */
+export function sandboxLifetimeProblems(environments: readonly Environment[], today: string): string[] {
+  const latest = addDays(today, MAX_SANDBOX_LIFETIME_DAYS);
+  return environments.flatMap((environment) =>
+    (environment.sandboxUsers ?? []).flatMap((user, index) =>
+      isIsoDate(user.expires) && user.expires > latest
+        ? [
+            `${environment.name} › environment: sandboxUsers[${index}].expires is ${JSON.stringify(user.expires)} but a sandbox lives at most ${MAX_SANDBOX_LIFETIME_DAYS} days (until ${latest}, counted from ${today}); set ${latest} or earlier and extend it later`,
+          ]
+        : [],
+    ),
+  );
+}
 
 /**
  * Drops the sandboxes whose expiry date is past (warning once each) and warns about those that
@@ -42,10 +55,6 @@ function dropExpiredUsers(environment: Environment, today: string): ActiveSandbo
   const warnings: string[] = [];
   const active: SandboxUser[] = [];
   for (const user of users) {
-    if (user.expires === undefined) {
-      active.push(user);
-      continue;
-    }
     const days = daysUntil(user.expires, today);
     if (days < 0) {
       warnings.push(

@@ -1,3 +1,4 @@
+import { isIsoDate } from '../lib/dates.ts';
 import { CHARTS, IMAGES, MANIFESTS, PACKAGES, RELEASE_ASSETS } from '../environments/catalogue.ts';
 import { ENVIRONMENT_NAMES, type Environment, type SandboxUser } from '../environments/types.ts';
 import { ConfigErrors } from '../lib/config-errors.ts';
@@ -8,7 +9,6 @@ const ISSUERS = ['letsencrypt-prod', 'letsencrypt-staging'] as const;
 const SANDBOX_SIZES = ['small', 'medium', 'large'] as const;
 /** GitHub logins: alphanumerics and single inner dashes, at most 39 characters. */
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A released version: no ranges, no floating names. */
 const PINNED_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'HEAD']);
@@ -161,6 +161,12 @@ function validateSandboxUsers(users: readonly SandboxUser[], errors: ConfigError
       });
       seen.add(key);
     }
+    errors.check(user.expires !== undefined, {
+      field: `${field}.expires`,
+      value: user.expires,
+      problem: 'every sandbox has an expiry date',
+      fix: 'write the last day of the sandbox, e.g. "2027-05-01"',
+    });
     if (user.expires !== undefined) {
       errors.check(isIsoDate(user.expires), {
         field: `${field}.expires`,
@@ -180,11 +186,7 @@ function validateSandboxUsers(users: readonly SandboxUser[], errors: ConfigError
   }
 }
 
-export function isIsoDate(text: string): boolean {
-  if (!ISO_DATE.test(text)) return false;
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
-}
+export { isIsoDate };
 
 /** Every chart, manifest and image of the catalogue is pinned to a released version. */
 export function validateCatalogue(

@@ -210,6 +210,8 @@ export const IMAGES = {
   // The Envoy that Contour v1.30.5's gateway provisioner deploys by default (cmd/contour/gatewayprovisioner.go).
   envoy: { repository: 'docker.io/envoyproxy/envoy', tag: 'v1.31.10' },
   merbridge: { repository: 'ghcr.io/merbridge/merbridge', tag: '0.8.1' },
+  // Firewall-only NetworkPolicy enforcement beside flannel (docs/decisions/0604-networkpolicy-enforcement.md).
+  kubeRouter: { repository: 'docker.io/cloudnativelabs/kube-router', tag: 'v2.1.1' },
   clickhouseServer: { repository: 'clickhouse/clickhouse-server', tag: '24.8.14.39' },
   clickhouseKeeper: { repository: 'clickhouse/clickhouse-keeper', tag: '24.8.14.39' },
   otelCollector: { repository: 'otel/opentelemetry-collector-contrib', tag: '0.114.0' },
@@ -338,6 +340,12 @@ export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
     kind,
     reason: `installed at runtime by provider-gcp-storage v1.11.2; its CRD is pinned in ../shared/crds-extra, which the gate does not read yet (docs/decisions/0950-backups-to-gcs.md)`,
   })),
+  {
+    apiVersion: 'kuma.io/v1alpha1',
+    kind: 'MeshTLS',
+    reason:
+      "installed by the kuma chart 2.9.19 (deployments/charts/kuma/crds/kuma.io_meshtlses.yaml); the pinned schemas carry 11 of Kuma's CRDs and not this one (docs/decisions/0503-strict-mtls-with-dated-migrations.md)",
+  },
 ];
 
 /** Grafana plugins, pinned like images. */

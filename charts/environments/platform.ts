@@ -1,3 +1,4 @@
+import { ASSUMPTIONS } from './assumptions.ts';
 import type { ClusterNode, PlatformFacts } from './types.ts';
 
 /** Organisation-wide facts (../shared/PLATFORM.md, "Organisation and identity"). */
@@ -7,11 +8,10 @@ export const PLATFORM: PlatformFacts = {
   source: { repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', distBranch: 'dist' },
   oauthClientIds: { argocdDex: 'e9dfb0b51bcceae7aef8', grafana: 'f6accfa77d27b78bbf66' },
   argocdNamespace: 'argocd',
-  omni: { clusterName: 'plateforme-cedille' },
-  network: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12' },
+  omni: { clusterName: 'cedille-cluster' },
+  network: { podCidr: ASSUMPTIONS.podCidr.value, serviceCidr: ASSUMPTIONS.serviceCidr.value },
   gateway: { name: 'platform', namespace: 'gateway' },
-  // *proposed*: one hand-kept A record for the edge node's public address.
-  edgeHostname: 'edge.omni.cedille.club',
+  edgeHostname: ASSUMPTIONS.edgeHostname.value,
   vault: {
     stores: {
       system: { name: 'vault-kv-system', mount: 'kv-system' },
@@ -29,10 +29,12 @@ export const PLATFORM: PlatformFacts = {
     },
   ],
   gcp: {
-    project: 'plateforme-cedille',
+    // The club's original project: its Cloud DNS records and its Crossplane ProviderConfig.
+    project: 'fine-harbor-276700',
     region: 'northamerica-northeast1',
     dnsZone: 'omni.cedille.club',
-    kms: { keyRing: 'prod-vault-keyring', cryptoKey: 'prod-vault-cryptokey' },
+    // Vault's unseal key lives in another project (PLATFORM.md, Vault).
+    kms: { project: 'plateforme-cedille', keyRing: 'prod-vault-keyring', cryptoKey: 'prod-vault-cryptokey' },
   },
 };
 

@@ -5,7 +5,7 @@ import { staging } from './staging.ts';
 import type { Environment, HostCni } from './types.ts';
 
 /** Talos's default CNI (flannel), as Kuma's chained CNI plugin finds it on every node. */
-const TALOS_FLANNEL: HostCni = { plugin: 'flannel', confDir: '/etc/cni/net.d', binDir: '/opt/cni/bin', confName: '10-flannel.conflist' };
+const TALOS_FLANNEL: HostCni = { plugin: 'flannel', confDir: '/etc/cni/net.d', binDir: '/opt/cni/bin', confName: '10-flannel.conflist', enforcesNetworkPolicy: false };
 
 /** The bare-metal Talos host cluster: runs Argo CD, Vault, storage, mesh, edge, observability and the vclusters. */
 export const prod: Environment = {
@@ -58,5 +58,7 @@ export const prod: Environment = {
       vault: { schedule: '15 */6 * * *', retentionDays: 30, gcpServiceAccount: 'vault-backups@fine-harbor-276700.iam.gserviceaccount.com' },
       clickhouse: { schedule: '45 2 * * *', retentionDays: 14, gcpServiceAccount: 'clickhouse-backups@fine-harbor-276700.iam.gserviceaccount.com' },
     },
+    // flannel enforces no NetworkPolicy: sandbox isolation and ClickHouse's clients-only rule need it.
+    'kube-router': {},
   },
 };

@@ -1,4 +1,5 @@
-import { BASE_DOMAIN, PLATFORM } from './platform.ts';
+import { ASSUMPTIONS } from './assumptions.ts';
+import { PLATFORM } from './platform.ts';
 import { SANDBOX_USERS } from './sandbox-users.ts';
 import type { Environment } from './types.ts';
 
@@ -8,7 +9,7 @@ export const sandbox: Environment = {
   description: 'vcluster `sandbox` on the prod host',
   platform: PLATFORM,
   cluster: { kind: 'vcluster', kubernetesVersion: '1.28', host: 'prod', nodes: [] },
-  domain: `sandbox.${BASE_DOMAIN}`,
+  domain: ASSUMPTIONS.sandboxDomain.value,
   certificateIssuer: 'letsencrypt-staging',
   destination: { name: 'sandbox', server: 'https://sandbox.vcluster-sandbox.svc:443' },
   hostProvided: { storageClasses: ['mayastor', 'local-hostpath'], namespaces: [] },

@@ -18,7 +18,17 @@ export const staging: Environment = {
     gateway: {},
     // Its own control plane and CA (the sample application is meshed here); redirection and
     // Merbridge come from the host's nodes (docs/mesh.md).
-    mesh: {},
+    mesh: {
+      meshes: [
+        {
+          name: 'default',
+          // STRICT everywhere but here: Contour's Envoy is not meshed and calls HotROD in plaintext.
+          permissiveNamespaces: [
+            { namespace: 'sample', until: '2027-03-31', reason: "the Gateway's Envoy is not meshed yet; ends when the Gateway joins the mesh" },
+          ],
+        },
+      ],
+    },
     // Staging's telemetry goes to prod's collector (host service replicated into the vcluster) and
     // lands in prod's ClickHouse tagged deployment.environment=staging: one store, one Grafana.
     opentelemetry: { destination: { forwardTo: 'http://prod-telemetry-collector.opentelemetry.svc:4318' } },

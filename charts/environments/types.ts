@@ -64,9 +64,9 @@ export interface PlatformFacts {
   readonly oauthClientIds: { readonly argocdDex: string; readonly grafana: string };
   /** Namespace of the one Argo CD, on the host cluster. */
   readonly argocdNamespace: string;
-  /** Address ranges of the host cluster (Talos defaults); vcluster pods are host pods, so they share them. */
+  /** Address ranges of the host cluster (assumed Talos defaults, charts/environments/assumptions.ts); vcluster pods are host pods, so they share them. */
   readonly network: { readonly podCidr: string; readonly serviceCidr: string };
-  /** The cluster's name (ID) in Omni, used by the access policy. *proposed* */
+  /** The cluster's name (ID) in Omni, used by the access policy and `omnictl kubeconfig -c`. */
   readonly omni: { readonly clusterName: string };
   /** The Gateway of each environment (same name and namespace in every cluster). */
   readonly gateway: { readonly name: string; readonly namespace: string };
@@ -90,12 +90,12 @@ export interface PlatformFacts {
    * credential Vault needs before it can unseal). Everything else comes from Vault.
    */
   readonly handProvidedSecrets?: readonly HandProvidedSecret[];
-  /** The Google Cloud project holding the DNS zone, the KMS key and the Crossplane-managed resources. */
+  /** Google Cloud: the project of the DNS zone and the Crossplane-managed resources, and Vault's KMS key (in its own project). */
   readonly gcp: {
     readonly project: string;
     readonly region: string;
     readonly dnsZone: string;
-    readonly kms: { readonly keyRing: string; readonly cryptoKey: string };
+    readonly kms: { readonly project: string; readonly keyRing: string; readonly cryptoKey: string };
   };
 }
 
@@ -132,6 +132,8 @@ export interface HostCni {
   readonly binDir: string;
   /** The primary plugin's configuration list that chained plugins are appended to, e.g. `10-flannel.conflist`. */
   readonly confName: string;
+  /** Whether the plugin enforces NetworkPolicy itself (flannel does not: an enforcing service must run). */
+  readonly enforcesNetworkPolicy: boolean;
 }
 
 export interface ClusterFacts {
@@ -177,8 +179,11 @@ export interface ProvidedObjects {
 export interface SandboxUser {
   /** GitHub login; the vcluster and its host namespace are `sandbox-<github>`. */
   readonly github: string;
-  /** Last day (YYYY-MM-DD, inclusive) the sandbox exists; after it synth drops it with a warning. */
-  readonly expires?: string;
+  /**
+   * Last day (YYYY-MM-DD, inclusive) the sandbox exists: required, at most MAX_SANDBOX_LIFETIME_DAYS
+   * after the synth date; synth warns EXPIRY_NOTICE_DAYS before and drops the sandbox after it.
+   */
+  readonly expires: string;
   /** Quota size. @default 'small' */
   readonly size?: SandboxSize;
 }
@@ -212,11 +217,20 @@ export interface Environment {
 export const OMNI_ROLES = ['None', 'Reader', 'Operator', 'Admin'] as const;
 export type OmniRole = (typeof OMNI_ROLES)[number];
 
+/** Teams of the GitHub organisation a member may belong to (PLATFORM.md: `exec` admins, `sre` operators). */
+export const GITHUB_TEAMS = ['exec', 'sre'] as const;
+export type GitHubTeam = (typeof GITHUB_TEAMS)[number];
+
 /** A club member who may reach the Talos/Omni cluster. Only what the access rule needs. */
 export interface ClusterMember {
   /** GitHub login: names the member's own Kubernetes group `member:<github>`. */
   readonly github: string;
-  /** The identity Omni knows the member by (the e-mail of their Omni login). */
-  readonly omniIdentity: string;
   readonly role: OmniRole;
+  /**
+   * The identity Omni knows the member by (the e-mail of their Omni login). Personal data the club
+   * fills in; never invented. Without it the member gets no Omni rule (synth warns). @default none
+   */
+  readonly omniIdentity?: string;
+  /** The organisation teams the member belongs to (Argo CD and Grafana roles follow them). @default none */
+  readonly teams?: readonly GitHubTeam[];
 }

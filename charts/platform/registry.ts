@@ -19,6 +19,7 @@ import { Grafana, type GrafanaProps } from './grafana/grafana.ts';
 import { OpenTelemetry, type OpenTelemetryProps } from './opentelemetry/opentelemetry.ts';
 import { SampleApp, type SampleAppProps } from './sample-app/sample-app.ts';
 import { Backups, type BackupsProps } from './backups/backups.ts';
+import { KubeRouter, type KubeRouterProps } from './kube-router/kube-router.ts';
 
 /** What the registry knows of a service: how to build it, and what it needs first. */
 export interface ServiceDefinition<Settings> {
@@ -159,6 +160,11 @@ export const SERVICES = {
     // to the collector, and their alerts are provisioned by Grafana's sidecar.
     dependsOn: ['crossplane', 'vault', 'external-secrets', 'clickhouse', 'opentelemetry', 'grafana'],
     build: (chart, settings) => new Backups(chart, 'Backups', settings),
+  }),
+  'kube-router': service<KubeRouterProps>({
+    description: "kube-router in firewall-only mode on every node: enforces the NetworkPolicies Talos's flannel ignores",
+    dependsOn: [],
+    build: (chart, settings) => new KubeRouter(chart, 'KubeRouter', settings),
   }),
 } as const;
 

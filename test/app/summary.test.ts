@@ -5,11 +5,12 @@ import { build, TEST_TODAY, withChanges, environment } from '../helpers.ts';
 
 describe('synth summary', () => {
   it('prints services × environments with object counts, sandboxes, totals, time and warnings', () => {
-    const environments = [environment('prod'), environment('staging'), withChanges('sandbox', { sandboxUsers: [{ github: 'a' }, { github: 'b', expires: '2026-11-30' }, { github: 'c', expires: '2026-01-01' }] })];
+    const environments = [environment('prod'), environment('staging'), withChanges('sandbox', { sandboxUsers: [{ github: 'a', expires: '2027-01-31' }, { github: 'b', expires: '2026-11-30' }, { github: 'c', expires: '2026-01-01' }] })];
     const b = build(environments);
     const text = formatSynthSummary({ environments, manifests: b.manifests, services: b.services, warnings: b.warnings, today: TEST_TODAY, outdir: 'dist', totalMs: 812.4, gateMs: 120.2 });
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^synthesized 3 environments × \d+ services = \d+ objects into dist\/ in 812 ms \(gate 120 ms\), 2 warning\(s\)$/);
+    expect(lines[0]).toMatch(/^synthesized 3 environments × \d+ services = \d+ objects into dist\/ in 812 ms \(gate 120 ms\), 3 warning\(s\)$/);
+    expect(text).toContain('warning: prod › cluster-access: 35 member(s) have no omniIdentity');
     expect(lines[1]).toMatch(/^ {2}service +prod +staging +sandbox$/);
     expect(text).toMatch(/\n {2}cert-manager +2 +2 +2\n/);
     expect(text).toMatch(/\n {2}root +\d+ +\d+ +\d+\n/);

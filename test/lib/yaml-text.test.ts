@@ -17,7 +17,7 @@ const AWKWARD_STRINGS = [
 
 describe('yamlText', () => {
   it('writes every object of the platform exactly as yaml does (all environments, 20 sandbox users)', () => {
-    const build = buildPlatform(withSandboxUsers(ENVIRONMENTS, 20), { today: '2026-11-24' });
+    const build = buildPlatform(withSandboxUsers(ENVIRONMENTS, 20, '2026-12-24'), { today: '2026-11-24' });
     expect(build.manifests.length).toBeGreaterThan(500);
     const different = build.manifests.filter((m) => yamlText(m.object) !== reference(m.object)).map((m) => `${m.environment}/${m.folder}/${m.file}`);
     expect(different).toEqual([]);

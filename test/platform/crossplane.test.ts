@@ -83,7 +83,7 @@ describe('Crossplane', () => {
     expect(secret.spec.data).toEqual([{ secretKey: 'credentials.json', remoteRef: { key: 'crossplane/gcp', property: 'service-account-key' } }]);
     const gcp = find(objects, 'ProviderConfig', 'default');
     expect(gcp.spec).toEqual({
-      projectID: 'plateforme-cedille',
+      projectID: 'fine-harbor-276700',
       credentials: { source: 'Secret', secretRef: { namespace: 'crossplane-system', name: 'gcp-credentials', key: 'credentials.json' } },
     });
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);

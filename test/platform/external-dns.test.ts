@@ -19,7 +19,7 @@ describe('ExternalDns', () => {
     expect(values.txtOwnerId).toBe('plateforme-cedille-prod');
     expect(values.txtPrefix).toBe('edns-');
     expect(values.extraArgs).toEqual([
-      '--google-project=plateforme-cedille',
+      '--google-project=fine-harbor-276700',
       '--google-zone-visibility=public',
       '--txt-wildcard-replacement=wildcard',
       '--gateway-namespace=gateway',

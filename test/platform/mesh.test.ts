@@ -3,8 +3,9 @@ import { CHARTS } from '../../charts/environments/catalogue.ts';
 import { HelmApplication } from '../../charts/lib/helm-application.ts';
 import { PlatformNamespace } from '../../charts/lib/namespace.ts';
 import { Mesh } from '../../charts/platform/mesh/mesh.ts';
+import { meshMigrationWarnings } from '../../charts/platform/mesh/migrations.ts';
 import { MESH_NODE_REQUIREMENT, meshNodeRequirements } from '../../charts/platform/mesh/node-requirements.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { TEST_TODAY, build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
 
 const wave = (object: any) => object.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
 
@@ -52,7 +53,7 @@ describe('Mesh', () => {
       {
         name: 'ca-builtin',
         type: 'builtin',
-        mode: 'PERMISSIVE',
+        mode: 'STRICT',
         dpCert: { rotation: { expiration: '1d' } },
         conf: { caCert: { RSAbits: 2048, expiration: '10y' } },
       },
@@ -60,27 +61,85 @@ describe('Mesh', () => {
     expect(wave(mesh)).toBe('0');
   });
 
-  it('allows every identity of the mesh to call every other by default, after the Mesh', () => {
+  it('runs STRICT mutual TLS and denies everything by default, after the Mesh (no blanket allow)', () => {
     const chart = testChart('prod', 'mesh');
     new Mesh(chart, 'Mesh');
-    const permission = find(objectsOf(chart), 'MeshTrafficPermission', 'default-allow-within-mesh', 'kuma-system');
-    expect(permission.metadata.labels['kuma.io/mesh']).toBe('default');
-    expect(permission.spec).toEqual({ targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] });
-    expect(Number(wave(permission))).toBeGreaterThan(Number(wave(find(objectsOf(chart), 'Mesh', 'default'))));
+    const objects = objectsOf(chart);
+    expect(find(objects, 'Mesh', 'default').spec.mtls.backends[0].mode).toBe('STRICT');
+    const permissions = objects.filter((o) => o.kind === 'MeshTrafficPermission');
+    expect(permissions.map((o) => o.metadata.name)).toEqual(['default-deny-by-default']);
+    const deny = permissions[0] as any;
+    expect(deny.metadata.labels['kuma.io/mesh']).toBe('default');
+    expect(deny.spec).toEqual({ targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Deny' } }] });
+    expect(Number(wave(deny))).toBeGreaterThan(Number(wave(find(objects, 'Mesh', 'default'))));
+    expect(objects.filter((o) => o.kind === 'MeshTLS')).toEqual([]);
   });
 
-  it('supports strict mTLS and deny-by-default per mesh, one Mesh and policy each', () => {
+  it('accepts plaintext only in a namespace with a dated PERMISSIVE migration (a MeshTLS for its sidecars)', () => {
     const chart = testChart('prod', 'mesh');
     new Mesh(chart, 'Mesh', {
-      meshes: [{ name: 'default' }, { name: 'finance', mtlsMode: 'strict', trafficPermission: 'deny-by-default', dataplaneCertificateExpiration: '12h' }],
+      meshes: [
+        { name: 'default', permissiveNamespaces: [{ namespace: 'legacy', until: '2027-01-31', reason: 'the Gateway is not meshed' }] },
+        { name: 'finance', dataplaneCertificateExpiration: '12h' },
+      ],
     });
     const objects = objectsOf(chart);
-    expect(objects.filter((o) => o.kind === 'Mesh').map((o) => o.metadata.name)).toEqual(['default', 'finance']);
-    const finance = find(objects, 'Mesh', 'finance');
-    expect(finance.spec.mtls.backends[0]).toMatchObject({ mode: 'STRICT', dpCert: { rotation: { expiration: '12h' } } });
-    const deny = find(objects, 'MeshTrafficPermission', 'finance-deny-by-default', 'kuma-system');
-    expect(deny.metadata.labels['kuma.io/mesh']).toBe('finance');
-    expect(deny.spec.from[0].default).toEqual({ action: 'Deny' });
+    expect(objects.filter((o) => o.kind === 'Mesh').map((o) => [o.metadata.name, (o as any).spec.mtls.backends[0].mode])).toEqual([
+      ['default', 'STRICT'],
+      ['finance', 'STRICT'],
+    ]);
+    expect(find(objects, 'Mesh', 'finance').spec.mtls.backends[0].dpCert).toEqual({ rotation: { expiration: '12h' } });
+    const tls = find(objects, 'MeshTLS', 'default-permissive-legacy', 'kuma-system');
+    expect(tls.apiVersion).toBe('kuma.io/v1alpha1');
+    expect(tls.metadata.labels['kuma.io/mesh']).toBe('default');
+    expect(tls.metadata.annotations['platform.cedille.club/permissive-until']).toBe('2027-01-31');
+    expect(tls.spec).toEqual({
+      targetRef: { kind: 'MeshSubset', tags: { 'k8s.kuma.io/namespace': 'legacy' } },
+      from: [{ targetRef: { kind: 'Mesh' }, default: { mode: 'Permissive' } }],
+    });
+  });
+
+  it('fails on a mesh-wide PERMISSIVE mode or a blanket traffic default', () => {
+    const chart = testChart('prod', 'mesh');
+    const legacy = { name: 'default', mtlsMode: 'permissive', trafficPermission: 'allow-within-mesh' } as never;
+    expect(configErrors(() => new Mesh(chart, 'Mesh', { meshes: [legacy] }))).toEqual([
+      'prod › mesh/Mesh: meshes[0].mtlsMode is "permissive" but every mesh runs STRICT mutual TLS; plaintext is accepted only per namespace, as a dated migration; remove mtlsMode and list the namespaces that still need plaintext in meshes[0].permissiveNamespaces with until and reason',
+      'prod › mesh/Mesh: meshes[0].trafficPermission is "allow-within-mesh" but a mesh allows nothing by default; each meshed service declares who may call it (allowMeshTraffic); remove trafficPermission and add a MeshTrafficPermission per service',
+    ]);
+  });
+
+  it('fails on an undated or unexplained PERMISSIVE migration', () => {
+    const chart = testChart('prod', 'mesh');
+    const meshes = [{ name: 'default', permissiveNamespaces: [{ namespace: 'legacy', until: 'someday', reason: ' ' }] }];
+    expect(configErrors(() => new Mesh(chart, 'Mesh', { meshes }))).toEqual([
+      'prod › mesh/Mesh: meshes[0].permissiveNamespaces[0].until is "someday" but a PERMISSIVE migration is dated: write its last day YYYY-MM-DD; write e.g. "2027-03-31"',
+      'prod › mesh/Mesh: meshes[0].permissiveNamespaces[0].reason is " " but say which unmeshed callers still need plaintext; write the reason, and what ends the migration',
+    ]);
+  });
+
+  it('warns about a PERMISSIVE migration once past its date, not before', () => {
+    const migrating = withChanges('staging', {
+      services: { ...environment('staging').services, mesh: { meshes: [{ name: 'default', permissiveNamespaces: [{ namespace: 'sample', until: '2026-11-23', reason: 'the Gateway is not meshed' }] }] } },
+    });
+    expect(meshMigrationWarnings([migrating], '2026-11-23')).toEqual([]);
+    expect(meshMigrationWarnings([migrating], TEST_TODAY)).toEqual([
+      'staging › mesh: namespace sample still accepts plaintext in mesh default (PERMISSIVE migration) past its date 2026-11-23 (the Gateway is not meshed); mesh its callers and remove services.mesh.meshes[0].permissiveNamespaces[0], or set a new date',
+    ]);
+    expect(build([environment('prod'), migrating, environment('sandbox')]).warnings).toContain(meshMigrationWarnings([migrating], TEST_TODAY)[0]);
+  });
+
+  it('prod meshes run STRICT mTLS with no PERMISSIVE namespace; staging lists its one dated exception', () => {
+    const b = build();
+    const kinds = (env: string, kind: string) => manifestsOf(b, env, 'mesh').map((m) => m.object as any).filter((o) => o.kind === kind);
+    expect(kinds('prod', 'Mesh').map((m) => m.spec.mtls.backends[0].mode)).toEqual(['STRICT']);
+    expect(kinds('prod', 'MeshTLS')).toEqual([]);
+    expect(kinds('staging', 'MeshTLS').map((m) => m.metadata.name)).toEqual(['default-permissive-sample']);
+    const allows = b.manifests.map((m) => m.object as any).filter((o) => o.kind === 'MeshTrafficPermission' && o.spec.from.some((f: any) => f.default.action === 'Allow'));
+    expect(allows.length).toBeGreaterThan(0);
+    for (const allow of allows) {
+      expect(allow.spec.targetRef.kind, allow.metadata.name).not.toBe('Mesh');
+      for (const from of allow.spec.from) expect(from.targetRef.kind, allow.metadata.name).not.toBe('Mesh');
+    }
   });
 
   it('runs Merbridge on the host: pinned image, Kuma mode, host network, privileged, every node', () => {
@@ -131,7 +190,7 @@ describe('Mesh', () => {
     const prod = manifestsOf(b, 'prod').map((m) => m.object);
     expect(find(prod, 'Application', 'prod-kuma-chart').spec.source.helm.valuesObject.controlPlane.replicas).toBe(2);
     expect(find(prod, 'Mesh', 'default').spec.mtls.enabledBackend).toBe('ca-builtin');
-    find(prod, 'MeshTrafficPermission', 'default-allow-within-mesh', 'kuma-system');
+    find(prod, 'MeshTrafficPermission', 'default-deny-by-default', 'kuma-system');
     find(prod, 'DaemonSet', 'merbridge', 'merbridge');
     const folder = find(prod, 'Application', 'prod-mesh');
     // The folder (Mesh, policies, Merbridge) syncs after the chart that brings Kuma's CRDs.
@@ -162,13 +221,11 @@ describe('Mesh', () => {
     ]);
   });
 
-  it('fails when mesh names are bad or repeated, and on unknown modes', () => {
-    const meshes = [{ name: 'default' }, { name: 'default' }, { name: 'Team_A', mtlsMode: 'off' as any, trafficPermission: 'open' as any, dataplaneCertificateExpiration: '1 day' }];
+  it('fails when mesh names are bad or repeated, and on a bad certificate duration', () => {
+    const meshes = [{ name: 'default' }, { name: 'default' }, { name: 'Team_A', dataplaneCertificateExpiration: '1 day' }];
     expect(configErrors(() => new Mesh(testChart('prod', 'mesh'), 'Mesh', { meshes }))).toEqual([
       'prod › mesh/Mesh: meshes[1].name is "default" but another mesh has the same name; declare each mesh once',
       'prod › mesh/Mesh: meshes[2].name is "Team_A" but mesh names are DNS labels; use lower-case letters, digits and dashes',
-      'prod › mesh/Mesh: meshes[2].mtlsMode is "off" but the modes are permissive, strict; pick one of them',
-      'prod › mesh/Mesh: meshes[2].trafficPermission is "open" but the defaults are allow-within-mesh, deny-by-default; pick one of them',
       'prod › mesh/Mesh: meshes[2].dataplaneCertificateExpiration is "1 day" but it is not a duration Kuma reads (a number and s, m, h or d); write e.g. "1d" or "12h"',
     ]);
   });

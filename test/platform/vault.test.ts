@@ -38,7 +38,7 @@ describe('Vault', () => {
     expect(hcl).toContain(
       [
         'seal "gcpckms" {',
-        `  project = "${PLATFORM.gcp.project}"`,
+        `  project = "${PLATFORM.gcp.kms.project}"`,
         `  region = "${PLATFORM.gcp.region}"`,
         `  key_ring = "${PLATFORM.gcp.kms.keyRing}"`,
         `  crypto_key = "${PLATFORM.gcp.kms.cryptoKey}"`,
@@ -146,10 +146,10 @@ describe('Vault', () => {
 
   it('fails when the KMS facts are missing', () => {
     const env = environment('prod');
-    const broken = { ...env, platform: { ...env.platform, gcp: { ...env.platform.gcp, kms: { keyRing: '', cryptoKey: 'k' } } } };
+    const broken = { ...env, platform: { ...env.platform, gcp: { ...env.platform.gcp, kms: { project: 'plateforme-cedille', keyRing: '', cryptoKey: 'k' } } } };
     const chart = testChart('prod', 'vault', broken);
     expect(configErrors(() => new Vault(chart, 'Vault'))).toEqual([
-      'prod › vault/Vault: platform.gcp.kms is {"project":"plateforme-cedille","region":"northamerica-northeast1","keyRing":"","cryptoKey":"k"} but the gcpckms seal needs the project, region, key ring and key; fill them in charts/environments/platform.ts',
+      'prod › vault/Vault: platform.gcp.kms is {"region":"northamerica-northeast1","project":"plateforme-cedille","keyRing":"","cryptoKey":"k"} but the gcpckms seal needs the project, region, key ring and key; fill them in charts/environments/platform.ts',
     ]);
   });
 });

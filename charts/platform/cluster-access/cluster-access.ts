@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { catalogueCrdGroups } from '../../environments/catalogue.ts';
-import { OMNI_ROLES, type ClusterMember, type Environment } from '../../environments/types.ts';
+import { GITHUB_TEAMS, OMNI_ROLES, type ClusterMember, type Environment } from '../../environments/types.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { toYaml, compare } from '../../lib/render.ts';
@@ -37,12 +37,22 @@ export function checkMembers(members: readonly ClusterMember[], errors: ConfigEr
       problem: 'it is not a GitHub login (letters, digits, single dashes, at most 39 characters)',
       fix: 'use the member\'s GitHub login exactly',
     });
-    errors.check(typeof member.omniIdentity === 'string' && IDENTITY.test(member.omniIdentity), {
-      field: `${field}.omniIdentity`,
-      value: member.omniIdentity,
-      problem: 'Omni identities are lower-case e-mail addresses',
-      fix: 'copy the identity Omni shows under Users for this member',
-    });
+    if (member.omniIdentity !== undefined) {
+      errors.check(typeof member.omniIdentity === 'string' && IDENTITY.test(member.omniIdentity), {
+        field: `${field}.omniIdentity`,
+        value: member.omniIdentity,
+        problem: 'Omni identities are lower-case e-mail addresses',
+        fix: 'copy the identity Omni shows under Users for this member, or leave it out until the club has it',
+      });
+    }
+    for (const [teamIndex, team] of (member.teams ?? []).entries()) {
+      errors.check((GITHUB_TEAMS as readonly string[]).includes(team), {
+        field: `${field}.teams[${teamIndex}]`,
+        value: team,
+        problem: `the organisation's teams are ${GITHUB_TEAMS.join(', ')}`,
+        fix: 'pick one of those teams, or leave teams out',
+      });
+    }
     errors.check((OMNI_ROLES as readonly string[]).includes(member.role), {
       field: `${field}.role`,
       value: member.role,
@@ -58,6 +68,7 @@ export function checkMembers(members: readonly ClusterMember[], errors: ConfigEr
       fix: 'keep one line per member',
     });
     logins.set(login, first ?? index);
+    if (member.omniIdentity === undefined) return;
     const identity = String(member.omniIdentity);
     const firstIdentity = identities.get(identity);
     errors.check(firstIdentity === undefined, {
@@ -105,13 +116,22 @@ export function impersonatedGroups(member: ClusterMember): string[] {
   return [READER_GROUP, ...(member.role === 'Operator' ? [OPERATOR_GROUP] : []), memberGroup(member.github)];
 }
 
+type IdentifiedMember = ClusterMember & { readonly omniIdentity: string };
+
+/** Members whose Omni identity the club has not recorded: they get no rule. */
+export function membersWithoutIdentity(members: readonly ClusterMember[]): ClusterMember[] {
+  return members.filter((member) => member.omniIdentity === undefined);
+}
+
 /**
- * The Omni AccessPolicy: one document, one rule per member on the cluster, and one test per member
- * that Omni runs when the policy is applied (a wrong policy is refused by Omni itself).
+ * The Omni AccessPolicy: one document, one rule per member with an identity on the cluster, and one
+ * test per such member that Omni runs when the policy is applied (a wrong policy is refused by Omni).
  */
 export function omniAccessPolicy(clusterName: string, members: readonly ClusterMember[]): object {
-  const sorted = [...members].sort((a, b) => compare(a.omniIdentity, b.omniIdentity));
-  const access = (member: ClusterMember) => {
+  const sorted = members
+    .filter((member): member is IdentifiedMember => member.omniIdentity !== undefined)
+    .sort((a, b) => compare(a.omniIdentity, b.omniIdentity));
+  const access = (member: IdentifiedMember) => {
     const groups = impersonatedGroups(member);
     return groups.length > 0 ? { role: member.role, kubernetes: { impersonate: { groups } } } : { role: member.role };
   };
@@ -127,6 +147,18 @@ export function omniAccessPolicy(clusterName: string, members: readonly ClusterM
       })),
     },
   };
+}
+
+/** Synth warning: one line naming every member left out of the Omni policy for want of an identity. */
+export function memberIdentityWarnings(environments: readonly Environment[]): string[] {
+  return environments.flatMap((environment) => {
+    const missing = membersWithoutIdentity(environment.services['cluster-access']?.members ?? []);
+    if (missing.length === 0) return [];
+    return [
+      `${environment.name} › cluster-access: ${missing.length} member(s) have no omniIdentity and get no rule in dist/omni/access-policy.yaml: ` +
+        `${missing.map((member) => member.github).join(', ')} (add the e-mail of their Omni login to their line in charts/environments/cluster-access.ts)`,
+    ];
+  });
 }
 
 /** Extra output: dist/omni/access-policy.yaml from the environment that runs `cluster-access`. */

@@ -15,6 +15,7 @@ import { MESH_NAME_LABEL } from '../../lib/namespace.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
 import { Merbridge } from './merbridge.ts';
+import { MeshTls, checkPermissiveMigrations } from './migrations.ts';
 
 export const KUMA_NAMESPACE = 'kuma-system';
 /** Kuma's label marking its system namespace (the chart's pre-install hook would add it; we declare it). */
@@ -22,28 +23,26 @@ export const KUMA_SYSTEM_NAMESPACE_LABEL = 'kuma.io/system-namespace';
 /** Name of the builtin CA backend of every mesh. */
 export const BUILTIN_CA_BACKEND = 'ca-builtin';
 
-/** Inbound mTLS mode of a mesh (Kuma `CertificateAuthorityBackend.mode`). */
-export type MtlsMode = 'permissive' | 'strict';
-/** The default MeshTrafficPermission of a mesh: who may call whom. */
-export type TrafficPermissionDefault = 'allow-within-mesh' | 'deny-by-default';
+/**
+ * A namespace whose sidecars still accept plaintext inbound while its callers join the mesh: the only
+ * way a mesh accepts plaintext (the Mesh itself is always STRICT). Dated: synth warns once `until` is
+ * past (docs/decisions/0503-strict-mtls-with-dated-migrations.md).
+ */
+export interface PermissiveMigration {
+  /** The meshed namespace (its sidecars are selected by Kuma's `k8s.kuma.io/namespace` tag). */
+  readonly namespace: string;
+  /** Last day (YYYY-MM-DD) the exception is meant to live. */
+  readonly until: string;
+  /** Which unmeshed callers still need plaintext, and what ends the migration. */
+  readonly reason: string;
+}
 
-/** One Kuma mesh: a trust domain with its own builtin CA and its default traffic permission. */
+/** One Kuma mesh: a trust domain with its own builtin CA, STRICT mutual TLS and nothing allowed by default. */
 export interface MeshDefinition {
   /** Mesh name; namespaces join it with `meshName` (label `kuma.io/mesh`). */
   readonly name: string;
-  /**
-   * `permissive`: sidecars always call each other with mTLS, and inbound also accepts plaintext from
-   * callers outside the mesh (the Gateway's Envoy, probes of unmeshed tools). `strict`: inbound
-   * accepts only mTLS from the mesh. See docs/decisions/0501-mesh-traffic-permissions.md.
-   * @default 'permissive'
-   */
-  readonly mtlsMode?: MtlsMode;
-  /**
-   * `allow-within-mesh`: any workload with an identity of this mesh may call any other;
-   * `deny-by-default`: nothing is allowed until a MeshTrafficPermission of the team allows it.
-   * @default 'allow-within-mesh'
-   */
-  readonly trafficPermission?: TrafficPermissionDefault;
+  /** Dated per-namespace exceptions to STRICT mTLS. @default none */
+  readonly permissiveNamespaces?: readonly PermissiveMigration[];
   /** Validity of each sidecar's certificate (rotated before it ends). @default '1d' */
   readonly dataplaneCertificateExpiration?: string;
 }
@@ -60,8 +59,6 @@ export interface MeshProps extends MeshListSettings {
   readonly merbridge?: boolean;
 }
 
-const MTLS_MODES: readonly MtlsMode[] = ['permissive', 'strict'];
-const TRAFFIC_PERMISSIONS: readonly TrafficPermissionDefault[] = ['allow-within-mesh', 'deny-by-default'];
 /** Kuma durations as the builtin CA reads them (`1d`, `12h`, `30m`). */
 const DURATION = /^\d+(s|m|h|d)$/;
 
@@ -173,22 +170,21 @@ export class Mesh extends Construct {
         fix: 'declare each mesh once',
       });
       seen.add(mesh.name);
-      if (mesh.mtlsMode !== undefined) {
-        errors.check(MTLS_MODES.includes(mesh.mtlsMode), {
-          field: `${field}.mtlsMode`,
-          value: mesh.mtlsMode,
-          problem: `the modes are ${MTLS_MODES.join(', ')}`,
-          fix: 'pick one of them',
-        });
-      }
-      if (mesh.trafficPermission !== undefined) {
-        errors.check(TRAFFIC_PERMISSIONS.includes(mesh.trafficPermission), {
-          field: `${field}.trafficPermission`,
-          value: mesh.trafficPermission,
-          problem: `the defaults are ${TRAFFIC_PERMISSIONS.join(', ')}`,
-          fix: 'pick one of them',
-        });
-      }
+      // Settings of the former API: a mesh-wide PERMISSIVE or a blanket allow must not come back silently.
+      const legacy = mesh as { mtlsMode?: unknown; trafficPermission?: unknown };
+      errors.check(legacy.mtlsMode === undefined, {
+        field: `${field}.mtlsMode`,
+        value: legacy.mtlsMode,
+        problem: 'every mesh runs STRICT mutual TLS; plaintext is accepted only per namespace, as a dated migration',
+        fix: `remove mtlsMode and list the namespaces that still need plaintext in ${field}.permissiveNamespaces with until and reason`,
+      });
+      errors.check(legacy.trafficPermission === undefined, {
+        field: `${field}.trafficPermission`,
+        value: legacy.trafficPermission,
+        problem: 'a mesh allows nothing by default; each meshed service declares who may call it (allowMeshTraffic)',
+        fix: 'remove trafficPermission and add a MeshTrafficPermission per service',
+      });
+      checkPermissiveMigrations(mesh.permissiveNamespaces ?? [], `${field}.permissiveNamespaces`, errors);
       if (mesh.dataplaneCertificateExpiration !== undefined) {
         errors.check(DURATION.test(mesh.dataplaneCertificateExpiration), {
           field: `${field}.dataplaneCertificateExpiration`,
@@ -257,7 +253,7 @@ export class Mesh extends Construct {
               {
                 name: BUILTIN_CA_BACKEND,
                 type: 'builtin',
-                mode: (mesh.mtlsMode ?? 'permissive').toUpperCase(),
+                mode: 'STRICT',
                 dpCert: { rotation: { expiration: mesh.dataplaneCertificateExpiration ?? '1d' } },
                 conf: { caCert: { RSAbits: 2048, expiration: '10y' } },
               },
@@ -267,24 +263,24 @@ export class Mesh extends Construct {
       });
       setSyncWave(resource, Wave.DEFAULT);
 
-      const allow = (mesh.trafficPermission ?? 'allow-within-mesh') === 'allow-within-mesh';
+      // Nothing is allowed until a service says who may call it: its MeshTrafficPermission (more
+      // specific than this Mesh-wide one) wins for its own inbound traffic.
       const permission = new MeshTrafficPermission(this, `TrafficPermission-${mesh.name}`, {
-        metadata: {
-          name: `${mesh.name}-${allow ? 'allow-within-mesh' : 'deny-by-default'}`,
-          namespace: KUMA_NAMESPACE,
-          labels: { [MESH_NAME_LABEL]: mesh.name },
-        },
+        metadata: { name: `${mesh.name}-deny-by-default`, namespace: KUMA_NAMESPACE, labels: { [MESH_NAME_LABEL]: mesh.name } },
         spec: {
           targetRef: { kind: MeshTrafficPermissionSpecTargetRefKind.MESH },
           from: [
             {
               targetRef: { kind: MeshTrafficPermissionSpecFromTargetRefKind.MESH },
-              default: { action: allow ? MeshTrafficPermissionSpecFromDefaultAction.ALLOW : MeshTrafficPermissionSpecFromDefaultAction.DENY },
+              default: { action: MeshTrafficPermissionSpecFromDefaultAction.DENY },
             },
           ],
         },
       });
       setSyncWave(permission, Wave.AFTER_CRDS);
+      for (const migration of mesh.permissiveNamespaces ?? []) {
+        setSyncWave(new MeshTls(this, `Permissive-${mesh.name}-${migration.namespace}`, { mesh: mesh.name, migration }), Wave.AFTER_CRDS);
+      }
     }
 
     if (merbridge) new Merbridge(this, 'Merbridge');

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { IMAGES, imageRef } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
+import { MeshServicePermission } from '../../lib/mesh-permission.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
 import { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
@@ -66,6 +67,13 @@ export class SampleApp extends Construct {
     new k8s.KubeService(this, 'Service', {
       metadata: { name: APP, namespace: SAMPLE_NAMESPACE },
       spec: { selector: labels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: k8s.IntOrString.fromString('http') }] },
+    });
+    // The mesh denies by default: HotROD's own pods (its frontend calls its services) may call it.
+    // The Gateway's Envoy is unmeshed and reaches it in plaintext through the namespace's dated
+    // PERMISSIVE migration (environments/staging.ts).
+    new MeshServicePermission(this, 'MeshPermission', {
+      service: { namespace: SAMPLE_NAMESPACE, name: APP, port: HTTP_PORT },
+      fromNamespaces: [SAMPLE_NAMESPACE],
     });
     this.hostname = new PlatformRoute(this, 'Route', {
       host: APP,

@@ -138,9 +138,9 @@ export class Vault extends Construct {
       problem: `the KMS seal reads ${KMS_CREDENTIALS_KEY} from a hand-made Secret in namespace ${VAULT.namespace}, and no such Secret is declared for ${environment.name} in PLATFORM.handProvidedSecrets`,
       fix: `declare { environment: '${environment.name}', namespace: '${VAULT.namespace}', name: '${kmsSecret}', keys: ['${KMS_CREDENTIALS_KEY}'], … } with its runbook`,
     });
-    errors.check(Boolean(platform.gcp.project && platform.gcp.region && kms.keyRing && kms.cryptoKey), {
+    errors.check(Boolean(kms.project && platform.gcp.region && kms.keyRing && kms.cryptoKey), {
       field: 'platform.gcp.kms',
-      value: { project: platform.gcp.project, region: platform.gcp.region, ...kms },
+      value: { region: platform.gcp.region, ...kms },
       problem: 'the gcpckms seal needs the project, region, key ring and key',
       fix: 'fill them in charts/environments/platform.ts',
     });
@@ -174,7 +174,7 @@ export class Vault extends Construct {
       '}',
       '',
       'seal "gcpckms" {',
-      `  project = "${platform.gcp.project}"`,
+      `  project = "${kms.project}"`,
       `  region = "${platform.gcp.region}"`,
       `  key_ring = "${kms.keyRing}"`,
       `  crypto_key = "${kms.cryptoKey}"`,
