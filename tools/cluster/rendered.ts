@@ -12,6 +12,8 @@ import type { PlannedObject } from './plan.ts';
 
 export interface RenderedInput {
   readonly lookup: (environment: string, application: string) => PlannedObject[] | undefined;
+  /** Every rendered object of an environment. */
+  readonly all: (environment: string) => PlannedObject[];
   readonly notices: readonly string[];
 }
 
@@ -34,6 +36,7 @@ export async function renderedObjects(dir: string, env: NodeJS.ProcessEnv = proc
       rendered.has(`${environment}|${application}`)
         ? result.manifests.filter((m) => m.environment === environment && m.application === application).map((m) => ({ source: `${application} (rendered): ${m.file}`, object: m.object }))
         : undefined,
+    all: (environment) => result.manifests.filter((m) => m.environment === environment).map((m) => ({ source: `${m.application} (rendered): ${m.file}`, object: m.object })),
     notices: result.problems.map((p) => `render: ${p}`),
   };
 }
