@@ -106,4 +106,13 @@ export const GO_TOOLS: Readonly<Record<string, GoTool>> = {
   // helm's output read as Argo CD reads it (apimachinery's YAML reader + sigs.k8s.io/yaml): the
   // JavaScript YAML parser rejects some YAML that Go accepts (e.g. OpenEBS's CRD descriptions).
   kubeyaml: { name: 'kubeyaml', pkg: '.' },
+  // Version stamps as kubernetes' hack/lib/version.sh sets them (discovery reports them; clients check the minor).
+  'kube-apiserver': {
+    name: 'kube-apiserver',
+    pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
+    ldflags: '-s -w -X k8s.io/component-base/version.gitVersion=v1.28.15 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=28 -X k8s.io/component-base/version.gitTreeState=clean',
+  },
+  // The etcd binary's main package is the root of go.etcd.io/etcd/server/v3 (3.5.x).
+  etcd: { name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', ldflags: '-s -w' },
+  kubeconform: { name: 'kubeconform', pkg: 'github.com/yannh/kubeconform/cmd/kubeconform', ldflags: '-s -w' },
 };

@@ -1,0 +1,301 @@
+/**
+ * Walks a cluster plan the way Argo CD syncs it, against real API servers: the host's root
+ * Application first, each Application's resources in gitops-engine's order (tools/cluster/argo-order.ts),
+ * server-side dry-run of the whole sync before anything is applied, then server-side apply wave by
+ * wave with Argo CD's field manager, the Applications of a wave synced before the next wave starts
+ * (Argo CD waits for their health). Every refusal is recorded with the file, the object and the API
+ * server's message.
+ */
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeObject } from '../../charts/lib/manifest.ts';
+import { formatIdentity, identityKey, identityOf } from '../dist-tree.ts';
+import { compareTasks, phaseOf, waveOf } from './argo-order.ts';
+import type { RunningCluster } from './control-plane.ts';
+import type { ApplicationSync, ClusterPlan, PlannedObject } from './plan.ts';
+import { PROJECT_ACCOUNTS_NAMESPACE, projectAccount, projectRbac } from './project-rbac.ts';
+
+/** The field manager of Argo CD's server-side apply (argo-cd common/common.go `ArgoCDSSAManager`, v2.14.21). */
+export const ARGO_CD_FIELD_MANAGER = 'argocd-controller';
+
+export interface Rejection {
+  readonly cluster: string;
+  readonly application: string;
+  readonly source: string;
+  /** `Kind.group namespace/name` */
+  readonly object: string;
+  /** `group|Kind|namespace|name` */
+  readonly key: string;
+  readonly step: 'dry-run' | 'apply' | 're-apply';
+  /** HTTP status of the refusal (0 when no request could be made). */
+  readonly status: number;
+  readonly message: string;
+}
+
+export interface WalkResult {
+  readonly rejections: Rejection[];
+  /** Objects applied, by `cluster|key` → resourceVersion after the apply. */
+  readonly versions: Map<string, string>;
+  /** `cluster|key` → the object as applied, and the source file. */
+  readonly applied: Map<string, { source: string; object: KubeObject; cluster: string; application: string }>;
+  /** Applications not synced (dry-run failed, or a parent failed), with why. */
+  readonly skipped: string[];
+  readonly counts: { applications: number; objects: number };
+}
+
+/** The API server's message of a failed request (client-node wraps it in an ApiException). */
+export function apiMessage(error: unknown): { status: number; message: string } {
+  const e = error as { code?: number; body?: unknown; message?: string };
+  let body = e.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      // a plain-text body is the message itself
+    }
+  }
+  const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : typeof body === 'string' && body ? body : (e.message ?? String(error)).split('\n')[0]!;
+  return { status: typeof e.code === 'number' ? e.code : 0, message };
+}
+
+function strip(object: KubeObject): KubernetesObject {
+  const { status: _status, ...rest } = object as KubeObject & { status?: unknown };
+  return structuredClone(rest) as KubernetesObject;
+}
+
+/** The object API with discovery's answer to "is this kind namespaced?" (client-node keeps `resource` protected). */
+class ObjectApi extends KubernetesObjectApi {
+  static forConfig(config: KubeConfig): ObjectApi {
+    return config.makeApiClient(ObjectApi);
+  }
+
+  async namespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
+    return (await this.resource(apiVersion, kind).catch(() => undefined))?.namespaced;
+  }
+}
+
+interface Session {
+  readonly cluster: RunningCluster;
+  readonly admin: ObjectApi;
+  readonly projects: Map<string, ObjectApi>;
+}
+
+export interface WalkOptions {
+  /** `apply` (dry-run, then apply) or `re-apply` (apply again; versions must not move). */
+  readonly mode: 'apply' | 're-apply';
+  /** resourceVersions of the previous walk (re-apply). */
+  readonly previous?: Map<string, string>;
+  readonly log?: (line: string) => void;
+}
+
+export class PlanWalker {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly plan: ClusterPlan,
+    clusters: ReadonlyMap<string, RunningCluster>,
+  ) {
+    for (const name of plan.clusters) {
+      const cluster = clusters.get(name);
+      if (!cluster) throw new Error(`no API server for cluster ${name}`);
+      this.sessions.set(name, { cluster, admin: ObjectApi.forConfig(cluster.kubeConfig), projects: new Map() });
+    }
+  }
+
+  /** Namespaces and CRDs that exist before the first sync (Argo CD installed by hand, the host's namespaces). */
+  async bootstrap(): Promise<Rejection[]> {
+    const rejections: Rejection[] = [];
+    for (const [cluster, namespaces] of this.plan.namespaces) {
+      const session = this.sessions.get(cluster)!;
+      for (const name of [...namespaces, PROJECT_ACCOUNTS_NAMESPACE]) {
+        await this.adminApply(session, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, `bootstrap of ${cluster}`, 'bootstrap', rejections);
+      }
+    }
+    const host = this.sessions.get(this.plan.host)!;
+    for (const crd of this.plan.bootstrapCrds) await this.adminApply(host, crd.object, crd.source, 'bootstrap', rejections);
+    return rejections;
+  }
+
+  private async adminApply(session: Session, object: KubeObject, source: string, application: string, rejections: Rejection[]): Promise<void> {
+    try {
+      await session.admin.patch(strip(object), undefined, undefined, ARGO_CD_FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      if (object.kind === 'CustomResourceDefinition') await this.established(session, object.metadata.name);
+    } catch (error) {
+      const { status, message } = apiMessage(error);
+      const id = identityOf(object);
+      rejections.push({ cluster: session.cluster.name, application, source, object: formatIdentity(id), key: identityKey(id), step: 'apply', status, message });
+    }
+  }
+
+  private async established(session: Session, name: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const crd = (await session.admin.read({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } })) as any;
+      if ((crd.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True')) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The project's service account in this cluster, holding only what the AppProject allows (tools/cluster/project-rbac.ts). */
+  private async projectApi(session: Session, app: ApplicationSync, rejections: Rejection[]): Promise<ObjectApi> {
+    const key = `${app.project}|${app.server}`;
+    const existing = session.projects.get(key);
+    if (existing) return existing;
+    const account = projectAccount(app.project);
+    const project = this.plan.projects.get(app.project);
+    const rbac = project
+      ? projectRbac(project, app.server, () => undefined)
+      : { clusterRules: [], namespaceRules: [], namespaces: [], unresolved: [] };
+    const name = `${account.name}-${session.projects.size}`;
+    const objects: KubeObject[] = [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account.name, namespace: account.namespace } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: rbac.clusterRules },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects: [{ kind: 'ServiceAccount', name: account.name, namespace: account.namespace }],
+      },
+    ];
+    if (rbac.namespaceRules.length > 0) {
+      objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${name}-namespaced` }, rules: rbac.namespaceRules });
+      for (const namespace of rbac.namespaces) {
+        objects.push({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name, namespace },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${name}-namespaced` },
+          subjects: [{ kind: 'ServiceAccount', name: account.name, namespace: account.namespace }],
+        });
+      }
+    }
+    for (const object of objects) await this.adminApply(session, object, `AppProject ${app.project} as RBAC`, app.name, rejections);
+    const api = ObjectApi.forConfig(session.cluster.as(account.user));
+    session.projects.set(key, api);
+    return api;
+  }
+
+  /** The namespace Argo CD gives a namespaced resource without one: the Application's destination namespace. */
+  private async withNamespace(api: ObjectApi, object: KubeObject, app: ApplicationSync): Promise<KubernetesObject> {
+    const spec = strip(object);
+    if (!spec.metadata?.namespace) {
+      if (await api.namespaced(object.apiVersion, object.kind)) spec.metadata = { ...spec.metadata, namespace: app.destinationNamespace ?? 'default' };
+    }
+    return spec;
+  }
+
+  private reject(rejections: Rejection[], app: ApplicationSync, task: PlannedObject, step: Rejection['step'], error: unknown): void {
+    const { status, message } = apiMessage(error);
+    const id = identityOf(task.object);
+    rejections.push({ cluster: app.cluster, application: app.name, source: task.source, object: formatIdentity(id), key: identityKey(id), step, status, message });
+  }
+
+  async walk(options: WalkOptions): Promise<WalkResult> {
+    const result: WalkResult = { rejections: [], versions: new Map(), applied: new Map(), skipped: [], counts: { applications: 0, objects: 0 } };
+    await this.sync(this.plan.rootApplication, options, result, new Set());
+    return result;
+  }
+
+  private async sync(name: string, options: WalkOptions, result: WalkResult, seen: Set<string>): Promise<void> {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const app = this.plan.applications.get(name);
+    if (!app) {
+      result.skipped.push(`${name}: no such Application in the tree`);
+      return;
+    }
+    result.counts.applications++;
+    const session = this.sessions.get(app.cluster)!;
+    const api = await this.projectApi(session, app, result.rejections);
+    const log = options.log ?? (() => {});
+    if (app.createNamespace && app.destinationNamespace) {
+      // Argo CD creates it with its own credentials before the sync (controller/sync.go, v2.14.21).
+      await this.adminApply(session, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.destinationNamespace, labels: app.createNamespace.labels, annotations: app.createNamespace.annotations } }, `${app.name} (CreateNamespace=true)`, app.name, result.rejections);
+    }
+    const tasks = app.objects.filter((t) => phaseOf(t.object) !== 'Skip').sort((a, b) => compareTasks(a.object, b.object));
+    const crdsHere = new Set(tasks.filter((t) => t.object.kind === 'CustomResourceDefinition').map((t) => `${(t.object as any).spec?.group}/${(t.object as any).spec?.names?.kind}`));
+    const skipDryRun = (object: KubeObject) =>
+      crdsHere.has(`${object.apiVersion.split('/')[0]}/${object.kind}`) ||
+      app.syncOptions.includes('SkipDryRunOnMissingResource=true') ||
+      (object.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').includes('SkipDryRunOnMissingResource=true');
+
+    if (options.mode === 'apply') {
+      // gitops-engine dry-runs every task of the sync before applying any (pkg/sync/sync_context.go).
+      const before = result.rejections.length;
+      for (const task of tasks) {
+        if (skipDryRun(task.object)) continue;
+        try {
+          await api.patch(await this.withNamespace(api, task.object, app), undefined, 'All', ARGO_CD_FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        } catch (error) {
+          this.reject(result.rejections, app, task, 'dry-run', error);
+        }
+      }
+      if (result.rejections.length > before) {
+        result.skipped.push(`${app.name}: not synced, its dry-run failed (${result.rejections.length - before} object(s)); Applications it holds are not synced either`);
+        return;
+      }
+    }
+    log(`${options.mode} ${app.name} → ${app.cluster} (${tasks.length} objects, ${app.content})`);
+    const waves = new Map<string, PlannedObject[]>();
+    for (const task of tasks) {
+      const key = `${phaseOf(task.object)}|${waveOf(task.object)}`;
+      waves.set(key, [...(waves.get(key) ?? []), task]);
+    }
+    for (const wave of waves.values()) {
+      const failedBefore = result.rejections.length;
+      const children: string[] = [];
+      for (const task of wave) {
+        const id = identityOf(task.object);
+        const key = `${app.cluster}|${identityKey(id)}`;
+        try {
+          const applied = (await api.patch(await this.withNamespace(api, task.object, app), undefined, undefined, ARGO_CD_FIELD_MANAGER, true, PatchStrategy.ServerSideApply)) as KubernetesObject;
+          const version = applied.metadata?.resourceVersion ?? '';
+          if (options.mode === 're-apply' && options.previous && options.previous.get(key) !== undefined && options.previous.get(key) !== version) {
+            result.rejections.push({ cluster: app.cluster, application: app.name, source: task.source, object: formatIdentity(id), key: identityKey(id), step: 're-apply', status: 0, message: `applying it again changed it (resourceVersion ${options.previous.get(key)} → ${version}): the sync is not idempotent` });
+          }
+          result.versions.set(key, version);
+          result.applied.set(key, { source: task.source, object: task.object, cluster: app.cluster, application: app.name });
+          result.counts.objects++;
+          if (task.object.kind === 'CustomResourceDefinition') await this.established(session, task.object.metadata.name);
+          if (task.object.kind === 'Provider' && task.object.apiVersion.startsWith('pkg.crossplane.io/')) await this.installPackage(session, task.object, app.name, result.rejections);
+          if (task.object.kind === 'Application' && task.object.apiVersion.startsWith('argoproj.io/')) children.push(task.object.metadata.name);
+        } catch (error) {
+          this.reject(result.rejections, app, task, options.mode === 're-apply' ? 're-apply' : 'apply', error);
+        }
+      }
+      if (result.rejections.length > failedBefore) {
+        result.skipped.push(`${app.name}: stopped after a failed wave; later waves and the Applications of that wave are not synced`);
+        return;
+      }
+      for (const child of children) await this.sync(child, options, result, seen);
+    }
+  }
+
+  /** Crossplane's package manager installs the package's CRDs once the Provider exists (modelled: immediately). */
+  private async installPackage(session: Session, provider: KubeObject, application: string, rejections: Rejection[]): Promise<void> {
+    const reference = String((provider as any).spec?.package ?? '');
+    for (const [pkg, crds] of this.plan.packageCrds) {
+      if (reference === pkg || reference.startsWith(`${pkg}:`) || reference.startsWith(`${pkg}@`)) {
+        for (const crd of crds) await this.adminApply(session, crd.object, `${crd.source} (installed by Crossplane for ${reference})`, application, rejections);
+      }
+    }
+  }
+
+  /** Deletes what a newer tree no longer has, as Argo CD's prune does (foreground of nothing: background propagation). */
+  async prune(keys: Iterable<[string, { object: KubeObject }]>): Promise<Rejection[]> {
+    const rejections: Rejection[] = [];
+    for (const [key, { object }] of keys) {
+      const cluster = key.split('|')[0]!;
+      const session = this.sessions.get(cluster);
+      if (!session) continue;
+      try {
+        await session.admin.delete(strip(object), undefined, undefined, undefined, undefined, 'Background');
+      } catch (error) {
+        const { status, message } = apiMessage(error);
+        if (status === 404) continue;
+        const id = identityOf(object);
+        rejections.push({ cluster, application: 'prune', source: '(prune)', object: formatIdentity(id), key: identityKey(id), step: 'apply', status, message });
+      }
+    }
+    return rejections;
+  }
+}
