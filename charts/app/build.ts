@@ -12,6 +12,7 @@ import { serviceWaves } from './service-waves.ts';
 import { validateEnvironments } from './validate-environment.ts';
 import type { ExtraFile, ExtraOutputGenerator } from './extra-outputs.ts';
 import { EXTRA_OUTPUTS } from '../platform/outputs.ts';
+import { InternalError, lastConstructPath } from './internal-error.ts';
 
 export interface BuildOptions {
   /** YYYY-MM-DD: sandboxes past their expiry are dropped. */
@@ -36,7 +37,13 @@ export interface PlatformBuild {
  * lists the routes of its environment). Throws one ConfigError carrying every problem; writes nothing.
  */
 export function buildPlatform(environments: readonly Environment[], options: BuildOptions): PlatformBuild {
-  const dataProblems = validateEnvironments(environments);
+  let dataProblems: string[];
+  try {
+    dataProblems = validateEnvironments(environments);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new InternalError('all environments › environment data (charts/environments/)', error);
+  }
   if (dataProblems.length > 0) throw new ConfigError(dataProblems);
 
   const waves = serviceWaves();
@@ -59,7 +66,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
         definition.build(chart, environment.services[service]);
         charts.push(chart);
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
+        if (!(error instanceof ConfigError)) throw new InternalError(`${environment.name} › ${lastConstructPath(chart, service)}`, error);
         problems.push(...error.messages);
       }
     }
@@ -70,12 +77,23 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     try {
       extraFiles.push(...generate(built.map((b) => b.environment)));
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
+      if (!(error instanceof ConfigError)) throw new InternalError(`all environments › ${generate.name || 'extra output'} (charts/platform/outputs.ts)`, error);
       problems.push(...error.messages);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // Rendering runs cdk8s' own code (toJson of every object): an exception there is located too.
+  try {
+    return { app, manifests: nameFiles(renderAll(app, environments, built, extraFiles)), services: servicesByEnvironment, warnings, extraFiles };
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof InternalError) throw error;
+    throw new InternalError('all environments › rendering (charts/app/build.ts)', error);
+  }
+}
+
+/** Every chart's objects, then each environment's root (which lists the folders that have objects). */
+function renderAll(app: App, environments: readonly Environment[], built: { environment: Environment; charts: PlatformChart[] }[], extraFiles: ExtraFile[]): Manifest[] {
   const manifests: Manifest[] = [];
   for (const { environment, charts } of built) {
     const folders: RootFolder[] = [];
@@ -106,7 +124,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
-  return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
+  return manifests;
 }
 
 /** File names are assigned per folder once every object of the folder is known. */

@@ -5,6 +5,8 @@ import { formatGateErrors, runGate } from '../../gate/gate.ts';
 import { packageOrderingRule } from '../../gate/package-ordering.ts';
 import type { GateReport } from '../../gate/types.ts';
 import { writeTreeAtomically } from '../lib/writer.ts';
+import { SchemaStoreError } from '../../gate/schema-store.ts';
+import { InternalError } from './internal-error.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
 import { distFiles } from './dist-files.ts';
 import { gateFacts } from './gate-facts.ts';
@@ -18,7 +20,14 @@ export interface SynthOptions {
 }
 
 export type SynthResult =
-  | { readonly ok: true; readonly build: PlatformBuild; readonly files: Map<string, string>; readonly gate: GateReport }
+  | {
+      readonly ok: true;
+      readonly build: PlatformBuild;
+      readonly files: Map<string, string>;
+      readonly gate: GateReport;
+      /** What the writer repaired from an interrupted earlier run. */
+      readonly recovered: string[];
+    }
   | { readonly ok: false; readonly problems: string };
 
 /**
@@ -35,11 +44,17 @@ export function synthesize(options: SynthOptions): SynthResult {
     }
     throw error;
   }
-  const gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
+  let gate: GateReport;
+  try {
+    gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
+  } catch (error) {
+    if (error instanceof SchemaStoreError) throw new ConfigError([`all environments › validation gate: ${error.message}`]);
+    throw new InternalError('all environments › validation gate', error);
+  }
   if (gate.errors.length > 0) {
     return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
   }
   const files = distFiles(build);
-  if (options.outdir) writeTreeAtomically(options.outdir, files);
-  return { ok: true, build, files, gate };
+  const recovered = options.outdir ? writeTreeAtomically(options.outdir, files) : [];
+  return { ok: true, build, files, gate, recovered };
 }
