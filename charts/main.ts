@@ -15,7 +15,7 @@ try {
     import('./app/type-check.ts'),
   ]);
   const typeProblems = checkTypes();
-  result = typeProblems ?? runSynth({ environments: ENVIRONMENTS, today: today(), outdir });
+  result = typeProblems ?? (await runSynth({ environments: ENVIRONMENTS, today: today(), outdir, secretScanCache: '.cache/secret-scan.json' }));
 } catch (error) {
   const { describeError } = await import('./app/run.ts');
   const { ConfigError } = await import('./lib/config-errors.ts');

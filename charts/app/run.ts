@@ -2,6 +2,9 @@ import { relative, resolve } from 'node:path';
 import { ConfigError } from '../lib/config-errors.ts';
 import { WriteError } from '../lib/writer.ts';
 import { formatWaived } from '../../gate/gate.ts';
+import { applySecretWaivers, scanForSecrets } from '../../gate/secret-scan.ts';
+import { writeTreeAtomically } from '../lib/writer.ts';
+import { SECRET_WAIVERS, SECRET_WAIVERS_FILE } from './secret-waivers.ts';
 import { formatSynthSummary } from './summary.ts';
 import { synthesize, type SynthOptions } from './synth.ts';
 import { describeError, InternalError } from './internal-error.ts';
@@ -23,11 +26,18 @@ export interface SynthRun {
   readonly stderr: string;
 }
 
+/** secretlint over the files synth is about to write, named as `dist/<path>` (the waivers' names). */
+async function checkSecrets(files: ReadonlyMap<string, string>, cacheFile: string | undefined) {
+  const named = new Map([...files].map(([path, content]) => [`dist/${path}`, content]));
+  const findings = await scanForSecrets(named, cacheFile ? { cacheFile } : {});
+  return applySecretWaivers(findings, SECRET_WAIVERS, SECRET_WAIVERS_FILE);
+}
+
 /**
  * `npm run synth` as a function (the corpus runs it in-process): never throws; every outcome is an
  * exit code and the text a user reads. Whatever fails, `outdir` is left as it was.
  */
-export function runSynth(options: SynthOptions & { readonly outdir: string; readonly today: string }): SynthRun {
+export async function runSynth(options: SynthOptions & { readonly outdir: string; readonly secretScanCache?: string }): Promise<SynthRun> {
   const started = performance.now();
   const outdir = options.outdir;
   const shown = relative(process.cwd(), resolve(outdir)) || outdir;
@@ -36,6 +46,9 @@ export function runSynth(options: SynthOptions & { readonly outdir: string; read
     const result = synthesize(options);
     if (!result.ok) return failed(EXIT.rejected, result.problems);
     const { build, gate } = result;
+    const secrets = await checkSecrets(result.files, options.secretScanCache);
+    if (secrets.errors.length > 0) return failed(EXIT.rejected, `secret scan: ${secrets.errors.length} finding(s)\n${secrets.errors.map((e) => `  ${e}`).join('\n')}`);
+    const recovered = writeTreeAtomically(outdir, result.files);
     const stdout = formatSynthSummary({
       environments: options.environments,
       manifests: build.manifests,
@@ -48,7 +61,7 @@ export function runSynth(options: SynthOptions & { readonly outdir: string; read
       // performance.now() counts from process start: module loading included.
       processMs: performance.now(),
     });
-    const stderr = [...result.recovered.map((line) => `writer: ${line}`), ...formatWaived(gate.waived).map((line) => `gate: ${line}`)];
+    const stderr = [...recovered.map((line) => `writer: ${line}`), ...formatWaived(gate.waived).map((line) => `gate: ${line}`)];
     return { code: EXIT.ok, stdout: `${stdout}\n`, stderr: stderr.length ? `${stderr.join('\n')}\n` : '' };
   } catch (error) {
     if (error instanceof ConfigError) return failed(EXIT.rejected, error.messages.map((m) => `  ${m}`).join('\n'));

@@ -4,7 +4,6 @@ import { ConfigError } from '../lib/config-errors.ts';
 import { formatGateErrors, runGate } from '../../gate/gate.ts';
 import { packageOrderingRule } from '../../gate/package-ordering.ts';
 import type { GateReport } from '../../gate/types.ts';
-import { writeTreeAtomically } from '../lib/writer.ts';
 import { SchemaStoreError } from '../../gate/schema-store.ts';
 import { InternalError } from './internal-error.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
@@ -15,8 +14,6 @@ import { GATE_WAIVERS } from './gate-waivers.ts';
 export interface SynthOptions {
   readonly environments: readonly Environment[];
   readonly today: string;
-  /** Where to write; nothing is written when omitted (tests, bench). */
-  readonly outdir?: string;
 }
 
 export type SynthResult =
@@ -25,14 +22,12 @@ export type SynthResult =
       readonly build: PlatformBuild;
       readonly files: Map<string, string>;
       readonly gate: GateReport;
-      /** What the writer repaired from an interrupted earlier run. */
-      readonly recovered: string[];
     }
   | { readonly ok: false; readonly problems: string };
 
 /**
- * The whole pipeline: environment data → constructs → objects → gate → dist/. Any configuration
- * problem or gate error means nothing is written and the previous tree stays as it was.
+ * The pipeline in memory: environment data → constructs → objects → gate → the files of dist/.
+ * Writes nothing: `runSynth` (run.ts) scans the files for secrets and writes them.
  */
 export function synthesize(options: SynthOptions): SynthResult {
   let build: PlatformBuild;
@@ -55,6 +50,5 @@ export function synthesize(options: SynthOptions): SynthResult {
     return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
   }
   const files = distFiles(build);
-  const recovered = options.outdir ? writeTreeAtomically(options.outdir, files) : [];
-  return { ok: true, build, files, gate, recovered };
+  return { ok: true, build, files, gate };
 }
