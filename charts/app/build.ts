@@ -13,6 +13,7 @@ import { validateEnvironments } from './validate-environment.ts';
 import type { ExtraFile, ExtraOutputGenerator } from './extra-outputs.ts';
 import { EXTRA_OUTPUTS } from '../platform/outputs.ts';
 import { InternalError, lastConstructPath } from './internal-error.ts';
+import { capacityProblems } from './capacity.ts';
 
 export interface BuildOptions {
   /** YYYY-MM-DD: sandboxes past their expiry are dropped. */
@@ -45,6 +46,9 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     throw new InternalError('all environments › environment data (charts/environments/)', error);
   }
   if (dataProblems.length > 0) throw new ConfigError(dataProblems);
+  // Quotas alone, before building: a runaway sandbox list stops here, not after a long build.
+  const quotaProblems = capacityProblems(environments, options.today);
+  if (quotaProblems.length > 0) throw new ConfigError(quotaProblems);
 
   const waves = serviceWaves();
   const app = new App({ outdir: 'unused', recordConstructMetadata: false });
@@ -84,12 +88,16 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   if (problems.length > 0) throw new ConfigError(problems);
 
   // Rendering runs cdk8s' own code (toJson of every object): an exception there is located too.
+  let manifests: Manifest[];
   try {
-    return { app, manifests: nameFiles(renderAll(app, environments, built, extraFiles)), services: servicesByEnvironment, warnings, extraFiles };
+    manifests = nameFiles(renderAll(app, environments, built, extraFiles));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof InternalError) throw error;
     throw new InternalError('all environments › rendering (charts/app/build.ts)', error);
   }
+  const capacity = capacityProblems(environments, options.today, manifests);
+  if (capacity.length > 0) throw new ConfigError(capacity);
+  return { app, manifests, services: servicesByEnvironment, warnings, extraFiles };
 }
 
 /** Every chart's objects, then each environment's root (which lists the folders that have objects). */
