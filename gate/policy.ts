@@ -233,6 +233,23 @@ export const policyRules: Rule[] = [
       }
     },
   },
+  {
+    // Least privilege (docs/decisions/0906-least-privilege.md): nothing in dist/ grants cluster-admin
+    // or joins system:masters; a component gets a role scoped to what it manages.
+    name: 'no-cluster-admin',
+    check(context: RuleContext) {
+      for (const manifest of context.manifests) {
+        const object = manifest.object as any;
+        if ((object.kind !== 'ClusterRoleBinding' && object.kind !== 'RoleBinding') || !object.apiVersion.startsWith('rbac.authorization.k8s.io/')) continue;
+        if (object.roleRef?.kind === 'ClusterRole' && object.roleRef?.name === 'cluster-admin') {
+          context.report(manifest, '/roleRef/name', `binds cluster-admin (every verb on every resource of the cluster); bind a ClusterRole scoped to what ${(object.subjects ?? []).map((s: any) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`).join(', ') || 'its subjects'} manage${(object.subjects ?? []).length === 1 ? 's' : ''}`);
+        }
+        (object.subjects ?? []).forEach((subject: any, index: number) => {
+          if (subject.kind === 'Group' && subject.name === 'system:masters') context.report(manifest, `/subjects/${index}/name`, 'binds the group system:masters, which bypasses RBAC entirely; bind a named group to a scoped role');
+        });
+      }
+    },
+  },
 ];
 
 /** Our own manifests are read from the dist branch (the publish step's output), by design. */

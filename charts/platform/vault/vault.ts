@@ -293,11 +293,19 @@ export class Vault extends Construct {
       spec: { authentication, passwordPolicy: passwordPolicy(PLATFORM_PASSWORD_RULES) },
     });
 
-    const policies: Record<string, string> = {
+    const managed: Record<string, string> = {
       [VAULT_ROLES.secretReader]: secretReaderPolicy(stores.workloads.mount, this.authMount),
       [VAULT_ROLES.secretWriter]: secretWriterPolicy(stores.workloads.mount, this.authMount),
-      [VAULT_BOOTSTRAP_AUTH.policy]: configAdminPolicy(VAULT_CLUSTER_AUTH_PARENT),
       [`${stores.system.mount}-reader`]: systemReaderPolicy(stores.system.mount),
+    };
+    const policies: Record<string, string> = {
+      ...managed,
+      [VAULT_BOOTSTRAP_AUTH.policy]: configAdminPolicy({
+        clusterAuthParent: VAULT_CLUSTER_AUTH_PARENT,
+        policies: Object.keys(managed),
+        mounts: [stores.system.mount, stores.workloads.mount],
+        passwordPolicies: ['platform'],
+      }),
     };
     for (const [name, policy] of Object.entries(policies)) {
       new Policy(this, `Policy-${name}`, { metadata: { name, namespace }, spec: { authentication, type: PolicySpecType.ACL, policy } });
