@@ -37,7 +37,7 @@ export const API_LIMITS = { requestBytes: 3 * 1024 * 1024, objectBytes: 1.5 * 10
 const MAX_ALIAS_COUNT = 100;
 
 /** Bytes of a ConfigMap's or Secret's data as the API server counts them (keys plus values). */
-function dataBytes(object: KubeObject): number {
+export function dataBytes(object: KubeObject): number {
   if (object.kind !== 'ConfigMap' && object.kind !== 'Secret') return 0;
   let total = 0;
   for (const field of ['data', 'binaryData', 'stringData']) {

@@ -47,10 +47,10 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   }
   if (dataProblems.length > 0) throw new ConfigError(dataProblems);
   // Quotas alone, before building: a runaway sandbox list stops here, not after a long build.
-  const quotaProblems = capacityProblems(environments, options.today);
+  const quotaProblems = locate('all environments › capacity check (charts/app/capacity.ts)', () => capacityProblems(environments, options.today));
   if (quotaProblems.length > 0) throw new ConfigError(quotaProblems);
 
-  const waves = serviceWaves();
+  const waves = serviceWaves(); // throws a ConfigError on a registry cycle or unknown dependency
   const app = new App({ outdir: 'unused', recordConstructMetadata: false });
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -58,7 +58,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   const built: { environment: Environment; charts: PlatformChart[] }[] = [];
 
   for (const original of environments) {
-    const { environment, warnings: sandboxWarnings } = dropExpiredSandboxes(original, options.today);
+    const { environment, warnings: sandboxWarnings } = locate(`${original.name} › environment (sandbox expiry, charts/app/sandboxes.ts)`, () => dropExpiredSandboxes(original, options.today));
     warnings.push(...sandboxWarnings);
     const enabled = (Object.keys(SERVICES) as ServiceName[]).filter((name) => environment.services[name] !== undefined);
     servicesByEnvironment.set(environment.name, enabled);
@@ -95,9 +95,19 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     if (error instanceof ConfigError || error instanceof InternalError) throw error;
     throw new InternalError('all environments › rendering (charts/app/build.ts)', error);
   }
-  const capacity = capacityProblems(environments, options.today, manifests);
+  const capacity = locate('all environments › capacity check (charts/app/capacity.ts)', () => capacityProblems(environments, options.today, manifests));
   if (capacity.length > 0) throw new ConfigError(capacity);
   return { app, manifests, services: servicesByEnvironment, warnings, extraFiles };
+}
+
+/** Runs `step`, turning an unexpected exception into an InternalError that says where it happened. */
+function locate<T>(where: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof InternalError) throw error;
+    throw new InternalError(where, error);
+  }
 }
 
 /** Every chart's objects, then each environment's root (which lists the folders that have objects). */

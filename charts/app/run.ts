@@ -37,15 +37,29 @@ async function checkSecrets(files: ReadonlyMap<string, string>, cacheFile: strin
  * `npm run synth` as a function (the corpus runs it in-process): never throws; every outcome is an
  * exit code and the text a user reads. Whatever fails, `outdir` is left as it was.
  */
-export async function runSynth(options: SynthOptions & { readonly outdir: string; readonly secretScanCache?: string }): Promise<SynthRun> {
+export interface RunOptions extends SynthOptions {
+  readonly outdir: string;
+  /** Cache of the secret scan by content hash. @default none (scan everything) */
+  readonly secretScanCache?: string;
+  /**
+   * Changes the files after the gate, before the secret scan and the writer: the corpus injects
+   * what a construct or a chart value could produce (a literal password) without a fake service.
+   */
+  readonly alterFiles?: (files: Map<string, string>) => void;
+  /** A synth result of the same environments to reuse (the corpus builds once for its file-level cases). */
+  readonly reuse?: Extract<ReturnType<typeof synthesize>, { ok: true }>;
+}
+
+export async function runSynth(options: RunOptions): Promise<SynthRun> {
   const started = performance.now();
   const outdir = options.outdir;
   const shown = relative(process.cwd(), resolve(outdir)) || outdir;
   const failed = (code: SynthRun['code'], text: string): SynthRun => ({ code, stdout: '', stderr: `synth failed; ${shown}/ was left as it was.\n${text}\n` });
   try {
-    const result = synthesize(options);
+    const result = options.reuse ? { ...options.reuse, files: new Map(options.reuse.files) } : synthesize(options);
     if (!result.ok) return failed(EXIT.rejected, result.problems);
     const { build, gate } = result;
+    options.alterFiles?.(result.files);
     const secrets = await checkSecrets(result.files, options.secretScanCache);
     if (secrets.errors.length > 0) return failed(EXIT.rejected, `secret scan: ${secrets.errors.length} finding(s)\n${secrets.errors.map((e) => `  ${e}`).join('\n')}`);
     const recovered = writeTreeAtomically(outdir, result.files);

@@ -35,7 +35,9 @@ export function synthesize(options: SynthOptions): SynthResult {
     build = buildPlatform(options.environments, { today: options.today });
   } catch (error) {
     if (error instanceof ConfigError) {
-      return { ok: false, problems: `configuration problems (${error.messages.length}):\n${error.messages.map((m) => `  ${m}`).join('\n')}` };
+      // The same problem seen by two checks (the data and its construct) is reported once.
+      const messages = [...new Set(error.messages)];
+      return { ok: false, problems: `configuration problems (${messages.length}):\n${messages.map((m) => `  ${m}`).join('\n')}` };
     }
     throw error;
   }
