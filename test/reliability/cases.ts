@@ -73,9 +73,6 @@ function patchField(target: Record<string, any>, key: string, value: unknown): (
 
 const image = (key: keyof typeof IMAGES, tag: string) => patchField(IMAGES as any, key, { ...IMAGES[key], tag });
 
-const P = 'prod › environment';
-const S = 'staging › environment';
-const X = 'sandbox › environment';
 
 export const DATA_CASES: SynthCase[] = [
   // ── environment facts ────────────────────────────────────────────────────────
