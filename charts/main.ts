@@ -1,46 +1,27 @@
 /**
  * `npm run synth`: renders every environment into dist/ (or $CDK8S_OUTDIR when run by `cdk8s synth`).
- * Exit 1 with one message per problem when the input or the gate is wrong; dist/ is then untouched.
+ * Exit 1 with one message per problem when the input or the gate is wrong, exit 2 naming where an
+ * unexpected exception happened; either way dist/ is untouched (charts/app/run.ts).
  */
-import { ENVIRONMENTS } from './environments/index.ts';
-import { synthesize } from './app/synth.ts';
-import { today } from './app/sandboxes.ts';
-import { ConfigError } from './lib/config-errors.ts';
-import { formatSynthSummary } from './app/summary.ts';
-import { formatWaived } from '../gate/gate.ts';
 
-function run(): ReturnType<typeof synthesize> {
-  try {
-    date = today();
-    return synthesize({ environments: ENVIRONMENTS, today: date, outdir });
-  } catch (error) {
-    if (error instanceof ConfigError) return { ok: false, problems: error.messages.map((m) => `  ${m}`).join('\n') };
-    throw error;
-  }
-}
-
-const started = performance.now();
-let date = '';
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-const result = run();
-
-if (!result.ok) {
-  console.error(`synth failed; ${outdir}/ was left as it was.\n${result.problems}`);
-  process.exit(1);
+let result;
+try {
+  // Loaded here so that even an exception while loading the environment data or the registry is caught.
+  const [{ runSynth }, { ENVIRONMENTS }, { today }, { checkTypes }] = await Promise.all([
+    import('./app/run.ts'),
+    import('./environments/index.ts'),
+    import('./app/sandboxes.ts'),
+    import('./app/type-check.ts'),
+  ]);
+  const typeProblems = checkTypes();
+  result = typeProblems ?? (await runSynth({ environments: ENVIRONMENTS, today: today(), outdir, secretScanCache: '.cache/secret-scan.json' }));
+} catch (error) {
+  const { describeError } = await import('./app/run.ts');
+  const { ConfigError } = await import('./lib/config-errors.ts');
+  const text = error instanceof ConfigError ? error.messages.map((m) => `  ${m}`).join('\n') : `  all environments › loading charts/: unexpected ${describeError(error)}`;
+  result = { code: error instanceof ConfigError ? 1 : 2, stdout: '', stderr: `synth failed; ${outdir}/ was left as it was.\n${text}\n` };
 }
-const { build, gate } = result;
-console.log(
-  formatSynthSummary({
-    environments: ENVIRONMENTS,
-    manifests: build.manifests,
-    services: build.services,
-    warnings: build.warnings,
-    today: date,
-    outdir,
-    totalMs: performance.now() - started,
-    gateMs: gate.durationMs,
-    // performance.now() counts from process start: module loading included.
-    processMs: performance.now(),
-  }),
-);
-for (const line of formatWaived(gate.waived)) console.warn(`gate: ${line}`);
+process.stdout.write(result.stdout);
+process.stderr.write(result.stderr);
+process.exitCode = result.code;

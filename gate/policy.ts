@@ -3,6 +3,7 @@ import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, PART_OF_LABEL, POD_SECURITY_MODES,
 import { inventories, isNamespaced } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
+import { API_LIMITS, dataBytes } from './load.ts';
 
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'head']);
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
@@ -230,6 +231,59 @@ export const policyRules: Rule[] = [
             context.report(manifest, `${pointer}/targetRevision`, `git source ${source.repoURL} is not pinned to a tag or commit (got ${JSON.stringify(revision)})`);
           }
         }
+      }
+    },
+  },
+  {
+    // `ports: []` reads as "no ports" but Kubernetes reads it as every port (networking/v1
+    // NetworkPolicyIngressRule: "If this field is empty or missing, this rule matches all ports").
+    name: 'network-policy-ports',
+    check(context: RuleContext) {
+      for (const manifest of context.manifests) {
+        const object = manifest.object as any;
+        if (object.kind !== 'NetworkPolicy') continue;
+        for (const direction of ['ingress', 'egress'] as const) {
+          (object.spec?.[direction] ?? []).forEach((rule: any, index: number) => {
+            if (Array.isArray(rule?.ports) && rule.ports.length === 0) {
+              context.report(manifest, `/spec/${direction}/${index}/ports`, 'is [], which Kubernetes reads as every port; list the ports to allow, or remove the rule to allow none');
+            }
+          });
+        }
+      }
+    },
+  },
+  {
+    // What the API server refuses, caught before Argo CD tries (gate/load.ts API_LIMITS).
+    name: 'api-size-limits',
+    check(context: RuleContext) {
+      for (const manifest of context.manifests) {
+        const object = manifest.object as any;
+        const bytes = Buffer.byteLength(JSON.stringify(object));
+        if (bytes > API_LIMITS.objectBytes) {
+          context.report(manifest, '', `is ${(bytes / 1048576).toFixed(2)} MiB, over what etcd stores per object (1.5 MiB); move the content out of the object`);
+          continue;
+        }
+        if (object.kind === 'ConfigMap' || object.kind === 'Secret') {
+          const data = dataBytes(object);
+          if (data > API_LIMITS.dataBytes) context.report(manifest, '/data', `holds ${(data / 1048576).toFixed(2)} MiB, over the API server's 1 MiB for a ${object.kind}; keep large content out of ${object.kind}s (a volume, an image, an object store)`);
+        }
+      }
+    },
+  },
+  {
+    // Least privilege (docs/decisions/0906-least-privilege.md): nothing in dist/ grants cluster-admin
+    // or joins system:masters; a component gets a role scoped to what it manages.
+    name: 'no-cluster-admin',
+    check(context: RuleContext) {
+      for (const manifest of context.manifests) {
+        const object = manifest.object as any;
+        if ((object.kind !== 'ClusterRoleBinding' && object.kind !== 'RoleBinding') || !object.apiVersion.startsWith('rbac.authorization.k8s.io/')) continue;
+        if (object.roleRef?.kind === 'ClusterRole' && object.roleRef?.name === 'cluster-admin') {
+          context.report(manifest, '/roleRef/name', `binds cluster-admin (every verb on every resource of the cluster); bind a ClusterRole scoped to what ${(object.subjects ?? []).map((s: any) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`).join(', ') || 'its subjects'} manage${(object.subjects ?? []).length === 1 ? 's' : ''}`);
+        }
+        (object.subjects ?? []).forEach((subject: any, index: number) => {
+          if (subject.kind === 'Group' && subject.name === 'system:masters') context.report(manifest, `/subjects/${index}/name`, 'binds the group system:masters, which bypasses RBAC entirely; bind a named group to a scoped role');
+        });
       }
     },
   },

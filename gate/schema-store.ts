@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from './schemas-location.ts';
 import type { SchemaNode } from './structural.ts';
 
 /** What `<schemas>/index.json` says about one pinned CRD kind. */
@@ -58,7 +60,22 @@ export class SchemaStore {
       );
     }
     this.loaded.push(relative);
-    return JSON.parse(readFileSync(path, 'utf8'));
+    const bytes = readFileSync(path);
+    // Every schema file read is checked against the lock, so a corrupt, truncated or swapped file is
+    // named (never a JSON.parse stack trace, never a silently different schema).
+    const pinned = lockedSchemaFiles()?.[relative];
+    const refetch = 'restore it from the pinned source (npm run schemas:fetch, or re-copy ../shared/schemas)';
+    if (pinned) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (sha256 !== pinned.sha256) {
+        throw new SchemaStoreError(`schema file ${path} does not match schemas.lock.json (sha256 ${sha256.slice(0, 12)}…, ${bytes.length} bytes; locked ${pinned.sha256.slice(0, 12)}…, ${pinned.bytes} bytes); ${refetch}`);
+      }
+    }
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      throw new SchemaStoreError(`schema file ${path} is not valid JSON (${(error as Error).message}); it is corrupt or truncated: ${refetch}`);
+    }
   }
 
   get definitions(): Record<string, SchemaNode> {
@@ -133,3 +150,14 @@ export class SchemaStore {
 }
 
 export class SchemaStoreError extends Error {}
+
+let lockCache: Record<string, { sha256: string; bytes: number }> | null | undefined;
+
+/** `schemas.lock.json` at the repository root (files by path below the schemas folder), read once. */
+function lockedSchemaFiles(): Record<string, { sha256: string; bytes: number }> | null {
+  if (lockCache === undefined) {
+    const path = join(REPO_ROOT, 'schemas.lock.json');
+    lockCache = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> }).files : null;
+  }
+  return lockCache;
+}

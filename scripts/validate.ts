@@ -13,6 +13,8 @@ import type { GateReport } from '../gate/types.ts';
 import { schemasDir } from '../gate/schemas-location.ts';
 import { existsSync } from 'node:fs';
 import { compare } from '../charts/lib/render.ts';
+import { describeError } from '../charts/app/internal-error.ts';
+import { SchemaStoreError } from '../gate/schema-store.ts';
 
 export interface DirectoryValidation {
   readonly report: GateReport;
@@ -58,7 +60,15 @@ if (isMain) {
     console.error(`validate: ${dir} does not exist`);
     process.exit(2);
   }
-  const result = validateDirectory(dir);
+  let result: DirectoryValidation;
+  try {
+    result = validateDirectory(dir);
+  } catch (error) {
+    // No stack trace for any input: say what failed and where (charts/app/internal-error.ts).
+    const what = error instanceof SchemaStoreError ? error.message : `unexpected ${describeError(error)}`;
+    console.error(`validate: ${dir}: ${what}`);
+    process.exit(error instanceof SchemaStoreError ? 1 : 2);
+  }
   if (json) {
     console.log(JSON.stringify({ errors: result.report.errors, waived: formatWaived(result.report.waived), skipped: result.report.skipped, objects: result.objects, environments: result.environments, ms: result.ms }, null, 2));
   } else {

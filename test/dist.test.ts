@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { synthesize } from '../charts/app/synth.ts';
+import { runSynth } from '../charts/app/run.ts';
 import { today } from '../charts/app/sandboxes.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
@@ -87,12 +88,12 @@ describe('dist/', () => {
     expect(after.has('prod/root/application-prod-cert-manager.yaml')).toBe(true);
   });
 
-  it('bad input stops synth with a non-zero exit and leaves the previous dist/ untouched', () => {
+  it('bad input stops synth with a non-zero exit and leaves the previous dist/ untouched', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'synth-bad-')), 'dist');
     mkdirSync(out);
     writeFileSync(join(out, 'previous.yaml'), 'kept');
-    const result = synthesize({ environments: [withChanges('prod', { domain: 'not a domain' })], today: TEST_TODAY, outdir: out });
-    expect(result.ok).toBe(false);
+    const result = await runSynth({ environments: [withChanges('prod', { domain: 'not a domain' })], today: TEST_TODAY, outdir: out });
+    expect(result.code).toBe(1);
     expect(readTree(out)).toEqual(new Map([['previous.yaml', 'kept']]));
 
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], {

@@ -4,8 +4,15 @@
  * on top of the branch and the branch moved with a compare-and-swap `update-ref`. Nothing is checked
  * out, so the user's working copy, index and branch are never touched.
  *
- * The dist branch carries, at its root, the dist/ tree plus a PROVENANCE file (source commit, subject,
- * change counts); dist/ on main never does (it could never be current).
+ * The dist branch carries, at its root, the dist/ tree plus a PROVENANCE file (source commit, its
+ * tree, the dist tree, subject, change counts); dist/ on main never does (it could never be current).
+ *
+ * Refusals (docs/decisions/0905-publish-guards.md): a dist/ that differs from a fresh synth of the
+ * source or from the source commit's own dist/; a source that does not descend from the last
+ * published source commit (it would revert another publisher's change) unless forced with a reason;
+ * a branch tip whose provenance does not verify (its dist tree must be the source commit's dist/,
+ * which a copied trailer cannot fake). With --push, the push happens first and the local branch is
+ * moved only once the remote accepted it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +40,16 @@ export interface PublishOptions {
   readonly branch?: string;
   /** The commit dist/ was synthesized from. @default 'HEAD' */
   readonly sourceRef?: string;
-  /** Publish even when dist/ differs from the source commit (the provenance then says so). @default false */
-  readonly allowDirty?: boolean;
+  /**
+   * The files a fresh synth of the working tree produces (relative to dist/): publish refuses when
+   * dist/ differs. The CLI always passes them; tests of other guards may omit them.
+   */
+  readonly freshFiles?: ReadonlyMap<string, string>;
+  /**
+   * Publish although the source does not descend from the last published source commit, or the
+   * branch tip's provenance does not verify. Recorded in the commit and its provenance.
+   */
+  readonly forceReason?: string;
   /** Push the branch to this remote after committing. @default no push */
   readonly pushTo?: string;
   /** Where the source lives, for the provenance. @default the `origin` remote's URL, else the repo path */
@@ -50,7 +65,84 @@ export type PublishResult =
       readonly message: string;
       readonly pushed: boolean;
     }
-  | { readonly status: 'unchanged'; readonly commit: string };
+  | { readonly status: 'unchanged'; readonly commit: string; readonly pushed?: boolean };
+
+/** The PROVENANCE fields publish verifies. */
+export interface Provenance {
+  readonly sourceCommit?: string;
+  readonly sourceTree?: string;
+  readonly distTree?: string;
+}
+
+export function parseProvenance(text: string): Provenance {
+  const field = (name: string) => new RegExp(`^${name}: ([0-9a-f]{40})$`, 'm').exec(text)?.[1];
+  const sourceCommit = field('source-commit');
+  const sourceTree = field('source-tree');
+  const distTree = field('dist-tree');
+  return { ...(sourceCommit ? { sourceCommit } : {}), ...(sourceTree ? { sourceTree } : {}), ...(distTree ? { distTree } : {}) };
+}
+
+/** The tree of a commit, or of `<commit>:<folder>` (where `^{tree}` would be read as part of the path). */
+function treeOf(repo: string, treeish: string): string | undefined {
+  try {
+    return git(repo, ['rev-parse', '--verify', '--quiet', treeish.includes(':') ? treeish : `${treeish}^{tree}`]).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why the provenance of a dist branch commit does not verify, or undefined. It must name a source
+ * commit present here, that commit's tree, and a dist tree equal both to the commit's content and to
+ * the source commit's own dist/ folder: a hand-made commit with a copied trailer fails all three.
+ */
+export function provenanceProblem(repo: string, commit: string, distFolder = 'dist'): string | undefined {
+  let text: string;
+  try {
+    text = git(repo, ['show', `${commit}:${PROVENANCE_FILE}`]);
+  } catch {
+    return `its last commit ${commit.slice(0, 12)} has no ${PROVENANCE_FILE}`;
+  }
+  const provenance = parseProvenance(text);
+  if (!provenance.sourceCommit || !provenance.sourceTree || !provenance.distTree) {
+    return `the ${PROVENANCE_FILE} of ${commit.slice(0, 12)} lacks source-commit, source-tree or dist-tree, so it cannot be verified`;
+  }
+  const content = contentTreeOf(repo, commit);
+  if (content !== provenance.distTree) return `the ${PROVENANCE_FILE} of ${commit.slice(0, 12)} names dist-tree ${provenance.distTree.slice(0, 12)} but the commit holds ${content.slice(0, 12)}`;
+  if (!resolveCommit(repo, provenance.sourceCommit)) {
+    return `its source commit ${provenance.sourceCommit.slice(0, 12)} is not in this repository (fetch the full history, e.g. fetch-depth: 0)`;
+  }
+  if (treeOf(repo, provenance.sourceCommit) !== provenance.sourceTree) {
+    return `the ${PROVENANCE_FILE} of ${commit.slice(0, 12)} names source-tree ${provenance.sourceTree.slice(0, 12)}, which is not the tree of ${provenance.sourceCommit.slice(0, 12)}`;
+  }
+  if (treeOf(repo, `${provenance.sourceCommit}:${distFolder}`) !== provenance.distTree) {
+    return `${commit.slice(0, 12)} does not hold the ${distFolder}/ of its source commit ${provenance.sourceCommit.slice(0, 12)}`;
+  }
+  return undefined;
+}
+
+export function lastPublishedSource(repo: string, commit: string): string | undefined {
+  try {
+    return parseProvenance(git(repo, ['show', `${commit}:${PROVENANCE_FILE}`])).sourceCommit;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAncestor(repo: string, ancestor: string, descendant: string): boolean {
+  try {
+    git(repo, ['merge-base', '--is-ancestor', ancestor, descendant]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Paths that differ between two file maps (first few), for the stale-dist/ message. */
+function differences(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
+  const paths = new Set([...a.keys(), ...b.keys()]);
+  return [...paths].filter((path) => a.get(path) !== b.get(path)).sort();
+}
 
 const GENERATED_FILE = /^[a-z0-9][a-z0-9._-]*\.(ya?ml|json|md)$/;
 
@@ -151,24 +243,42 @@ export function publish(options: PublishOptions): PublishResult {
   const ref = `refs/heads/${branch}`;
   const source = resolveCommit(repo, options.sourceRef ?? 'HEAD');
   if (!source) throw new PublishRefused(`the source ${options.sourceRef ?? 'HEAD'} is not a commit; commit the source and dist/ first`);
+  const force = options.forceReason?.trim();
+  if (options.forceReason !== undefined && !force) throw new PublishRefused('--force needs a reason (it is recorded in the dist commit); say why the guard must be bypassed');
 
   const distRelative = relative(repo, distDir) || '.';
   const dirty = git(repo, ['status', '--porcelain', '--untracked-files=all', '--', distRelative]).trim();
-  if (dirty && !options.allowDirty) {
-    throw new PublishRefused(
-      `${distRelative}/ has uncommitted changes, so the provenance would name a commit that did not produce it; commit dist/ with its source (or pass --allow-dirty)`,
-    );
+  if (dirty) {
+    throw new PublishRefused(`${distRelative}/ has uncommitted changes, so the provenance would name a commit that did not produce it; commit dist/ with its source`);
   }
   const files = readDistDir(distDir);
   if (files.size === 0) throw new PublishRefused(`${distRelative}/ is empty or missing; run npm run synth first`);
   const foreign = foreignPaths([...files.keys()]);
   if (foreign.length > 0) throw new PublishRefused(`${distRelative}/ holds files outside the dist layout: ${foreign.slice(0, 5).join(', ')}; run npm run synth`);
+  if (options.freshFiles) {
+    const stale = differences(files, options.freshFiles);
+    if (stale.length > 0) {
+      throw new PublishRefused(
+        `${distRelative}/ is stale: ${stale.length} file(s) differ from a fresh synth of the source (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}); run npm run synth and commit dist/ with its source`,
+      );
+    }
+  }
 
   const existing = resolveCommit(repo, ref);
   if (existing) {
     const problem = ownershipProblem(repo, existing);
     if (problem) {
       throw new PublishRefused(`refusing to overwrite branch ${branch}: ${problem}; publish to another --branch, or delete the branch if it really is disposable`);
+    }
+    const verification = provenanceProblem(repo, existing, distRelative);
+    if (verification && !force) {
+      throw new PublishRefused(`refusing to build on branch ${branch}: ${verification}; if the branch is really ours, publish with --force "<reason>"`);
+    }
+    const last = lastPublishedSource(repo, existing);
+    if (last && !verification && !isAncestor(repo, last, source) && !force) {
+      throw new PublishRefused(
+        `the source ${source.slice(0, 12)} does not contain ${last.slice(0, 12)}, the source of the last publish: publishing it would revert what that publish brought; merge or rebase onto it (git merge ${last.slice(0, 12)}), or publish with --force "<reason>"`,
+      );
     }
   }
   const checkedOut = git(repo, ['worktree', 'list', '--porcelain'])
@@ -177,7 +287,15 @@ export function publish(options: PublishOptions): PublishResult {
   if (checkedOut) throw new PublishRefused(`branch ${branch} is checked out in a worktree; moving it would leave that checkout stale (remove the worktree first)`);
 
   const contentTree = writeTree(repo, distDir, files);
-  if (existing && contentTreeOf(repo, existing) === contentTree) return { status: 'unchanged', commit: existing };
+  // dist/ is committed and clean, so its tree is the source commit's dist/ folder: the provenance can name it.
+  const sourceDist = treeOf(repo, `${source}:${distRelative}`);
+  if (sourceDist !== contentTree) {
+    throw new PublishRefused(`${distRelative}/ differs from the ${distRelative}/ committed in ${source.slice(0, 12)}; publish the commit that holds it (--source), or commit dist/`);
+  }
+  if (existing && contentTreeOf(repo, existing) === contentTree) {
+    const pushed = options.pushTo ? pushIfBehind(repo, options.pushTo, ref, existing) : false;
+    return { status: 'unchanged', commit: existing, ...(options.pushTo ? { pushed } : {}) };
+  }
 
   const previous = existing ? readDistAtRef(repo, existing) : new Map<string, string>();
   const report = diffDist(previous, files);
@@ -187,12 +305,15 @@ export function publish(options: PublishOptions): PublishResult {
   const environments = [...new Set([...environmentFolders(files), ...environmentFolders(previous)])].sort();
   const [sha, shortSha, subject] = git(repo, ['log', '-1', '--format=%H%x00%h%x00%s', source]).trim().split('\0') as [string, string, string];
   const table = countsTable(counts, environments);
+  const forcedLine = force ? [`forced: ${force.replace(/\s+/g, ' ')}`] : [];
   const provenance = [
     '# Provenance of this tree, written by `npm run publish` (not part of dist/ on the source branch).',
     `source-repository: ${options.sourceRepository ?? sourceRepository(repo)}`,
     `source-commit: ${sha}`,
+    `source-tree: ${treeOf(repo, sha)}`,
+    `dist-tree: ${contentTree}`,
     `source-subject: ${subject}`,
-    ...(dirty ? ['source-dirty: true (dist/ had uncommitted changes when published)'] : []),
+    ...forcedLine,
     'objects (added, changed, removed since the previous publish):',
     ...table.map((line) => `  ${line}`),
     ...otherLine,
@@ -202,7 +323,8 @@ export function publish(options: PublishOptions): PublishResult {
   const message = [
     `dist: ${subject}`,
     '',
-    `Synthesized from ${shortSha} "${subject}"${dirty ? ' (with uncommitted dist/ changes)' : ''}.`,
+    `Synthesized from ${shortSha} "${subject}".`,
+    ...(force ? ['', `Forced: ${force.replace(/\s+/g, ' ')}`] : []),
     '',
     'Objects (added, changed, removed):',
     ...table.map((line) => `  ${line}`),
@@ -216,12 +338,31 @@ export function publish(options: PublishOptions): PublishResult {
   const [authorName, authorEmail, authorDate] = git(repo, ['log', '-1', '--format=%an%x00%ae%x00%aI', source]).trim().split('\0') as [string, string, string];
   const env = { ...committerEnv(repo), GIT_AUTHOR_NAME: authorName, GIT_AUTHOR_EMAIL: authorEmail, GIT_AUTHOR_DATE: authorDate };
   const commit = git(repo, ['commit-tree', tree, ...(existing ? ['-p', existing] : []), '-F', '-'], { input: message, env }).trim();
-  // Compare-and-swap: fails if the branch moved since we read it (another publish ran meanwhile).
-  git(repo, ['update-ref', '-m', `publish: ${shortSha}`, ref, commit, existing ?? '']);
+  // Push first: a refused push must leave every ref where it was, so a rerun retries the push.
   let pushed = false;
   if (options.pushTo) {
-    git(repo, ['push', '--porcelain', options.pushTo, `${commit}:${ref}`]);
+    push(repo, options.pushTo, commit, ref);
     pushed = true;
   }
+  // Compare-and-swap: fails if the branch moved since we read it (another publish ran meanwhile).
+  git(repo, ['update-ref', '-m', `publish: ${shortSha}`, ref, commit, existing ?? '']);
   return { status: 'published', commit, ...(existing ? { parent: existing } : {}), counts, message, pushed };
+}
+
+function push(repo: string, remote: string, commit: string, ref: string): void {
+  try {
+    // A plain push: the remote accepts only a fast-forward of what we built on.
+    git(repo, ['push', '--porcelain', remote, `${commit}:${ref}`]);
+  } catch (error) {
+    const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n').filter(Boolean).slice(-2).join(' ');
+    throw new PublishRefused(`the push to ${remote} was refused (${detail}); no ref was moved; fetch ${remote}'s ${ref.replace('refs/heads/', '')} branch and publish again`);
+  }
+}
+
+/** The local branch is current but the remote may lag (an earlier push failed): push it. */
+function pushIfBehind(repo: string, remote: string, ref: string, commit: string): boolean {
+  const remoteTip = git(repo, ['ls-remote', remote, ref]).trim().split(/\s+/)[0];
+  if (remoteTip === commit) return false;
+  push(repo, remote, commit, ref);
+  return true;
 }

@@ -14,6 +14,8 @@ import { validateEnvironments } from './validate-environment.ts';
 import type { ExtraFile, ExtraOutputGenerator } from './extra-outputs.ts';
 import { EXTRA_OUTPUTS } from '../platform/outputs.ts';
 import { DATA_WARNINGS } from '../platform/warnings.ts';
+import { InternalError, lastConstructPath } from './internal-error.ts';
+import { capacityProblems } from './capacity.ts';
 
 export interface BuildOptions {
   /** YYYY-MM-DD: sandboxes past their expiry are dropped. */
@@ -38,10 +40,16 @@ export interface PlatformBuild {
  * lists the routes of its environment). Throws one ConfigError carrying every problem; writes nothing.
  */
 export function buildPlatform(environments: readonly Environment[], options: BuildOptions): PlatformBuild {
-  const dataProblems = [...validateEnvironments(environments), ...sandboxLifetimeProblems(environments, options.today)];
+  const dataProblems = locate('all environments › environment data (charts/environments/)', () => [
+    ...validateEnvironments(environments),
+    ...sandboxLifetimeProblems(environments, options.today),
+  ]);
   if (dataProblems.length > 0) throw new ConfigError(dataProblems);
+  // Quotas alone, before building: a runaway sandbox list stops here, not after a long build.
+  const quotaProblems = locate('all environments › capacity check (charts/app/capacity.ts)', () => capacityProblems(environments, options.today));
+  if (quotaProblems.length > 0) throw new ConfigError(quotaProblems);
 
-  const waves = serviceWaves();
+  const waves = serviceWaves(); // throws a ConfigError on a registry cycle or unknown dependency
   const app = new App({ outdir: 'unused', recordConstructMetadata: false });
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -49,7 +57,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   const built: { environment: Environment; charts: PlatformChart[] }[] = [];
 
   for (const original of environments) {
-    const { environment, warnings: sandboxWarnings } = dropExpiredSandboxes(original, options.today);
+    const { environment, warnings: sandboxWarnings } = locate(`${original.name} › environment (sandbox expiry, charts/app/sandboxes.ts)`, () => dropExpiredSandboxes(original, options.today));
     warnings.push(...sandboxWarnings);
     const enabled = (Object.keys(SERVICES) as ServiceName[]).filter((name) => environment.services[name] !== undefined);
     servicesByEnvironment.set(environment.name, enabled);
@@ -61,7 +69,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
         definition.build(chart, environment.services[service]);
         charts.push(chart);
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
+        if (!(error instanceof ConfigError)) throw new InternalError(`${environment.name} › ${lastConstructPath(chart, service)}`, error);
         problems.push(...error.messages);
       }
     }
@@ -72,13 +80,42 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     try {
       extraFiles.push(...generate(built.map((b) => b.environment)));
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
+      if (!(error instanceof ConfigError)) throw new InternalError(`all environments › ${generate.name || 'extra output'} (charts/platform/outputs.ts)`, error);
       problems.push(...error.messages);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   for (const warn of DATA_WARNINGS) warnings.push(...warn(built.map((b) => b.environment), options.today));
 
+  // Rendering runs cdk8s' own code (toJson of every object): an exception there is located too.
+  let manifests: Manifest[];
+  try {
+    manifests = nameFiles(renderAll(app, environments, built, extraFiles));
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof InternalError) throw error;
+    throw new InternalError('all environments › rendering (charts/app/build.ts)', error);
+  }
+  const capacity = locate('all environments › capacity check (charts/app/capacity.ts)', () => capacityProblems(environments, options.today, manifests));
+  if (capacity.length > 0) throw new ConfigError(capacity);
+  const unenforced = locate('all environments › NetworkPolicy enforcement (charts/app/network-policy-enforcement.ts)', () =>
+    networkPolicyEnforcementProblems(built.map((b) => b.environment), manifests),
+  );
+  if (unenforced.length > 0) throw new ConfigError(unenforced);
+  return { app, manifests, services: servicesByEnvironment, warnings, extraFiles };
+}
+
+/** Runs `step`, turning an unexpected exception into an InternalError that says where it happened. */
+function locate<T>(where: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof InternalError) throw error;
+    throw new InternalError(where, error);
+  }
+}
+
+/** Every chart's objects, then each environment's root (which lists the folders that have objects). */
+function renderAll(app: App, environments: readonly Environment[], built: { environment: Environment; charts: PlatformChart[] }[], extraFiles: ExtraFile[]): Manifest[] {
   const manifests: Manifest[] = [];
   for (const { environment, charts } of built) {
     const folders: RootFolder[] = [];
@@ -110,9 +147,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
-  const unenforced = networkPolicyEnforcementProblems(built.map((b) => b.environment), manifests);
-  if (unenforced.length > 0) throw new ConfigError(unenforced);
-  return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
+  return manifests;
 }
 
 /** File names are assigned per folder once every object of the folder is known. */

@@ -38,6 +38,11 @@ export const BOOTSTRAP_PROJECT = 'default';
 /** The in-cluster API server, as Argo CD names the cluster it runs in. */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
+/** The AppProject of a hosted environment's root Application (in its host's root). */
+export function hostedRootProject(environment: string): string {
+  return `${environment}-root`;
+}
+
 /**
  * The root of one environment, `dist/<env>/root/`, applied to the host's Argo CD namespace: the
  * environment's AppProject and one Application per service folder. A host environment's root also
@@ -118,10 +123,27 @@ export class RootChart extends PlatformChart {
     }
 
     for (const hosted of props.hostedEnvironments) {
+      // Its own project, not this one's: a hosted root may create only Argo CD Applications and
+      // AppProjects in the Argo CD namespace, nothing else on the host
+      // (docs/decisions/0906-least-privilege.md).
+      const rootProject = new AppProject(this, `HostedProject-${hosted.name}`, {
+        metadata: { name: hostedRootProject(hosted.name), namespace: platform.argocdNamespace },
+        spec: {
+          description: `${hosted.name}-root: the Applications and AppProjects of ${hosted.name}, nothing else`,
+          sourceRepos: [platform.source.repoURL],
+          destinations: [{ server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace }],
+          clusterResourceWhitelist: [],
+          namespaceResourceWhitelist: [
+            { group: 'argoproj.io', kind: 'Application' },
+            { group: 'argoproj.io', kind: 'AppProject' },
+          ],
+        },
+      });
+      setSyncWave(rootProject, -1);
       new ArgoApplication(this, `Hosted-${hosted.name}`, {
         name: `${hosted.name}-root`,
         argocdNamespace: platform.argocdNamespace,
-        project: env.name,
+        project: hostedRootProject(hosted.name),
         source: distSource(`${hosted.name}/${ROOT_FOLDER}`),
         destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
         wave: hostedWave,

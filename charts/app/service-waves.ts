@@ -1,3 +1,4 @@
+import { ConfigError } from '../lib/config-errors.ts';
 import { SERVICE_WAVE_SPAN } from '../lib/platform-chart.ts';
 import { SERVICES, type ServiceName } from '../platform/registry.ts';
 
@@ -14,8 +15,16 @@ export function serviceLevels(registry: Registry = SERVICES): Map<string, number
     const known = levels.get(name);
     if (known !== undefined) return known;
     const definition = registry[name];
-    if (!definition) throw new Error(`registry: "${visiting.at(-1)}" depends on unknown service "${name}"`);
-    if (visiting.includes(name)) throw new Error(`registry: dependency cycle ${[...visiting, name].join(' → ')}`);
+    if (!definition) {
+      throw new ConfigError([
+        `all environments › charts/platform/registry.ts: ${visiting.at(-1)}.dependsOn is ${JSON.stringify(name)} but no service of the registry has that name; fix the name or add the service`,
+      ]);
+    }
+    if (visiting.includes(name)) {
+      throw new ConfigError([
+        `all environments › charts/platform/registry.ts: dependsOn forms a cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}, so no service of it can sync first; remove one of these dependencies`,
+      ]);
+    }
     visiting.push(name);
     const level = definition.dependsOn.length === 0 ? 0 : 1 + Math.max(...definition.dependsOn.map(visit));
     visiting.pop();

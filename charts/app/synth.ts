@@ -4,7 +4,8 @@ import { ConfigError } from '../lib/config-errors.ts';
 import { formatGateErrors, runGate } from '../../gate/gate.ts';
 import { packageOrderingRule } from '../../gate/package-ordering.ts';
 import type { GateReport } from '../../gate/types.ts';
-import { writeTreeAtomically } from '../lib/writer.ts';
+import { SchemaStoreError } from '../../gate/schema-store.ts';
+import { InternalError } from './internal-error.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
 import { distFiles } from './dist-files.ts';
 import { gateFacts } from './gate-facts.ts';
@@ -13,17 +14,20 @@ import { GATE_WAIVERS } from './gate-waivers.ts';
 export interface SynthOptions {
   readonly environments: readonly Environment[];
   readonly today: string;
-  /** Where to write; nothing is written when omitted (tests, bench). */
-  readonly outdir?: string;
 }
 
 export type SynthResult =
-  | { readonly ok: true; readonly build: PlatformBuild; readonly files: Map<string, string>; readonly gate: GateReport }
+  | {
+      readonly ok: true;
+      readonly build: PlatformBuild;
+      readonly files: Map<string, string>;
+      readonly gate: GateReport;
+    }
   | { readonly ok: false; readonly problems: string };
 
 /**
- * The whole pipeline: environment data → constructs → objects → gate → dist/. Any configuration
- * problem or gate error means nothing is written and the previous tree stays as it was.
+ * The pipeline in memory: environment data → constructs → objects → gate → the files of dist/.
+ * Writes nothing: `runSynth` (run.ts) scans the files for secrets and writes them.
  */
 export function synthesize(options: SynthOptions): SynthResult {
   let build: PlatformBuild;
@@ -31,15 +35,22 @@ export function synthesize(options: SynthOptions): SynthResult {
     build = buildPlatform(options.environments, { today: options.today });
   } catch (error) {
     if (error instanceof ConfigError) {
-      return { ok: false, problems: `configuration problems (${error.messages.length}):\n${error.messages.map((m) => `  ${m}`).join('\n')}` };
+      // The same problem seen by two checks (the data and its construct) is reported once.
+      const messages = [...new Set(error.messages)];
+      return { ok: false, problems: `configuration problems (${messages.length}):\n${messages.map((m) => `  ${m}`).join('\n')}` };
     }
     throw error;
   }
-  const gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
+  let gate: GateReport;
+  try {
+    gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
+  } catch (error) {
+    if (error instanceof SchemaStoreError) throw new ConfigError([`all environments › validation gate: ${error.message}`]);
+    throw new InternalError('all environments › validation gate', error);
+  }
   if (gate.errors.length > 0) {
     return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
   }
   const files = distFiles(build);
-  if (options.outdir) writeTreeAtomically(options.outdir, files);
   return { ok: true, build, files, gate };
 }

@@ -12,6 +12,11 @@ const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 /** A released version: no ranges, no floating names. */
 const PINNED_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'HEAD']);
+/**
+ * An image tag names one release: `1.2.3`, `v1.2.3-alpine`, `24.8.14.39` (four parts), optionally
+ * with its digest (`1.2.3@sha256:<64 hex>`). `0.8` and `rolling` move; `sha256:abc` is no digest.
+ */
+const RELEASED_IMAGE_TAG = /^v?\d+(\.\d+){2,3}([-+][0-9A-Za-z.-]+)?(@sha256:[0-9a-f]{64})?$/;
 
 /** Checks the data of every environment; returns one message per problem (nothing thrown). */
 export function validateEnvironments(environments: readonly Environment[]): string[] {
@@ -218,10 +223,10 @@ export function validateCatalogue(
   }
   for (const [key, pin] of Object.entries(catalogue.images) as [string, Record<string, unknown>][]) {
     const tag = pin.tag;
-    errors.check(typeof tag === 'string' && tag.length > 0 && !FLOATING_TAGS.has(tag), {
+    errors.check(typeof tag === 'string' && RELEASED_IMAGE_TAG.test(tag) && !FLOATING_TAGS.has(tag), {
       field: `IMAGES.${key}.tag`,
       value: tag,
-      problem: 'images are pinned to a released tag (latest, main and the like move)',
+      problem: 'images are pinned to one released version like 1.2.3 (latest, rolling, 0.8 and the like move; a digest is sha256: and 64 hex digits after the version)',
       fix: `set a released tag in ${file}`,
     });
   }

@@ -44,6 +44,13 @@ export const BASE_DOMAIN = 'omni.cedille.club';
 const byId = (id: string): string => `/dev/disk/by-id/${id}`;
 
 /**
+ * *proposed*: allocatable cpu and memory of each worker. PLATFORM.md records no hardware sizes;
+ * replace with `kubectl describe node worker-N` (Allocatable) when known. The capacity check and
+ * the sandbox upper bound in docs/capacity.md follow from these two numbers.
+ */
+const WORKER_CAPACITY = { cpu: '16', memory: '64Gi' } as const;
+
+/**
  * The Talos machines managed by Omni, and the disks Mayastor pools on (by stable id).
  *
  * Static routes: PLATFORM.md gives none yet, so no node lists `interfaces`. To add one, give the node
@@ -58,16 +65,19 @@ export const PROD_NODES: readonly ClusterNode[] = [
   {
     name: 'worker-1',
     role: 'worker',
+    capacity: WORKER_CAPACITY,
     disks: [byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N5DAHR67'), byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N7KEPLJ7')],
   },
   {
     name: 'worker-2',
     role: 'worker',
+    capacity: WORKER_CAPACITY,
     disks: [byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N5DAHTP3'), byId('ata-WDC_WD30EFRX-68EUZN0_WD-WCC4N7KEPKF7')],
   },
   {
     name: 'worker-3',
     role: 'worker',
+    capacity: WORKER_CAPACITY,
     disks: [byId('ata-ST2000VN004-2E4164_Z5274QJ6'), byId('ata-WDC_WD2004FBYZ-01YCBB1_WD-WMC6N0D6KXX4')],
   },
   {

@@ -42,6 +42,11 @@ export interface ClusterNode {
   readonly disks?: readonly string[];
   /** Interfaces with static routes, written to the node's Talos patch (dist/talos/<node>.yaml). @default none */
   readonly interfaces?: readonly NodeInterface[];
+  /**
+   * Allocatable cpu and memory (`kubectl describe node`), as Kubernetes quantities. Required on
+   * schedulable workers: synth checks every vcluster quota and the platform's requests fit (charts/app/capacity.ts).
+   */
+  readonly capacity?: { readonly cpu: string; readonly memory: string };
 }
 
 export interface GitHubIdentity {

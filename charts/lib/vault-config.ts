@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { PlatformChart } from './platform-chart.ts';
 import { KubernetesAuthEngineRole, type KubernetesAuthEngineRoleSpecTargetNamespaces } from '../../imports/vco-kubernetesauthenginerole-redhatcop.redhat.io.ts';
 import { Policy, PolicySpecType } from '../../imports/vco-policy-redhatcop.redhat.io.ts';
 import { Wave, setSyncWave } from './sync-wave.ts';
@@ -28,6 +29,18 @@ export class VaultPolicy extends Construct {
       spec: { authentication: VAULT_OPERATOR_AUTHENTICATION, type: PolicySpecType.ACL, policy: props.policy },
     });
   }
+}
+
+/**
+ * Names of every Vault policy declared in `environment` across all its services (read at synth
+ * time, once every construct exists): what the configuration admin may write and bind.
+ */
+export function declaredVaultPolicies(scope: IConstruct, environment: string): string[] {
+  return scope.node.root.node
+    .findAll()
+    .filter((node): node is VaultPolicy => node instanceof VaultPolicy && PlatformChart.of(node).environmentName === environment)
+    .map((policy) => policy.name)
+    .sort();
 }
 
 export interface VaultKubernetesRoleProps {

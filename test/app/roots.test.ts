@@ -24,6 +24,25 @@ describe('environment roots', () => {
     }
   });
 
+  it('each hosted root syncs under its own AppProject: Applications and AppProjects in argocd, nothing else', () => {
+    for (const hosted of ['staging', 'sandbox']) {
+      const app = find(root('prod'), 'Application', `${hosted}-root`);
+      expect(app.spec.project).toBe(`${hosted}-root`);
+      const project = find(root('prod'), 'AppProject', `${hosted}-root`);
+      expect(project.spec).toMatchObject({
+        sourceRepos: ['https://github.com/ClubCedille/Plateforme-Cedille'],
+        destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }],
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: [
+          { group: 'argoproj.io', kind: 'Application' },
+          { group: 'argoproj.io', kind: 'AppProject' },
+        ],
+      });
+      // what the hosted root syncs fits that project
+      for (const object of root(hosted)) expect(`${object.apiVersion.split('/')[0]}/${object.kind} ${object.metadata.namespace}`).toMatch(/^argoproj\.io\/(Application|AppProject) argocd$/);
+    }
+  });
+
   it('one Application per service folder, reading <env>/<service> of the dist branch', () => {
     for (const env of ['prod', 'staging', 'sandbox']) {
       const folders = new Set(manifestsOf(b, env).filter((m) => m.folder !== 'root').map((m) => m.folder));
@@ -61,7 +80,11 @@ describe('service levels', () => {
   });
 
   it('reject cycles and unknown services', () => {
-    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow('registry: dependency cycle a → b → a');
-    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow('registry: "a" depends on unknown service "nope"');
+    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow(
+      'all environments › charts/platform/registry.ts: dependsOn forms a cycle a → b → a, so no service of it can sync first; remove one of these dependencies',
+    );
+    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow(
+      'all environments › charts/platform/registry.ts: a.dependsOn is "nope" but no service of the registry has that name; fix the name or add the service',
+    );
   });
 });

@@ -62,13 +62,21 @@ describe('ArgoCd', () => {
     expect(values.configs.rbac['policy.default']).toBe('role:readonly');
     expect(values.configs.rbac.scopes).toBe('[groups]');
     expect(values.configs.rbac['policy.csv'].trim().split('\n')).toEqual([
-      'p, role:operators, applications, *, */*, allow',
+      'p, role:operators, applications, get, */*, allow',
+      'p, role:operators, applications, sync, */*, allow',
+      'p, role:operators, applications, action/*, */*, allow',
+      'p, role:operators, applications, delete/*/Pod/*/*, */*, allow',
+      'p, role:operators, logs, get, */*, allow',
       'p, role:operators, clusters, get, *, allow',
       'p, role:operators, certificates, get, *, allow',
       'p, role:operators, repositories, *, *, allow',
       'g, ClubCedille:sre, role:operators',
       'g, ClubCedille:exec, role:admin',
     ]);
+    // Least privilege: operators cannot create, change or override an Application (in project prod
+    // that deploys anything on the host) nor exec into pods; those go through git.
+    const operators = values.configs.rbac['policy.csv'].split('\n').filter((line: string) => line.startsWith('p, role:operators'));
+    expect(operators.filter((line: string) => /, (applications|applicationsets), (\*|create|update|override|delete), /.test(line) || /, exec, /.test(line))).toEqual([]);
   });
 
   it('runs the lovely plugin as a pinned, non-root repo-server sidecar', () => {

@@ -46,7 +46,7 @@ describe('Crossplane', () => {
     for (const provider of providers) expect(provider.metadata.namespace).toBeUndefined();
   });
 
-  it('runs provider-kubernetes under its own service account, bound to cluster-admin', () => {
+  it('runs provider-kubernetes under its own service account, bound to a scoped ClusterRole (not cluster-admin)', () => {
     const objects = crossplaneObjects();
     const runtime = find(objects, 'DeploymentRuntimeConfig', 'provider-kubernetes');
     expect(runtime.spec.serviceAccountTemplate.metadata.name).toBe('provider-kubernetes');
@@ -56,7 +56,9 @@ describe('Crossplane', () => {
       name: 'provider-kubernetes',
     });
     const binding = find(objects, 'ClusterRoleBinding', 'crossplane-provider-kubernetes');
-    expect(binding.roleRef.name).toBe('cluster-admin');
+    expect(binding.roleRef.name).toBe('crossplane-provider-kubernetes-scoped');
+    const role = objects.find((o: any) => o.kind === 'ClusterRole' && o.metadata.name === 'crossplane-provider-kubernetes-scoped') as any;
+    expect(role.rules.flatMap((r: any) => [...r.resources, ...r.verbs, ...r.apiGroups])).not.toContain('*');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'provider-kubernetes', namespace: 'crossplane-system' }]);
     expect(wave(runtime)).toBeLessThan(wave(find(objects, 'Provider', 'provider-kubernetes')));
   });
@@ -107,7 +109,7 @@ describe('Crossplane', () => {
   it('fails when replicas, the ClusterRole or the GCP project are impossible', () => {
     expect(configErrors(() => crossplaneObjects({ replicas: 0, kubernetesProviderClusterRole: 'Cluster Admin' }))).toEqual([
       'prod › crossplane/Crossplane: replicas is 0 but Crossplane runs 1 to 3 leader-elected pods; set replicas between 1 and 3',
-      'prod › crossplane/Crossplane: kubernetesProviderClusterRole is "Cluster Admin" but it is not a ClusterRole name; name an existing ClusterRole, e.g. "cluster-admin"',
+      'prod › crossplane/Crossplane: kubernetesProviderClusterRole is "Cluster Admin" but it is not a ClusterRole name; name an existing ClusterRole, e.g. "crossplane-provider-kubernetes-scoped"',
     ]);
     const env = withChanges('prod', { platform: { ...PLATFORM, gcp: { ...PLATFORM.gcp, project: '12345' } } });
     expect(configErrors(() => new Crossplane(testChart('prod', 'crossplane', env), 'Crossplane'))).toEqual([

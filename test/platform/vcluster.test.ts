@@ -78,12 +78,35 @@ describe('VCluster', () => {
     expect(objectsOf(chart).filter((o) => o.metadata.name === 'allow-internet-egress')).toEqual([]);
   });
 
-  it('makes each sandbox owner, and only them, admin of their sandbox', () => {
+  it('binds each sandbox owner, and only them, to a role that reaches the vcluster but cannot alter the isolation', () => {
     const owners = folder.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'sandbox-owner') as any[];
-    expect(owners.map((o) => [o.metadata.namespace, o.subjects, o.roleRef.name])).toEqual([
-      ['sandbox-epsot', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:epsot' }], 'admin'],
-      ['sandbox-svc-cedille-user', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:svc-cedille-user' }], 'admin'],
+    expect(owners.map((o) => [o.metadata.namespace, o.subjects, o.roleRef])).toEqual([
+      ['sandbox-epsot', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:epsot' }], { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sandbox-owner' }],
+      ['sandbox-svc-cedille-user', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:svc-cedille-user' }], { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sandbox-owner' }],
     ]);
+    const rules = find(folder, 'Role', 'sandbox-owner', 'sandbox-epsot').rules as any[];
+    // As the RBAC authorizer matches a rule (kubernetes v1.28 pkg/apis/rbac/v1/evaluation_helpers.go: group, resource, verb, name).
+    const allows = (group: string, resource: string, verb: string, name?: string) =>
+      rules.some(
+        (r) =>
+          (r.apiGroups.includes('*') || r.apiGroups.includes(group)) &&
+          (r.resources.includes('*') || r.resources.includes(resource)) &&
+          (r.verbs.includes('*') || r.verbs.includes(verb)) &&
+          (!r.resourceNames?.length || (name !== undefined && r.resourceNames.includes(name))),
+      );
+    for (const verb of ['create', 'update', 'patch', 'delete', 'deletecollection']) {
+      expect(allows('networking.k8s.io', 'networkpolicies', verb), `networkpolicies ${verb}`).toBe(false);
+      expect(allows('', 'resourcequotas', verb), `resourcequotas ${verb}`).toBe(false);
+      expect(allows('', 'limitranges', verb), `limitranges ${verb}`).toBe(false);
+      expect(allows('rbac.authorization.k8s.io', 'rolebindings', verb), `rolebindings ${verb}`).toBe(false);
+      expect(allows('rbac.authorization.k8s.io', 'roles', verb), `roles ${verb}`).toBe(false);
+    }
+    expect(allows('rbac.authorization.k8s.io', 'roles', 'escalate')).toBe(false);
+    expect(allows('', 'secrets', 'get', 'some-other-secret')).toBe(false);
+    // What vcluster connect needs: the kubeconfig Secret and a port-forward to the vcluster's pod.
+    expect(allows('', 'secrets', 'get', 'vc-sandbox-epsot')).toBe(true);
+    expect(allows('', 'pods/portforward', 'create')).toBe(true);
+    expect(allows('', 'pods', 'list')).toBe(true);
   });
 
   it('registers each vcluster in Argo CD from its own kubeconfig Secret, without a credential in git', () => {

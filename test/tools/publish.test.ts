@@ -1,7 +1,18 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { foreignPaths, publish, PublishRefused, PUBLISH_TRAILER } from '../../tools/publish.ts';
+import { foreignPaths, parseProvenance, publish, PublishRefused, PUBLISH_TRAILER } from '../../tools/publish.ts';
+import { git as gitIn } from '../../tools/git.ts';
+
+/** A tree object from `ls-tree -r` lines (nested paths included). */
+function mktree(repo: string, lines: string[]): string {
+  const index = join(repo, '.git', 'forge-index');
+  const env = { ...process.env, GIT_INDEX_FILE: index };
+  gitIn(repo, ['update-index', '--add', '--index-info'], { input: `${lines.join('\n')}\n`, env });
+  const sha = gitIn(repo, ['write-tree'], { env }).trim();
+  rmSync(index, { force: true });
+  return sha;
+}
 import { deployment, git, obj, tempRepo, tree, writeFiles } from './fixtures.ts';
 
 const repos: string[] = [];
@@ -54,7 +65,9 @@ describe('publish', () => {
     ]);
     expect(git(repo, 'show', 'refs/heads/dist:prod/web/deployment-web.yaml')).toBe(DIST.get('prod/web/deployment-web.yaml'));
     const provenance = git(repo, 'show', 'refs/heads/dist:PROVENANCE');
-    expect(provenance).toContain(`source-commit: ${head}\nsource-subject: Add the web service\n`);
+    const sourceTree = git(repo, 'rev-parse', 'HEAD^{tree}').trim();
+    const distTree = git(repo, 'rev-parse', 'HEAD:dist').trim();
+    expect(provenance).toContain(`source-commit: ${head}\nsource-tree: ${sourceTree}\ndist-tree: ${distTree}\nsource-subject: Add the web service\n`);
     expect(provenance).toContain('source-repository: https://github.com/ClubCedille/Plateforme-Cedille');
     const message = git(repo, 'log', '-1', '--format=%B', 'refs/heads/dist').trimEnd() + '\n';
     expect(message).toBe(
@@ -122,14 +135,84 @@ describe('publish', () => {
     expect(() => publish({ repo })).toThrow(/^refusing to overwrite branch dist: it holds files outside the dist layout \(dist\/README\.md, dist\/metadata\.json, dist\/prod\/root\/appproject-prod\.yaml, dist\/prod\/web\/deployment-web\.yaml, dist\/staging\/web\/deployment-web\.yaml, … 1 more\)/);
   });
 
-  it('refuses uncommitted dist/ changes (the provenance would lie) unless allowed', () => {
+  it('refuses uncommitted dist/ changes (the provenance would lie)', () => {
     const repo = sourceRepo();
     writeFiles(join(repo, 'dist'), tree({ 'prod/web/deployment-web.yaml': deployment('web', { replicas: 5 }) }));
     expect(() => publish({ repo })).toThrow(/^dist\/ has uncommitted changes/);
     expect(git(repo, 'branch', '--list', 'dist')).toBe('');
-    const result = publish({ repo, allowDirty: true });
-    expect(result.status).toBe('published');
-    expect(git(repo, 'show', 'refs/heads/dist:PROVENANCE')).toContain('source-dirty: true');
+  });
+
+  // The four publish failures of issue #18, each reproduced and refused.
+  it('refuses a stale dist/: committed, but not what a fresh synth of the source produces', () => {
+    const repo = sourceRepo();
+    const fresh = new Map(DIST);
+    fresh.set('prod/web/deployment-web.yaml', deployment('web', { replicas: 4 }));
+    expect(() => publish({ repo, freshFiles: fresh })).toThrow(
+      'dist/ is stale: 1 file(s) differ from a fresh synth of the source (prod/web/deployment-web.yaml); run npm run synth and commit dist/ with its source',
+    );
+    expect(git(repo, 'branch', '--list', 'dist')).toBe('');
+    expect(publish({ repo, freshFiles: DIST }).status).toBe('published');
+  });
+
+  it('a refused push moves no ref, and the rerun pushes (never "unchanged" with the remote behind)', () => {
+    const source = sourceRepo();
+    const remote = tempRepo();
+    repos.push(remote);
+    git(remote, 'config', 'receive.denyCurrentBranch', 'ignore');
+    git(source, 'remote', 'add', 'origin', remote);
+    git(remote, 'config', 'receive.denyNonFastForwards', 'true');
+    // The remote refuses every update of refs/heads/dist for now.
+    writeFileSync(join(remote, '.git', 'hooks', 'pre-receive'), '#!/bin/sh\necho "dist is frozen" >&2\nexit 1\n', { mode: 0o755 });
+    expect(() => publish({ repo: source, pushTo: 'origin' })).toThrow(/^the push to origin was refused \(.*\); no ref was moved; fetch origin's dist branch and publish again$/);
+    expect(git(source, 'branch', '--list', 'dist')).toBe('');
+    rmSync(join(remote, '.git', 'hooks', 'pre-receive'));
+    const retry = publish({ repo: source, pushTo: 'origin' });
+    expect(retry.status === 'published' && retry.pushed).toBe(true);
+    expect(git(remote, 'rev-parse', 'refs/heads/dist').trim()).toBe(git(source, 'rev-parse', 'refs/heads/dist').trim());
+    // A local branch ahead of the remote (an older publish that moved it first) is pushed, not reported unchanged.
+    git(remote, 'update-ref', '-d', 'refs/heads/dist');
+    const again = publish({ repo: source, pushTo: 'origin' });
+    expect(again).toEqual({ status: 'unchanged', commit: retry.commit, pushed: true });
+    expect(git(remote, 'rev-parse', 'refs/heads/dist').trim()).toBe(retry.commit);
+  });
+
+  it('refuses a source that does not descend from the last published source commit, unless forced with a reason', () => {
+    const repo = sourceRepo();
+    const base = git(repo, 'rev-parse', 'HEAD').trim();
+    writeFiles(join(repo, 'dist'), tree({ 'prod/web/deployment-web.yaml': deployment('web', { replicas: 3 }) }));
+    const other = commitSource(repo, 'Another publisher scales web');
+    publish({ repo });
+    // This publisher works from the old base, without that change.
+    git(repo, 'checkout', '-q', '-b', 'stale', base);
+    writeFiles(join(repo, 'dist'), tree({ 'staging/web/service-web.yaml': obj('v1', 'Service', 'web', { spec: {} }, 'apps') }));
+    const mine = commitSource(repo, 'Add a staging Service');
+    const tip = git(repo, 'rev-parse', 'refs/heads/dist').trim();
+    expect(() => publish({ repo })).toThrow(
+      `the source ${mine.slice(0, 12)} does not contain ${other.slice(0, 12)}, the source of the last publish: publishing it would revert what that publish brought; merge or rebase onto it (git merge ${other.slice(0, 12)}), or publish with --force "<reason>"`,
+    );
+    expect(git(repo, 'rev-parse', 'refs/heads/dist').trim()).toBe(tip);
+    expect(() => publish({ repo, forceReason: '  ' })).toThrow(/^--force needs a reason/);
+    const forced = publish({ repo, forceReason: 'revert the scale-up: it broke prod' });
+    expect(forced.status === 'published' && forced.message).toContain('Forced: revert the scale-up: it broke prod');
+    expect(git(repo, 'show', 'refs/heads/dist:PROVENANCE')).toContain('forced: revert the scale-up: it broke prod');
+  });
+
+  it('the marker cannot be forged: a hand-made commit with our trailer and a copied PROVENANCE is refused', () => {
+    const repo = sourceRepo();
+    const first = publish({ repo });
+    if (first.status !== 'published') throw new Error('expected a publish');
+    // Someone edits a manifest on the dist branch by hand, keeping the layout, the trailer and the PROVENANCE.
+    const entries = git(repo, 'ls-tree', '-r', 'refs/heads/dist').trim().split('\n');
+    const edited = gitIn(repo, ['hash-object', '-w', '--stdin'], { input: tree({ 'x.yaml': deployment('web', { replicas: 9 }) }).get('x.yaml')! }).trim();
+    const lines = entries.map((line) => (line.endsWith('\tprod/web/deployment-web.yaml') ? line.replace(/blob [0-9a-f]{40}/, `blob ${edited}`) : line));
+    const forgedTree = mktree(repo, lines);
+    const message = git(repo, 'log', '-1', '--format=%B', 'refs/heads/dist');
+    const forged = git(repo, 'commit-tree', forgedTree, '-p', first.commit, '-m', message).trim();
+    git(repo, 'update-ref', 'refs/heads/dist', forged);
+    writeFiles(join(repo, 'dist'), tree({ 'prod/web/deployment-web.yaml': deployment('web', { replicas: 2 }) }));
+    commitSource(repo, 'Next change');
+    expect(() => publish({ repo })).toThrow(new RegExp(`^refusing to build on branch dist: the PROVENANCE of ${forged.slice(0, 12)} names dist-tree [0-9a-f]{12} but the commit holds [0-9a-f]{12}; if the branch is really ours, publish with --force "<reason>"$`));
+    expect(git(repo, 'rev-parse', 'refs/heads/dist').trim()).toBe(forged);
   });
 
   it('refuses an empty dist/, and pushes only when asked', () => {
@@ -150,6 +233,7 @@ describe('publish', () => {
   });
 
   it('knows the dist layout', () => {
+    expect(parseProvenance(`source-commit: ${'a'.repeat(40)}\nsource-tree: ${'b'.repeat(40)}\ndist-tree: ${'c'.repeat(40)}\n`)).toEqual({ sourceCommit: 'a'.repeat(40), sourceTree: 'b'.repeat(40), distTree: 'c'.repeat(40) });
     expect(foreignPaths(['README.md', 'metadata.json', 'PROVENANCE', 'prod/vault/statefulset-vault.yaml', 'omni/access-policy.yaml', 'talos/prod/worker-1.yaml'])).toEqual([]);
     expect(foreignPaths(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh'])).toEqual([
       'charts/main.ts',

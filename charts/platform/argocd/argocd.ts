@@ -56,13 +56,22 @@ export interface ArgoCdRbac {
 }
 
 /**
- * Everyone in the organisation reads; `operatorTeam` operates applications (all actions), reads
- * clusters and certificates and manages repositories; `adminTeam` is `role:admin`. Groups are
- * `<org>:<team slug>` as Dex's GitHub connector names them.
+ * Everyone in the organisation reads; `operatorTeam` operates applications, reads clusters and
+ * certificates and manages repositories; `adminTeam` is `role:admin`. Groups are `<org>:<team slug>`
+ * as Dex's GitHub connector names them.
+ *
+ * Operating is what git cannot do: sync, run resource actions (restart, …), delete pods, read
+ * logs. Not `create`/`update`/`override` (an Application in project prod can deploy anything
+ * anywhere on the host: that is cluster-admin) and not `exec`: those changes go through git
+ * (docs/decisions/0906-least-privilege.md). Actions as in argo-cd v2.14 docs/operator-manual/rbac.md.
  */
 export function argoCdRbac(github: GitHubIdentity): ArgoCdRbac {
   const lines = [
-    `p, ${OPERATORS_ROLE}, applications, *, */*, allow`,
+    `p, ${OPERATORS_ROLE}, applications, get, */*, allow`,
+    `p, ${OPERATORS_ROLE}, applications, sync, */*, allow`,
+    `p, ${OPERATORS_ROLE}, applications, action/*, */*, allow`,
+    `p, ${OPERATORS_ROLE}, applications, delete/*/Pod/*/*, */*, allow`,
+    `p, ${OPERATORS_ROLE}, logs, get, */*, allow`,
     `p, ${OPERATORS_ROLE}, clusters, get, *, allow`,
     `p, ${OPERATORS_ROLE}, certificates, get, *, allow`,
     `p, ${OPERATORS_ROLE}, repositories, *, *, allow`,

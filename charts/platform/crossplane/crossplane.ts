@@ -32,7 +32,7 @@ export interface CrossplaneProps {
   readonly gcpCredentialsPath?: string;
   /**
    * ClusterRole granted to provider-kubernetes' service account: what Crossplane may create in this
-   * cluster through `kubernetes.crossplane.io` Objects. @default 'cluster-admin'
+   * cluster through `kubernetes.crossplane.io` Objects. @default KUBERNETES_PROVIDER_CLUSTER_ROLE (scoped, created here)
    */
   readonly kubernetesProviderClusterRole?: string;
 }
@@ -59,6 +59,19 @@ const PROVIDERS: readonly { key: PackageKey; name: string }[] = [
 /** GCP project ids: 6 to 30 lower-case letters, digits and dashes, starting with a letter. */
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
+/** The ClusterRole provider-kubernetes gets by default (docs/decisions/0906-least-privilege.md). */
+export const KUBERNETES_PROVIDER_CLUSTER_ROLE = 'crossplane-provider-kubernetes-scoped';
+
+/**
+ * What provider-kubernetes may do through `kubernetes.crossplane.io` Objects: no platform Object
+ * uses it yet, so ConfigMaps (the smallest useful thing) and reading namespaces. A future Object
+ * that needs more adds exactly that here, reviewed; never cluster-admin (gate rule no-cluster-admin).
+ */
+export const KUBERNETES_PROVIDER_RULES: readonly k8s.PolicyRule[] = [
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+];
+
 /**
  * Crossplane from its pinned chart, the GCP (DNS, storage) and Kubernetes providers at pinned
  * package versions, and their ProviderConfigs. A Provider installs its CRDs at runtime, so the
@@ -74,7 +87,7 @@ export class Crossplane extends Construct {
     super(scope, id);
     const { environment } = PlatformChart.of(this);
     const replicas = props.replicas ?? 1;
-    const clusterRole = props.kubernetesProviderClusterRole ?? 'cluster-admin';
+    const clusterRole = props.kubernetesProviderClusterRole ?? KUBERNETES_PROVIDER_CLUSTER_ROLE;
     const project = environment.platform.gcp.project;
     const errors = ConfigErrors.of(this);
     errors.checkRange('replicas', replicas, 1, 3, 'Crossplane runs 1 to 3 leader-elected pods');
@@ -82,7 +95,7 @@ export class Crossplane extends Construct {
       field: 'kubernetesProviderClusterRole',
       value: clusterRole,
       problem: 'it is not a ClusterRole name',
-      fix: 'name an existing ClusterRole, e.g. "cluster-admin"',
+      fix: `name an existing ClusterRole, e.g. "${KUBERNETES_PROVIDER_CLUSTER_ROLE}"`,
     });
     errors.check(GCP_PROJECT.test(project), {
       field: 'platform.gcp.project',
@@ -107,6 +120,10 @@ export class Crossplane extends Construct {
       spec: { serviceAccountTemplate: { metadata: { name: KUBERNETES_PROVIDER_SERVICE_ACCOUNT } } },
     });
     setSyncWave(runtime, Wave.FOUNDATION);
+    if (clusterRole === KUBERNETES_PROVIDER_CLUSTER_ROLE) {
+      const role = new k8s.KubeClusterRole(this, 'KubernetesProviderRole', { metadata: { name: KUBERNETES_PROVIDER_CLUSTER_ROLE }, rules: [...KUBERNETES_PROVIDER_RULES] });
+      setSyncWave(role, Wave.FOUNDATION);
+    }
     const binding = new k8s.KubeClusterRoleBinding(this, 'KubernetesProviderBinding', {
       metadata: { name: `crossplane-${KUBERNETES_PROVIDER_SERVICE_ACCOUNT}` },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },

@@ -64,39 +64,56 @@ export function systemReaderPolicy(systemMount: string): string {
   ].join('\n');
 }
 
+/** What the configuration identity may manage, by name (everything else is refused by Vault). */
+export interface ConfigAdminScope {
+  /** The auth mounts' parent path (`cluster` for `auth/cluster/<env>`). */
+  readonly clusterAuthParent: string;
+  /** The ACL policies it writes; never its own (it could grant itself anything). */
+  readonly policies: readonly string[];
+  /** The secret engine mounts it creates and tunes. */
+  readonly mounts: readonly string[];
+  /** The password policies it writes. */
+  readonly passwordPolicies: readonly string[];
+}
+
 /**
- * What the vault-config-operator needs to apply the declarative configuration: mounts, auth
- * mounts, policies, password policies and the roles of the cluster auth mounts. It cannot read
- * any secret.
+ * What the vault-config-operator needs to apply the declarative configuration, by name: the
+ * platform's mounts, its auth mounts, its policies (not its own), its password policies and the roles
+ * of the cluster auth mounts, whose `policies` may only name the platform's policies. So it can
+ * neither write a new policy nor bind one (e.g. `root`, or its own) to a role: not an effective root
+ * (docs/decisions/0906-least-privilege.md). It cannot read any secret. List parameters are checked
+ * element by element (vault v1.18 vault/acl.go, valueInParameterList).
  */
-export function configAdminPolicy(clusterAuthParent: string): string {
+export function configAdminPolicy(scope: ConfigAdminScope): string {
   const crud = '["create", "read", "update", "delete", "list"]';
+  const parent = scope.clusterAuthParent;
+  const bindable = JSON.stringify([...scope.policies].sort());
   return [
-    '# The declarative configuration (vault-config-operator); no access to secret data.',
+    '# The declarative configuration (vault-config-operator), by name; no access to secret data.',
     'path "sys/auth" {',
     '  capabilities = ["read"]',
     '}',
-    '# enabling an auth method needs sudo',
-    'path "sys/auth/*" {',
+    '# enabling an auth method needs sudo: only the cluster auth mounts',
+    `path "sys/auth/${parent}/*" {`,
     '  capabilities = ["create", "read", "update", "delete", "sudo"]',
     '}',
     'path "sys/mounts" {',
     '  capabilities = ["read"]',
     '}',
-    'path "sys/mounts/*" {',
+    ...scope.mounts.flatMap((mount) => [`path "sys/mounts/${mount}" {`, '  capabilities = ["create", "read", "update", "delete"]', '}', `path "sys/mounts/${mount}/tune" {`, '  capabilities = ["read", "update"]', '}']),
+    ...scope.policies.flatMap((policy) => [`path "sys/policies/acl/${policy}" {`, `  capabilities = ${crud}`, '}']),
+    ...scope.passwordPolicies.flatMap((policy) => [`path "sys/policies/password/${policy}" {`, `  capabilities = ${crud}`, '}']),
+    `path "auth/${parent}/+/config" {`,
     '  capabilities = ["create", "read", "update", "delete"]',
     '}',
-    'path "sys/policies/acl/*" {',
+    `# roles may bind only the platform's policies`,
+    `path "auth/${parent}/+/role/*" {`,
     `  capabilities = ${crud}`,
-    '}',
-    'path "sys/policies/password/*" {',
-    `  capabilities = ${crud}`,
-    '}',
-    `path "auth/${clusterAuthParent}/+/config" {`,
-    '  capabilities = ["create", "read", "update", "delete"]',
-    '}',
-    `path "auth/${clusterAuthParent}/+/role/*" {`,
-    `  capabilities = ${crud}`,
+    '  allowed_parameters = {',
+    `    "policies" = ${bindable}`,
+    `    "token_policies" = ${bindable}`,
+    '    "*" = []',
+    '  }',
     '}',
     '',
   ].join('\n');

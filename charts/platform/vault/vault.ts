@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { AuthEngineMount } from '../../../imports/vco-authenginemount-redhatcop.redhat.io.ts';
@@ -8,10 +9,10 @@ import { CHARTS, IMAGES } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
 import { isDnsLabel } from '../../lib/names.ts';
-import type { PlatformChart } from '../../lib/platform-chart.ts';
+import { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
-import { VAULT_OPERATOR_AUTHENTICATION, VaultKubernetesRole, VaultPolicy } from '../../lib/vault-config.ts';
+import { VAULT_OPERATOR_AUTHENTICATION, VaultKubernetesRole, VaultPolicy, declaredVaultPolicies } from '../../lib/vault-config.ts';
 import {
   EXTERNAL_SECRETS,
   VAULT,
@@ -282,13 +283,24 @@ export class Vault extends Construct {
       spec: { authentication, passwordPolicy: passwordPolicy(PLATFORM_PASSWORD_RULES) },
     });
 
-    const policies: Record<string, string> = {
+    const managed: Record<string, string> = {
       [VAULT_ROLES.secretReader]: secretReaderPolicy(stores.workloads.mount, this.authMount),
       [VAULT_ROLES.secretWriter]: secretWriterPolicy(stores.workloads.mount, this.authMount),
-      [VAULT_BOOTSTRAP_AUTH.policy]: configAdminPolicy(VAULT_CLUSTER_AUTH_PARENT),
       [`${stores.system.mount}-reader`]: systemReaderPolicy(stores.system.mount),
     };
-    for (const [name, policy] of Object.entries(policies)) new VaultPolicy(this, `Policy-${name}`, { name, policy });
+    for (const [name, policy] of Object.entries(managed)) new VaultPolicy(this, `Policy-${name}`, { name, policy });
+    // The configuration admin may write and bind exactly the policies the environment declares (other
+    // services declare theirs too, e.g. backups' raft snapshot policy): known once every service is built.
+    const configAdmin = Lazy.any({
+      produce: () =>
+        configAdminPolicy({
+          clusterAuthParent: VAULT_CLUSTER_AUTH_PARENT,
+          policies: declaredVaultPolicies(this, PlatformChart.of(this).environmentName).filter((name) => name !== VAULT_BOOTSTRAP_AUTH.policy),
+          mounts: [stores.system.mount, stores.workloads.mount],
+          passwordPolicies: ['platform'],
+        }),
+    }) as unknown as string;
+    new VaultPolicy(this, `Policy-${VAULT_BOOTSTRAP_AUTH.policy}`, { name: VAULT_BOOTSTRAP_AUTH.policy, policy: configAdmin });
 
     // auth/cluster/<env>: the mount, its config (Vault reviews tokens with its own service account)
     const [parent, mountName] = [VAULT_CLUSTER_AUTH_PARENT, this.authMount.slice(VAULT_CLUSTER_AUTH_PARENT.length + 1)];

@@ -57,6 +57,24 @@ export interface VClusterProps {
   readonly internetEgress?: boolean;
 }
 
+/**
+ * What a sandbox owner may do in their vcluster's host namespace: read the workloads, their logs and
+ * events; port-forward (vcluster connect); read the vcluster's kubeconfig Secrets (`vc-<name>`, the
+ * one `vcluster connect` reads, and the exported one) and no other Secret. No write on NetworkPolicies, ResourceQuotas,
+ * LimitRanges, Roles or RoleBindings: the isolation of the namespace is not theirs to change.
+ */
+export function sandboxOwnerRules(kubeconfigSecrets: readonly string[]): k8s.PolicyRule[] {
+  const read = ['get', 'list', 'watch'];
+  return [
+    { apiGroups: [''], resources: ['pods', 'pods/log', 'services', 'endpoints', 'events', 'configmaps', 'persistentvolumeclaims', 'resourcequotas', 'limitranges'], verbs: read },
+    { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] },
+    { apiGroups: [''], resources: ['secrets'], resourceNames: [...new Set(kubeconfigSecrets)].sort(), verbs: ['get'] },
+    { apiGroups: ['apps'], resources: ['statefulsets', 'deployments', 'replicasets'], verbs: read },
+    { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: read },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: read },
+  ];
+}
+
 /** Host-namespace budget of a vcluster, by size (the vcluster control plane counts against it). */
 export const VCLUSTER_SIZES: Record<SandboxSize, { readonly quota: Record<string, string>; readonly container: { readonly cpu: string; readonly memory: string } }> = {
   small: {
@@ -308,12 +326,18 @@ class VirtualCluster extends Construct {
     }
 
     if (props.owner !== undefined) {
-      // The owner administers the host namespace, hence the vcluster (its kubeconfig Secret is
-      // there): `vcluster connect` works for them and nobody else. Their identity is the group
-      // `member:<login>` Omni impersonates for them (docs/decisions/0603-sandbox-owner-identity.md).
+      // The owner reaches their vcluster (`vcluster connect` reads its kubeconfig Secret and
+      // port-forwards to its pod) and sees what runs in the host namespace, nothing more: not the
+      // built-in `admin`, which would let them replace the NetworkPolicies, quota and limits that
+      // isolate the namespace, or bind others (docs/decisions/0906-least-privilege.md). Their
+      // identity is the group `member:<login>` Omni impersonates (docs/decisions/0603-sandbox-owner-identity.md).
+      const role = new k8s.KubeRole(this, 'OwnerRole', {
+        metadata: { name: 'sandbox-owner', namespace },
+        rules: sandboxOwnerRules([`vc-${address.name}`, address.kubeconfigSecret]),
+      });
       new k8s.KubeRoleBinding(this, 'Owner', {
         metadata: { name: 'sandbox-owner', namespace },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: memberGroup(props.owner) }],
       });
     }

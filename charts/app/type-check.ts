@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
+
+/**
+ * Synth runs TypeScript through tsx, which strips types without checking them: a misspelled optional
+ * field (`expire:` for `expires:`) would be ignored. So synth refuses to run on sources that do not
+ * type-check. The check (tsc over what synth runs, `tsconfig.synth.json`) is cached by the hash of
+ * those sources, so a warm synth pays a hash (≈ 20 ms), not a compile (docs/decisions/0902-synth-type-checks.md).
+ */
+export interface TypeCheckOptions {
+  readonly root?: string;
+  /** tsconfig, relative to root. @default tsconfig.synth.json */
+  readonly project?: string;
+  /** Folders whose .ts files the check covers (their hash is the cache key). */
+  readonly folders?: readonly string[];
+}
+
+/** The result as `npm run synth` reports it, or undefined when the sources type-check. */
+export function checkTypes(options: TypeCheckOptions = {}): { code: 1; stdout: string; stderr: string } | undefined {
+  const problems = typeProblems(options);
+  if (problems.length === 0) return undefined;
+  return {
+    code: 1,
+    stdout: '',
+    stderr: `synth failed; dist/ was left as it was.\n  type check (${problems.length} error(s)): synth runs only sources that type-check\n${problems.map((p) => `  ${p}`).join('\n')}\n`,
+  };
+}
+
+/** The type errors of the sources synth runs, as user messages; [] when they type-check (cached). */
+export function typeProblems(options: TypeCheckOptions = {}): string[] {
+  const root = options.root ?? REPO_ROOT;
+  const project = options.project ?? 'tsconfig.synth.json';
+  const folders = options.folders ?? ['charts', 'gate', 'imports'];
+  const cacheDir = join(root, '.cache', 'typecheck');
+  const key = sourceHash(root, [project, 'tsconfig.json', 'package-lock.json'], folders);
+  const marker = join(cacheDir, `ok-${key}`);
+  if (existsSync(marker)) return [];
+  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  const run = spawnSync(process.execPath, [tsc, '--noEmit', '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
+  if (run.status === 0) {
+    mkdirSync(cacheDir, { recursive: true });
+    // One marker: the sources of the last good check.
+    for (const name of readdirSync(cacheDir)) if (name.startsWith('ok-')) rmSync(join(cacheDir, name), { force: true });
+    writeFileSync(marker, `${project}\n`);
+    return [];
+  }
+  const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => /\berror TS\d+:/.test(line));
+  if (lines.length === 0) return [`tsc exited ${run.status ?? run.signal} without a diagnostic: ${(run.stderr || run.stdout || run.error?.message || '').trim().slice(0, 300)}`];
+  return lines.map(formatDiagnostic);
+}
+
+/** `charts/x.ts(5,30): error TS2353: …` → `all environments › charts/x.ts:5:30: … (TS2353); fix the source …` */
+export function formatDiagnostic(line: string): string {
+  const match = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line.trim());
+  if (!match) return line.trim();
+  const [, file, row, column, code, message] = match;
+  const environment = /^charts\/environments\/(prod|staging|sandbox)\.ts$/.exec(file!)?.[1] ?? 'all environments';
+  return `${environment} › ${file}:${row}:${column}: ${message} (${code}); fix the source so it type-checks (npm run typecheck)`;
+}
+
+function sourceHash(root: string, files: readonly string[], folders: readonly string[]): string {
+  const hash = createHash('sha256');
+  const add = (path: string) => {
+    if (!existsSync(path)) return;
+    hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
+  };
+  for (const file of files) add(join(root, file));
+  for (const folder of folders) {
+    const dir = join(root, folder);
+    if (!existsSync(dir)) continue;
+    const entries = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts')).sort();
+    for (const name of entries) add(join(dir, name));
+  }
+  return hash.digest('hex').slice(0, 32);
+}
