@@ -41,6 +41,7 @@ describe('node and cluster health (replacing netdata)', () => {
     expect(node.spec.volumeMounts).toEqual([{ name: 'hostfs', mountPath: '/hostfs', readOnly: true, mountPropagation: 'HostToContainer' }]);
     expect(Object.keys(node.spec.config.receivers.hostmetrics.scrapers).sort()).toEqual(['cpu', 'disk', 'filesystem', 'memory', 'network']);
     expect(node.spec.config.receivers.kubeletstats.metric_groups).toEqual(['node', 'pod', 'volume']);
+    expect(node.spec.config.receivers.kubeletstats.endpoint).toBe('https://kubernetes.default.svc:443/api/v1/nodes/${env:K8S_NODE_NAME}/proxy');
     expect(node.spec.config.service.pipelines.metrics.receivers).toEqual(['hostmetrics', 'kubeletstats']);
     expect(find(prod, 'Namespace', 'opentelemetry-nodes').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
 
@@ -49,7 +50,7 @@ describe('node and cluster health (replacing netdata)', () => {
     expect(cluster.spec.config.service.pipelines.metrics.receivers).toEqual(['k8s_cluster', 'prometheus']);
     expect(cluster.spec.config.receivers.prometheus.config.scrape_configs[0].kubernetes_sd_configs[0]).toMatchObject({ namespaces: { names: ['openebs'] } });
     for (const collector of [node, cluster]) {
-      expect(collector.spec.config.exporters).toEqual({ otlp: { endpoint: 'telemetry-collector.opentelemetry.svc.cluster.local:4317', tls: { insecure: true } } });
+      expect(collector.spec.config.exporters).toEqual({ otlphttp: { endpoint: 'http://telemetry-collector.opentelemetry.svc.cluster.local:4318' } });
     }
     // The gateway collector writes everything it receives to ClickHouse.
     expect(find(prod, 'OpenTelemetryCollector', 'telemetry', 'opentelemetry').spec.config.service.pipelines.metrics.exporters).toContain('clickhouse');

@@ -43,7 +43,7 @@ export const HEALTH_METRICS = {
 export type HealthMetric = keyof typeof HEALTH_METRICS;
 
 export interface ClusterHealthProps {
-  /** OTLP/gRPC endpoint of the environment's collector (it exports to ClickHouse). */
+  /** OTLP/HTTP endpoint of the environment's collector (it exports to ClickHouse), as workloads' SDKs use it. */
   readonly gateway: string;
   /** The environment, as the `deployment.environment` resource attribute. */
   readonly environment: string;
@@ -72,7 +72,8 @@ const resources = (memory: string) => ({
 export class ClusterHealth extends Construct {
   constructor(scope: Construct, id: string, props: ClusterHealthProps) {
     super(scope, id);
-    const exporters = { otlp: { endpoint: props.gateway, tls: { insecure: true } } };
+    // In-cluster OTLP/HTTP to the collector, as the workloads' SDKs send it (no TLS to disable).
+    const exporters = { otlphttp: { endpoint: props.gateway } };
     const environment = { key: 'deployment.environment', value: props.environment, action: 'upsert' };
 
     // --- per node ---
@@ -106,7 +107,6 @@ export class ClusterHealth extends Construct {
         tolerations: [{ operator: 'Exists' }],
         env: [
           { name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-          { name: 'K8S_NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
         ],
         volumes: [{ name: 'hostfs', hostPath: { path: '/', type: 'Directory' } }],
         volumeMounts: [{ name: 'hostfs', mountPath: HOST_ROOT, readOnly: true, mountPropagation: 'HostToContainer' }],
@@ -131,9 +131,9 @@ export class ClusterHealth extends Construct {
             kubeletstats: {
               collection_interval: '30s',
               auth_type: 'serviceAccount',
-              endpoint: 'https://${env:K8S_NODE_IP}:10250',
-              // Talos's kubelet serves a self-signed certificate.
-              insecure_skip_verify: true,
+              // Through the API server's node proxy: Talos's kubelet serves a self-signed certificate,
+              // the API server's is verified with the service account's CA (RBAC: nodes/proxy).
+              endpoint: 'https://kubernetes.default.svc:443/api/v1/nodes/${env:K8S_NODE_NAME}/proxy',
               metric_groups: ['node', 'pod', 'volume'],
               k8s_api_config: { auth_type: 'serviceAccount' },
               extra_metadata_labels: ['k8s.volume.type'],
@@ -145,7 +145,7 @@ export class ClusterHealth extends Construct {
             batch,
           },
           exporters,
-          service: { pipelines: { metrics: { receivers: ['hostmetrics', 'kubeletstats'], processors: ['memory_limiter', 'resource', 'batch'], exporters: ['otlp'] } } },
+          service: { pipelines: { metrics: { receivers: ['hostmetrics', 'kubeletstats'], processors: ['memory_limiter', 'resource', 'batch'], exporters: ['otlphttp'] } } },
         },
       },
     });
@@ -213,7 +213,7 @@ export class ClusterHealth extends Construct {
           receivers,
           processors: { memory_limiter: memoryLimiter, resource: { attributes: [environment] }, batch },
           exporters,
-          service: { pipelines: { metrics: { receivers: Object.keys(receivers), processors: ['memory_limiter', 'resource', 'batch'], exporters: ['otlp'] } } },
+          service: { pipelines: { metrics: { receivers: Object.keys(receivers), processors: ['memory_limiter', 'resource', 'batch'], exporters: ['otlphttp'] } } },
         },
       },
     });

@@ -207,7 +207,7 @@ export class OpenTelemetry extends Construct {
     const health = props.clusterHealth ?? (environment.cluster.kind === 'talos' && 'clickhouse' in destination);
     if (health) {
       new ClusterHealth(this, 'ClusterHealth', {
-        gateway: `${COLLECTOR_SERVICE}.${OTEL_NAMESPACE}.svc.cluster.local:${OTLP_GRPC_PORT}`,
+        gateway: `http://${COLLECTOR_SERVICE}.${OTEL_NAMESPACE}.svc.cluster.local:${OTLP_HTTP_PORT}`,
         environment: environment.name,
         // Mayastor 2.7's io-engine pods (label app=io-engine) carry its metrics exporter on 9502.
         ...(environment.services.storage ? { mayastor: { namespace: OPENEBS_NAMESPACE, podLabel: { app: 'io-engine' }, port: 9502 } } : {}),
