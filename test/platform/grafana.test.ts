@@ -44,7 +44,7 @@ describe('Grafana', () => {
 
   it('provisions the telemetry dashboards as code, reading every shard', () => {
     const dashboards = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1');
-    expect(dashboards.map((o) => o.metadata.name)).toEqual(['dashboard-traces-overview', 'dashboard-logs-overview']);
+    expect(dashboards.map((o) => o.metadata.name)).toEqual(['dashboard-traces-overview', 'dashboard-logs-overview', 'dashboard-nodes', 'dashboard-cluster-workloads']);
     const traces = JSON.parse((dashboards[0] as any).data['traces-overview.json']);
     expect(traces.panels[0].targets[0].rawSql).toContain("FROM cluster('telemetry', otel.otel_traces)");
     expect(traces.panels[0].datasource.uid).toBe('clickhouse-telemetry');

@@ -7,7 +7,7 @@ import { HelmApplication } from '../../lib/helm-application.ts';
 import { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { CLICKHOUSE_SERVICE, CLICKHOUSE_USERS, CLICKHOUSE_USERS_VAULT_PATH, TELEMETRY_DATABASE } from '../clickhouse/clickhouse.ts';
-import { CLICKHOUSE_DATASOURCE_UID, telemetryDashboards } from './dashboards.ts';
+import { CLICKHOUSE_DATASOURCE_UID, healthAlertRules, healthDashboards, telemetryDashboards } from './dashboards.ts';
 
 export interface GrafanaProps {
   /** Size of the dashboards/sessions volume. @default '10Gi' */
@@ -17,6 +17,8 @@ export interface GrafanaProps {
 }
 
 export const GRAFANA_NAMESPACE = 'grafana';
+/** Grafana folder of the node and cluster health dashboards and alert rules. */
+export const HEALTH_FOLDER = 'Platform health';
 /** Label the dashboard sidecar watches for. */
 export const DASHBOARD_LABEL = 'grafana_dashboard';
 /** Label the alerting sidecar watches for: ConfigMaps in Grafana's namespace holding alert rule provisioning files. */
@@ -46,6 +48,8 @@ interface GrafanaValues {
     readonly alerts: { readonly enabled: boolean; readonly label: string; readonly labelValue: string };
   };
   readonly service: { readonly port: number };
+  /** Provisioned alerting files (chart 8.15.0 `alerting`: one file per key under provisioning/alerting). */
+  readonly alerting: { readonly 'rules.yaml': object };
 }
 
 /**
@@ -151,19 +155,26 @@ export class Grafana extends Construct {
           alerts: { enabled: true, label: ALERT_LABEL, labelValue: '1' },
         },
         service: { port: 80 },
+        alerting: { 'rules.yaml': healthAlertRules(HEALTH_FOLDER) },
       },
     });
 
-    for (const [file, json] of Object.entries(telemetryDashboards())) {
-      new k8s.KubeConfigMap(this, `Dashboard-${file}`, {
-        metadata: {
-          name: `dashboard-${file.replace(/\.json$/, '')}`,
-          namespace: GRAFANA_NAMESPACE,
-          labels: { [DASHBOARD_LABEL]: '1' },
-          annotations: { grafana_folder: 'Telemetry' },
-        },
-        data: { [file]: `${JSON.stringify(json, null, 2)}\n` },
-      });
+    const folders = [
+      { folder: 'Telemetry', dashboards: telemetryDashboards() },
+      { folder: HEALTH_FOLDER, dashboards: healthDashboards() },
+    ];
+    for (const { folder, dashboards } of folders) {
+      for (const [file, json] of Object.entries(dashboards)) {
+        new k8s.KubeConfigMap(this, `Dashboard-${file}`, {
+          metadata: {
+            name: `dashboard-${file.replace(/\.json$/, '')}`,
+            namespace: GRAFANA_NAMESPACE,
+            labels: { [DASHBOARD_LABEL]: '1' },
+            annotations: { grafana_folder: folder },
+          },
+          data: { [file]: `${JSON.stringify(json, null, 2)}\n` },
+        });
+      }
     }
   }
 }

@@ -24,6 +24,8 @@ import {
   TELEMETRY_CLUSTER,
   TELEMETRY_DATABASE,
 } from '../clickhouse/clickhouse.ts';
+import { OPENEBS_NAMESPACE } from '../storage/storage.ts';
+import { ClusterHealth } from './cluster-health.ts';
 
 /** Where the environment's collector sends what it receives. */
 export type TelemetryDestination =
@@ -36,6 +38,11 @@ export interface OpenTelemetryProps {
   readonly destination: TelemetryDestination;
   /** Collector replicas. @default 1 */
   readonly replicas?: number;
+  /**
+   * Node and cluster health collectors (hostmetrics, kubeletstats, k8s_cluster, Mayastor's exporter)
+   * feeding the same pipeline. @default true on a Talos host writing to ClickHouse
+   */
+  readonly clusterHealth?: boolean;
 }
 
 export const OTEL_NAMESPACE = 'opentelemetry';
@@ -196,6 +203,16 @@ export class OpenTelemetry extends Construct {
         },
       },
     });
+
+    const health = props.clusterHealth ?? (environment.cluster.kind === 'talos' && 'clickhouse' in destination);
+    if (health) {
+      new ClusterHealth(this, 'ClusterHealth', {
+        gateway: `http://${COLLECTOR_SERVICE}.${OTEL_NAMESPACE}.svc.cluster.local:${OTLP_HTTP_PORT}`,
+        environment: environment.name,
+        // Mayastor 2.7's io-engine pods (label app=io-engine) carry its metrics exporter on 9502.
+        ...(environment.services.storage ? { mayastor: { namespace: OPENEBS_NAMESPACE, podLabel: { app: 'io-engine' }, port: 9502 } } : {}),
+      });
+    }
 
     new Instrumentation(this, 'Instrumentation', {
       metadata: { name: INSTRUMENTATION_REF.split('/')[1]!, namespace: OTEL_NAMESPACE },
