@@ -94,7 +94,7 @@ describe('Vault', () => {
     expect(admin).not.toMatch(/kv(-system)?\/data/);
     // Not an effective root: it writes only the platform's policies (never its own, never a new one)
     // and its roles may bind only those.
-    expect(admin.match(/path "sys\/policies\/acl\/[^"]*"/g)).toEqual(['path "sys/policies/acl/secret-reader"', 'path "sys/policies/acl/secret-writer"', 'path "sys/policies/acl/kv-system-reader"']);
+    expect(admin.match(/path "sys\/policies\/acl\/[^"]*"/g)).toEqual(['path "sys/policies/acl/kv-system-reader"', 'path "sys/policies/acl/secret-reader"', 'path "sys/policies/acl/secret-writer"']);
     expect(admin).not.toMatch(/path "sys\/(policies\/acl|auth|mounts)\/\*"/);
     expect(admin).toContain('    "policies" = ["kv-system-reader","secret-reader","secret-writer"]\n    "token_policies" = ["kv-system-reader","secret-reader","secret-writer"]\n    "*" = []');
     expect(find(objects, 'Policy', 'kv-system-reader', 'vault').spec.policy).toContain('path "kv-system/data/*"');

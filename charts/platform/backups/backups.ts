@@ -9,7 +9,8 @@ import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
 import { VAULT, VAULT_ADDRESS, vaultAuthMount } from '../../lib/vault.ts';
 import { VaultKubernetesRole, VaultPolicy } from '../../lib/vault-config.ts';
-import { CLICKHOUSE_NAMESPACE, CLICKHOUSE_SERVICE, CLICKHOUSE_USERS, CLICKHOUSE_USERS_VAULT_PATH, TELEMETRY_CLUSTER, TELEMETRY_DATABASE, TELEMETRY_INSTALLATION } from '../clickhouse/clickhouse.ts';
+import { VAULT_IMAGE } from '../vault/vault.ts';
+import { CLICKHOUSE_IMAGE, CLICKHOUSE_NAMESPACE, CLICKHOUSE_SERVICE, CLICKHOUSE_USERS, CLICKHOUSE_USERS_VAULT_PATH, TELEMETRY_CLUSTER, TELEMETRY_DATABASE, TELEMETRY_INSTALLATION } from '../clickhouse/clickhouse.ts';
 import { CLICKHOUSE_DATASOURCE_UID, everyShard } from '../grafana/dashboards.ts';
 import { ALERT_LABEL, GRAFANA_NAMESPACE } from '../grafana/grafana.ts';
 import { COLLECTOR_SERVICE, OTEL_NAMESPACE, OTLP_HTTP_PORT } from '../opentelemetry/opentelemetry.ts';
@@ -180,7 +181,7 @@ export class Backups extends Construct {
       steps: [
         {
           name: 'snapshot',
-          image: imageRef(IMAGES.vault),
+          image: imageRef(VAULT_IMAGE),
           runAsUser: 100,
           env: [
             { name: 'VAULT_ADDR', value: VAULT_ADDRESS },
@@ -258,7 +259,7 @@ export class Backups extends Construct {
       steps: [
         {
           name: 'backup',
-          image: imageRef(IMAGES.clickhouseServer),
+          image: CLICKHOUSE_IMAGE,
           // the image's clickhouse user
           runAsUser: 101,
           env: [

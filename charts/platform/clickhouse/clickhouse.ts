@@ -32,6 +32,8 @@ export interface ClickHouseProps {
 }
 
 export const CLICKHOUSE_NAMESPACE = 'clickhouse';
+/** The server image; clients of the installation (its backups) run the same version. */
+export const CLICKHOUSE_IMAGE = imageRef(IMAGES.clickhouseServer);
 /** The installation; the operator names its cluster-wide Service `clickhouse-<name>`. */
 export const TELEMETRY_INSTALLATION = 'telemetry';
 export const TELEMETRY_CLUSTER = 'telemetry';
@@ -195,7 +197,7 @@ export class ClickHouse extends Construct {
               // Two replicas of a shard never share a node (4 servers fit on 3 workers).
               podDistribution: [{ type: ClickHouseInstallationSpecTemplatesPodTemplatesPodDistributionType.SHARD_ANTI_AFFINITY }],
               spec: {
-                containers: [{ name: 'clickhouse', image: imageRef(IMAGES.clickhouseServer), imagePullPolicy: 'IfNotPresent' }],
+                containers: [{ name: 'clickhouse', image: CLICKHOUSE_IMAGE, imagePullPolicy: 'IfNotPresent' }],
               },
             },
           ],

@@ -52,6 +52,8 @@ export interface VaultProps {
 
 /** Key of the GCP service-account key file inside the hand-made Secret. */
 export const KMS_CREDENTIALS_KEY = 'credentials.json';
+/** The server image; Vault's clients in the platform (its snapshot job) run the same version. */
+export const VAULT_IMAGE = IMAGES.vault;
 const KMS_MOUNT_PATH = '/vault/userconfig/gcp-kms';
 const QUANTITY = /^[1-9]\d*(Mi|Gi|Ti)$/;
 
@@ -197,7 +199,7 @@ export class Vault extends Construct {
         // (docs/decisions/0304-vault-injector-disabled.md).
         injector: { enabled: false },
         server: {
-          image: { repository: IMAGES.vault.repository, tag: IMAGES.vault.tag },
+          image: { repository: VAULT_IMAGE.repository, tag: VAULT_IMAGE.tag },
           // HTTPS health check instead of the chart's exec probe (which skips TLS verification);
           // sealed or uninitialised pods count as ready so the first sync can finish before
           // `vault operator init` (clients use vault-active, which selects the leader only)
