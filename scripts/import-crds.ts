@@ -1,13 +1,13 @@
 /**
  * `npm run import`: regenerates the typed CRD classes in imports/ from the CRDs listed under
- * `imports:` in cdk8s.yaml, read from the schemas folder (SCHEMAS_DIR or ../shared/schemas).
+ * `imports:` in cdk8s.yaml, read where the gate reads them (SCHEMAS_DIR, ../shared, .cache/schemas).
  * The CRD files themselves are never committed; the generated TypeScript is.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, schemasDir } from '../gate/schemas-location.ts';
+import { REPO_ROOT, SchemaFiles } from '../gate/schemas-location.ts';
 
 /** `name:=crds/…yaml` entries of cdk8s.yaml, as [module name, path under the schemas folder]. */
 export function crdImports(): [string, string][] {
@@ -20,7 +20,7 @@ export function crdImports(): [string, string][] {
 }
 
 function main(): void {
-  const root = schemasDir();
+  const files = new SchemaFiles();
   const imports = join(REPO_ROOT, 'imports');
   const cli = join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s');
   // `cdk8s import <file>` appends what it imported (with absolute paths) to cdk8s.yaml: put the
@@ -29,8 +29,9 @@ function main(): void {
   const config = readFileSync(configPath, 'utf8');
   for (const file of readdirSync(imports)) if (file.endsWith('.ts')) rmSync(join(imports, file));
   for (const [name, crd] of crdImports()) {
-    const path = join(root, crd);
-    if (!existsSync(path)) throw new Error(`import: ${path} does not exist; set SCHEMAS_DIR to the schemas folder`);
+    files.text(crd); // verified against schemas.lock.json
+    const path = files.locate(crd);
+    if (!path) throw new Error(`import: ${crd} is not on this machine; run \`npm run schemas:fetch\``);
     try {
       execFileSync(cli, ['import', '--no-check-upgrade', '-l', 'typescript', '-o', imports, `${name}:=${path}`], { stdio: 'inherit' });
     } finally {

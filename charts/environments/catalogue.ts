@@ -295,7 +295,7 @@ export function releaseAssetURL(pin: ReleaseAssetPin, asset: string): string {
 }
 
 /**
- * Kinds we emit that have no pinned schema in ../shared/schemas, with the reason. The gate reports
+ * Kinds we emit that have no pinned schema in schemas.lock.json, with the reason (none today). The gate reports
  * each object of these kinds as skipped (never silently passed) instead of failing on a missing
  * schema. Adding the CRD to the schemas (and importing it) removes the entry.
  */
@@ -305,14 +305,7 @@ export interface SchemalessKind {
   readonly reason: string;
 }
 
-export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
-  {
-    apiVersion: 'gcp.upbound.io/v1beta1',
-    kind: 'ProviderConfig',
-    reason:
-      'installed at runtime by provider-family-gcp v1.11.2; its CRD (crossplane-contrib/provider-upjet-gcp package/crds/gcp.upbound.io_providerconfigs.yaml) is not among the pinned schemas (docs/decisions/0701-gcp-providerconfig-without-schema.md)',
-  },
-];
+export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [];
 
 /** Grafana plugins, pinned like images. */
 export const GRAFANA_PLUGINS = {
