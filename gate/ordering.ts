@@ -94,7 +94,7 @@ export function orderingRules(options: { readonly schemasDir?: string } = {}): R
       check(context: RuleContext) {
         let coreGroups: ReadonlySet<string>;
         try {
-          coreGroups = SchemaStore.at(options.schemasDir).coreGroups;
+          coreGroups = SchemaStore.at(options.schemasDir, context.facts.kubernetesVersion).coreGroups;
         } catch (error) {
           if (error instanceof SchemaStoreError) return; // reported by `schema`
           throw error;

@@ -47,7 +47,7 @@ function kindSchema(store: SchemaStore, manifest: Manifest, crdInTree: Manifest 
   const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
   const definition = store.coreDefinition(group, version, kind);
   if (definition) return { source: 'kubernetes', definition, schema: store.definitions[definition]! };
-  if (store.coreGroups.has(group)) return { source: 'none', reason: `Kubernetes 1.28 has no ${apiVersion} ${kind}` };
+  if (store.coreGroups.has(group)) return { source: 'none', reason: `Kubernetes ${store.kubernetesVersion} has no ${apiVersion} ${kind}` };
   return schemaFromTree(crdInTree, version) ?? store.pinned(group, version, kind);
 }
 
@@ -150,7 +150,7 @@ export function schemaRules(options: SchemaRuleOptions = {}): Rule[] {
     {
       name: 'schema',
       check(context: RuleContext) {
-        const store = SchemaStore.at(options.schemasDir);
+        const store = SchemaStore.at(options.schemasDir, context.facts.kubernetesVersion);
         const unreadable = new Set<string>();
         const envs = inventories(context.manifests, context.facts);
         for (const manifest of context.manifests) {

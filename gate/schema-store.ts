@@ -8,7 +8,8 @@ export type KindSchema =
   | { readonly source: 'crd-in-tree'; readonly file: string; readonly schema: SchemaNode }
   | { readonly source: 'none'; readonly reason: string };
 
-export const KUBERNETES_DEFINITIONS = 'kubernetes/v1.28.0/_definitions.json';
+/** `kubernetes/v1.28.0/_definitions.json` → `1.28` */
+const DEFINITIONS_FILE = /^kubernetes\/v(\d+\.\d+)\.\d+\/_definitions\.json$/;
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /**
@@ -19,13 +20,16 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 export class SchemaStore {
   private static readonly stores = new Map<string, SchemaStore>();
 
-  /** The shared store for one schemas directory, or for the usual places (schemaPlaces()). */
-  static at(dir?: string): SchemaStore {
+  /**
+   * The shared store for one schemas directory, or for the usual places (schemaPlaces()), and one
+   * Kubernetes minor (`1.28`; default: the one whose definitions the lock pins).
+   */
+  static at(dir?: string, kubernetesVersion?: string): SchemaStore {
     const places = dir === undefined ? schemaPlaces() : [dir];
-    const key = places.join('\n');
+    const key = [...places, kubernetesVersion ?? ''].join('\n');
     let store = SchemaStore.stores.get(key);
     if (!store) {
-      store = new SchemaStore(new SchemaFiles(places));
+      store = new SchemaStore(new SchemaFiles(places), kubernetesVersion);
       SchemaStore.stores.set(key, store);
     }
     return store;
@@ -39,7 +43,22 @@ export class SchemaStore {
   /** Files read so far (the benchmark and tests check laziness). */
   readonly loaded: string[] = [];
 
-  constructor(readonly files: SchemaFiles) {}
+  /** The Kubernetes minor whose built-in kinds this store knows. */
+  readonly kubernetesVersion: string;
+  private readonly definitionsFile?: string;
+
+  constructor(
+    readonly files: SchemaFiles,
+    kubernetesVersion?: string,
+  ) {
+    const pinned = Object.keys(files.lock.files).flatMap((file) => {
+      const minor = DEFINITIONS_FILE.exec(file)?.[1];
+      return minor ? [{ file, minor }] : [];
+    });
+    const chosen = kubernetesVersion === undefined ? pinned[0] : pinned.find((p) => p.minor === kubernetesVersion);
+    this.kubernetesVersion = kubernetesVersion ?? chosen?.minor ?? '(none pinned)';
+    this.definitionsFile = chosen?.file;
+  }
 
   private readJson(relative: string): any {
     try {
@@ -54,7 +73,10 @@ export class SchemaStore {
 
   get definitions(): Record<string, SchemaNode> {
     if (!this.definitionsCache) {
-      const document = this.readJson(KUBERNETES_DEFINITIONS);
+      if (!this.definitionsFile) {
+        throw new SchemaStoreError(`schemas.lock.json pins no Kubernetes ${this.kubernetesVersion} definitions (kubernetes/v${this.kubernetesVersion}.<patch>/_definitions.json); pin them, or set the platform's kubernetesVersion to a pinned one`);
+      }
+      const document = this.readJson(this.definitionsFile);
       this.definitionsCache = document.definitions as Record<string, SchemaNode>;
       this.byGvk = new Map();
       this.groups = new Set();
@@ -78,13 +100,13 @@ export class SchemaStore {
     return this.definitions[OBJECT_META]!;
   }
 
-  /** Kubernetes 1.28 definition name of a core apiVersion/kind, if any. */
+  /** Kubernetes definition name of a core apiVersion/kind, if any. */
   coreDefinition(group: string, version: string, kind: string): string | undefined {
     void this.definitions;
     return this.byGvk!.get(`${group}/${version}/${kind}`);
   }
 
-  /** API groups of Kubernetes 1.28 itself: a kind there without a definition does not exist. */
+  /** API groups of Kubernetes itself: a kind there without a definition does not exist. */
   get coreGroups(): ReadonlySet<string> {
     void this.definitions;
     return this.groups!;

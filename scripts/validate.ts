@@ -4,8 +4,7 @@
  * skipped, time); exits 1 naming file, object and field of every error.
  */
 import { resolve } from 'node:path';
-import { gateFacts } from '../charts/app/gate-facts.ts';
-import { GATE_WAIVERS } from '../charts/app/gate-waivers.ts';
+import { platformGateOptions } from '../charts/app/gate-config.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { formatGateErrors, formatWaived, runGate } from '../gate/gate.ts';
 import { loadTree } from '../gate/load.ts';
@@ -27,7 +26,7 @@ export interface DirectoryValidation {
 export function validateDirectory(dir: string): DirectoryValidation {
   const started = performance.now();
   const tree = loadTree(dir, ENVIRONMENTS.map((e) => e.name));
-  const report = runGate(tree.manifests, { facts: gateFacts(ENVIRONMENTS), waivers: GATE_WAIVERS });
+  const report = runGate(tree.manifests, platformGateOptions(ENVIRONMENTS));
   report.errors.unshift(...tree.problems);
   return { report, environments: tree.environments, skippedFolders: tree.skippedFolders, objects: tree.manifests.length, ms: performance.now() - started };
 }

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
-import { ConfigError } from '../lib/config-errors.ts';
+import { ConfigError, ConfigErrors } from '../lib/config-errors.ts';
 import { isDistFileContributor } from '../lib/dist-file.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
@@ -106,6 +106,8 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
       manifests.push({ environment: environment.name, folder: ROOT_FOLDER, file: '', source: path, object });
     }
   }
+  const invalid = ConfigErrors.ofValidations(app);
+  if (invalid.length > 0) throw new ConfigError(invalid);
   return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
 }
 

@@ -1,14 +1,11 @@
-import { PACKAGES } from '../environments/catalogue.ts';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
 import { formatGateErrors, runGate } from '../../gate/gate.ts';
-import { packageOrderingRule } from '../../gate/package-ordering.ts';
-import type { GateReport } from '../../gate/types.ts';
+import type { GateIssue, GateReport } from '../../gate/types.ts';
 import { writeTreeAtomically } from '../lib/writer.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
 import { distFiles } from './dist-files.ts';
-import { gateFacts } from './gate-facts.ts';
-import { GATE_WAIVERS } from './gate-waivers.ts';
+import { platformGateOptions } from './gate-config.ts';
 
 export interface SynthOptions {
   readonly environments: readonly Environment[];
@@ -19,7 +16,7 @@ export interface SynthOptions {
 
 export type SynthResult =
   | { readonly ok: true; readonly build: PlatformBuild; readonly files: Map<string, string>; readonly gate: GateReport }
-  | { readonly ok: false; readonly problems: string };
+  | { readonly ok: false; readonly problems: string; readonly gateErrors?: readonly GateIssue[] };
 
 /**
  * The whole pipeline: environment data → constructs → objects → gate → dist/. Any configuration
@@ -35,9 +32,9 @@ export function synthesize(options: SynthOptions): SynthResult {
     }
     throw error;
   }
-  const gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
+  const gate = runGate(build.manifests, platformGateOptions(options.environments));
   if (gate.errors.length > 0) {
-    return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
+    return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}`, gateErrors: gate.errors };
   }
   const files = distFiles(build);
   if (options.outdir) writeTreeAtomically(options.outdir, files);

@@ -92,7 +92,7 @@ describe('Crossplane', () => {
   it('validates the GCP ProviderConfig against its pinned schema (no declared gap), and knows the groups each package installs', () => {
     expect(SCHEMALESS_KINDS).toEqual([]);
     const gcp = crossplaneObjects().find((o) => o.kind === 'ProviderConfig' && o.apiVersion === 'gcp.upbound.io/v1beta1')!;
-    const manifest = { environment: 'prod', folder: 'crossplane', file: 'providerconfig-default.yaml', source: 'test', object: { ...gcp, spec: { ...gcp.spec, projectId: 'typo' } } } as Manifest;
+    const manifest = { environment: 'prod', folder: 'crossplane', file: 'providerconfig-default.yaml', source: 'test', object: { ...gcp, spec: { ...(gcp as any).spec, projectId: 'typo' } } } as Manifest;
     expect(runGate([manifest], { only: ['schema'] }).errors.map((e) => `${e.field} ${e.message}`)).toEqual(['/spec/projectId unknown field "projectId" (did you mean "projectID"?)']);
     expect(PACKAGES.providerFamilyGcp.crdGroups).toContain('gcp.upbound.io');
     expect(PACKAGES.providerKubernetes.crdGroups).toContain('kubernetes.crossplane.io');
