@@ -22,6 +22,8 @@ export interface BuildOptions {
 
 export interface PlatformBuild {
   readonly app: App;
+  /** The platform's one Kubernetes minor (environment data). */
+  readonly kubernetesVersion: string;
   readonly manifests: Manifest[];
   /** Per environment, the services it runs (in registry order). */
   readonly services: Map<string, ServiceName[]>;
@@ -108,7 +110,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   }
   const invalid = ConfigErrors.ofValidations(app);
   if (invalid.length > 0) throw new ConfigError(invalid);
-  return { app, manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
+  return { app, kubernetesVersion: environments[0]?.platform.kubernetesVersion ?? '', manifests: nameFiles(manifests), services: servicesByEnvironment, warnings, extraFiles };
 }
 
 /** File names are assigned per folder once every object of the folder is known. */

@@ -128,7 +128,7 @@ abstract class UpstreamApplication extends Construct {
         ? {
             managedNamespaceMetadata: {
               labels: {
-                ...podSecurityLabels(this.createNamespace.podSecurity),
+                ...podSecurityLabels(this.createNamespace.podSecurity, environment.platform.kubernetesVersion),
                 ...meshLabels(this.createNamespace.mesh, this.createNamespace.meshName),
                 ...this.createNamespace.labels,
               },

@@ -93,7 +93,7 @@ describe('gate', () => {
 
   it('reads only the schema files of the kinds present', () => {
     const store = new SchemaStore(new SchemaFiles());
-    (SchemaStore as any).stores.set('lazy-test', store);
+    (SchemaStore as any).stores.set('lazy-test\n', store); // the key of SchemaStore.at('lazy-test') with the pinned Kubernetes version
     const route: Manifest = { ...configMap, object: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'example.com/x' } } as KubeObject };
     runGate([configMap, route], { only: ['schema'], schemasDir: 'lazy-test' });
     expect(store.loaded).toEqual(['kubernetes/v1.28.0/_definitions.json', 'jsonschema/gateway.networking.k8s.io/gatewayclass_v1.json']);
