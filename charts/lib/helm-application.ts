@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ChartPin, ManifestPin } from '../environments/catalogue.ts';
-import { ArgoApplication } from './argocd-application.ts';
+import { type ApplicationEscapeHatches, ArgoApplication } from './argocd-application.ts';
 import { ConfigErrors } from './config-errors.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart, SERVICE_WAVE_SPAN } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
@@ -18,7 +18,7 @@ export interface ManagedNamespace {
   readonly labels?: Record<string, string>;
 }
 
-interface UpstreamApplicationProps {
+interface UpstreamApplicationProps extends ApplicationEscapeHatches {
   /**
    * Release name, unique in the environment. The Application is `<env>-<name>-chart` (Helm) or
    * `<env>-<name>-release` (upstream manifests), apart from the `<env>-<service>` folder Application.
@@ -106,11 +106,13 @@ abstract class UpstreamApplication extends Construct {
     this.wave = props.afterFolder ? this.chart.folderWave + 1 + offset : this.chart.wave + offset;
     this.createNamespace = props.createNamespace;
     this.syncOptions = props.syncOptions ?? [];
+    this.escapeHatches = { ...(props.ignoreDifferences ? { ignoreDifferences: props.ignoreDifferences } : {}), ...(props.cascadeDelete !== undefined ? { cascadeDelete: props.cascadeDelete } : {}) };
   }
 
   readonly wave: number;
   private readonly createNamespace: ManagedNamespace | undefined;
   private readonly syncOptions: readonly string[];
+  private readonly escapeHatches: ApplicationEscapeHatches;
 
   protected render(source: ConstructorParameters<typeof ArgoApplication>[2]['source']): ArgoApplication {
     const environment = this.chart.environment;
@@ -124,6 +126,7 @@ abstract class UpstreamApplication extends Construct {
       destination: { server: environment.destination.server, namespace: this.namespace },
       wave: this.wave,
       syncOptions,
+      ...this.escapeHatches,
       ...(this.createNamespace
         ? {
             managedNamespaceMetadata: {
