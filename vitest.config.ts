@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The reliability corpora (bad input, crash kills) run in `npm run test:reliability`.
-    exclude: ['test/reliability/**', 'node_modules/**'],
+    // Heavy corpora run outside `npm test`: the reliability corpora (bad input, crash kills) in
+    // `npm run test:reliability`, whole-corpus checks in `npm run test:slow`.
+    exclude: ['test/reliability/**', 'test/slow/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 30_000,
     // One fork per file, two at a time: the dev machine and CI have 2 cores.

@@ -8,14 +8,17 @@ const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 let result;
 try {
   // Loaded here so that even an exception while loading the environment data or the registry is caught.
-  const [{ runSynth }, { ENVIRONMENTS }, { today }, { checkTypes }] = await Promise.all([
+  const [{ runSynth }, { ENVIRONMENTS }, { today }, { checkTypes }, { ensureSchemas }] = await Promise.all([
     import('./app/run.ts'),
     import('./environments/index.ts'),
     import('./app/sandboxes.ts'),
     import('./app/type-check.ts'),
+    import('../gate/schema-download.ts'),
   ]);
-  const typeProblems = checkTypes();
-  result = typeProblems ?? (await runSynth({ environments: ENVIRONMENTS, today: today(), outdir, secretScanCache: '.cache/secret-scan.json' }));
+  // A fresh clone has no schemas yet: fetched once from the pinned upstream files, or one clear error.
+  const schemasProblem = await ensureSchemas();
+  if (schemasProblem) result = { code: 1, stdout: '', stderr: `synth: ${outdir}/ was left as it was; ${schemasProblem}\n` };
+  else result = checkTypes() ?? (await runSynth({ environments: ENVIRONMENTS, today: today(), outdir, secretScanCache: '.cache/secret-scan.json' }));
 } catch (error) {
   const { describeError } = await import('./app/run.ts');
   const { ConfigError } = await import('./lib/config-errors.ts');

@@ -64,6 +64,8 @@ export interface GateFacts {
   readonly bootstrapCrdGroups: readonly string[];
   /** API groups installed by Crossplane packages: their ordering is proven by `package-crd-ordering`. */
   readonly packageCrdGroups?: readonly string[];
+  /** Kubernetes minor of the clusters (`1.28`): which built-in definitions apply. @default the pinned one */
+  readonly kubernetesVersion?: string;
 }
 
 export const EMPTY_ENVIRONMENT_FACTS: EnvironmentFacts = {

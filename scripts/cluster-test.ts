@@ -52,7 +52,6 @@ if (loaded.problems.length > 0) stop(`${dir} has unreadable files:\n${loaded.pro
 const host = ENVIRONMENTS.find((e) => e.cluster.kind !== 'vcluster')?.name ?? 'prod';
 const facts = gateFacts(ENVIRONMENTS);
 const schemas = schemasDir();
-const crdsExtra = process.env.CRDS_EXTRA_DIR ? resolve(process.env.CRDS_EXTRA_DIR) : resolve(REPO_ROOT, '..', 'shared', 'crds-extra');
 
 // The host's API server runs with the flags of the Talos cluster patch in the tree (dist/talos/cluster.yaml).
 const talosPatch = join(dir, 'talos', 'cluster.yaml');
@@ -76,7 +75,7 @@ try {
     plan: {
       facts,
       host,
-      crds: crdFolders([join(schemas, 'crds'), crdsExtra]),
+      crds: crdFolders([join(schemas, 'crds')]),
       packages: Object.values(PACKAGES),
       ...(rendered ? { rendered: rendered.lookup } : {}),
     },

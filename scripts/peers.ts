@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { compare } from '../charts/lib/render.ts';
 import { REPO_ROOT, schemasDir } from '../gate/schemas-location.ts';
-import { KUBERNETES_DEFINITIONS } from '../gate/schema-store.ts';
+const KUBERNETES_DEFINITIONS = join('kubernetes', 'v1.28.0', '_definitions.json');
 import { renderedObjects } from '../tools/cluster/rendered.ts';
 import { GO_TOOLS, GoToolError, ensureGoBinary } from '../tools/go-binaries.ts';
 import { CheckovError, applyWaivers, ensureCheckov, runCheckov } from '../tools/peers/checkov.ts';

@@ -4,13 +4,13 @@
  * skipped, time); exits 1 naming file, object and field of every error.
  */
 import { resolve } from 'node:path';
-import { gateFacts } from '../charts/app/gate-facts.ts';
-import { GATE_WAIVERS } from '../charts/app/gate-waivers.ts';
+import { platformGateOptions } from '../charts/app/gate-config.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { formatGateErrors, formatWaived, runGate } from '../gate/gate.ts';
 import { loadTree } from '../gate/load.ts';
 import type { GateReport } from '../gate/types.ts';
-import { schemasDir } from '../gate/schemas-location.ts';
+import { schemaPlaces } from '../gate/schemas-location.ts';
+import { ensureSchemas } from '../gate/schema-download.ts';
 import { existsSync } from 'node:fs';
 import { compare } from '../charts/lib/render.ts';
 import { describeError } from '../charts/app/internal-error.ts';
@@ -28,7 +28,7 @@ export interface DirectoryValidation {
 export function validateDirectory(dir: string): DirectoryValidation {
   const started = performance.now();
   const tree = loadTree(dir, ENVIRONMENTS.map((e) => e.name));
-  const report = runGate(tree.manifests, { facts: gateFacts(ENVIRONMENTS), waivers: GATE_WAIVERS });
+  const report = runGate(tree.manifests, platformGateOptions(ENVIRONMENTS));
   report.errors.unshift(...tree.problems);
   return { report, environments: tree.environments, skippedFolders: tree.skippedFolders, objects: tree.manifests.length, ms: performance.now() - started };
 }
@@ -38,7 +38,7 @@ function summary(result: DirectoryValidation, dir: string): string {
   const kinds = [...report.checkedByKind.entries()].sort(([a], [b]) => compare(a, b)).map(([kind, count]) => `    ${String(count).padStart(4)}  ${kind}`);
   const counts = [...report.counts.entries()].map(([label, count]) => `    ${label}: ${count}`);
   const lines = [
-    `validated ${result.objects} objects of ${result.environments.length} environment(s) (${result.environments.join(', ')}) in ${dir} in ${Math.round(result.ms)} ms (rules ${Math.round(report.durationMs)} ms); schemas: ${schemasDir()}`,
+    `validated ${result.objects} objects of ${result.environments.length} environment(s) (${result.environments.join(', ')}) in ${dir} in ${Math.round(result.ms)} ms (rules ${Math.round(report.durationMs)} ms); schemas: ${schemaPlaces().join(', ')}`,
     '  objects per kind:',
     ...kinds,
     ...(counts.length ? ['  checked:', ...counts] : []),
@@ -58,6 +58,11 @@ if (isMain) {
   const dir = resolve(args.find((a) => !a.startsWith('--')) ?? 'dist');
   if (!existsSync(dir)) {
     console.error(`validate: ${dir} does not exist`);
+    process.exit(2);
+  }
+  const schemasProblem = await ensureSchemas();
+  if (schemasProblem) {
+    console.error(`validate: ${schemasProblem}`);
     process.exit(2);
   }
   let result: DirectoryValidation;

@@ -9,6 +9,11 @@ import { PLATFORM, PROD_NODES } from '../charts/environments/platform.ts';
 import type { Environment } from '../charts/environments/types.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
 import { build, configErrors, environment, withChanges } from './helpers.ts';
+import { distFiles } from '../charts/app/dist-files.ts';
+import { gateFacts } from '../charts/app/gate-facts.ts';
+import { podSecurityLabels } from '../charts/lib/labels.ts';
+import { SchemaStore } from '../gate/schema-store.ts';
+import { SchemaFiles } from '../gate/schemas-location.ts';
 
 describe('environment data', () => {
   it('the real environments are valid', () => {
@@ -111,11 +116,18 @@ describe('environment data', () => {
     ]);
   });
 
-  it('fails when a vcluster runs a Kubernetes the host does not support', () => {
-    const staging = withChanges('staging', { cluster: { ...environment('staging').cluster, kubernetesVersion: '1.23' } });
-    expect(validateEnvironments([environment('prod'), staging])).toEqual([
-      'staging › environment: cluster.kubernetesVersion is "1.23" but the host prod runs 1.28 and supports virtual clusters from 1.25 to 1.28; use 1.28',
-    ]);
+  it('fails when the platform\'s Kubernetes version is not a minor version', () => {
+    const prod = withChanges('prod', { platform: { ...environment('prod').platform, kubernetesVersion: '1.28.3' } });
+    expect(validateEnvironments([prod])).toEqual(['prod › environment: platform.kubernetesVersion is "1.28.3" but it is not a Kubernetes minor version; write it as "1.28"']);
+  });
+
+  it('reads the one Kubernetes version everywhere: Pod Security labels, the gate\'s built-in kinds, dist/metadata.json', () => {
+    const version = environment('prod').platform.kubernetesVersion;
+    expect(ENVIRONMENTS.every((e) => e.platform.kubernetesVersion === version)).toBe(true);
+    expect(podSecurityLabels('restricted', version)['pod-security.kubernetes.io/enforce-version']).toBe(`v${version}`);
+    expect(gateFacts(ENVIRONMENTS).kubernetesVersion).toBe(version);
+    expect(JSON.parse(distFiles(build()).get('metadata.json')!).kubernetesVersion).toBe(version);
+    expect(() => new SchemaStore(new SchemaFiles(), '1.99').coreGroups).toThrow('schemas.lock.json pins no Kubernetes 1.99 definitions (kubernetes/v1.99.<patch>/_definitions.json); pin them, or set the platform\'s kubernetesVersion to a pinned one');
   });
 
   it('fails on a duplicate environment', () => {

@@ -225,7 +225,7 @@ describe('Renovate watches the test infrastructure', () => {
 });
 
 describe('Kubernetes-version-bound pins move only with the cluster', () => {
-  const minors = [...new Set(ENVIRONMENTS.map((environment) => environment.cluster.kubernetesVersion))];
+  const minors = [...new Set(ENVIRONMENTS.map((environment) => environment.platform.kubernetesVersion))];
   const dependencies = (JSON.parse(read('package.json')) as { dependencies: Record<string, string> }).dependencies;
 
   it("are held to the cluster's minor", () => {

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
-import { ConfigError } from '../lib/config-errors.ts';
+import { ConfigError, ConfigErrors } from '../lib/config-errors.ts';
 import { isDistFileContributor } from '../lib/dist-file.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
@@ -26,6 +26,8 @@ export interface BuildOptions {
 
 export interface PlatformBuild {
   readonly app: App;
+  /** The platform's one Kubernetes minor (environment data). */
+  readonly kubernetesVersion: string;
   readonly manifests: Manifest[];
   /** Per environment, the services it runs (in registry order). */
   readonly services: Map<string, ServiceName[]>;
@@ -95,13 +97,16 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     if (error instanceof ConfigError || error instanceof InternalError) throw error;
     throw new InternalError('all environments › rendering (charts/app/build.ts)', error);
   }
+  // The construct tree's own validations (node.addValidation), with their construct paths.
+  const invalid = ConfigErrors.ofValidations(app);
+  if (invalid.length > 0) throw new ConfigError(invalid);
   const capacity = locate('all environments › capacity check (charts/app/capacity.ts)', () => capacityProblems(environments, options.today, manifests));
   if (capacity.length > 0) throw new ConfigError(capacity);
   const unenforced = locate('all environments › NetworkPolicy enforcement (charts/app/network-policy-enforcement.ts)', () =>
     networkPolicyEnforcementProblems(built.map((b) => b.environment), manifests),
   );
   if (unenforced.length > 0) throw new ConfigError(unenforced);
-  return { app, manifests, services: servicesByEnvironment, warnings, extraFiles };
+  return { app, kubernetesVersion: environments[0]?.platform.kubernetesVersion ?? '', manifests, services: servicesByEnvironment, warnings, extraFiles };
 }
 
 /** Runs `step`, turning an unexpected exception into an InternalError that says where it happened. */

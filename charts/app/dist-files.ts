@@ -56,7 +56,7 @@ export function distFiles(build: PlatformBuild): Map<string, string> {
   }));
   const metadata = {
     generator: 'plateforme-cedille (cdk8s)',
-    kubernetesSchema: '1.28.0',
+    kubernetesVersion: build.kubernetesVersion,
     tools: toolVersions(),
     environments,
     /** Files that are not Kubernetes objects: readers of dist/ (the gate, `validate DIR`) skip them. */

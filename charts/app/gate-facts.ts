@@ -70,5 +70,6 @@ export function gateFacts(environments: readonly Environment[]): GateFacts {
     repoURL: platform?.source.repoURL ?? '',
     bootstrapCrdGroups: [...BOOTSTRAP_CRD_GROUPS],
     packageCrdGroups: Object.values(PACKAGES).flatMap((pin) => pin.crdGroups),
+    ...(platform ? { kubernetesVersion: platform.kubernetesVersion } : {}),
   };
 }

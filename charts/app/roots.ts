@@ -104,6 +104,8 @@ export class RootChart extends PlatformChart {
         source: distSource(`${env.name}/${ROOT_FOLDER}`),
         destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
         wave: -1,
+        // Deleting a root must never delete the platform (docs/decisions/0604-argocd-escape-hatches.md).
+        cascadeDelete: false,
       });
     }
 
@@ -147,6 +149,7 @@ export class RootChart extends PlatformChart {
         source: distSource(`${hosted.name}/${ROOT_FOLDER}`),
         destination: { server: IN_CLUSTER_SERVER, namespace: platform.argocdNamespace },
         wave: hostedWave,
+        cascadeDelete: false,
       });
     }
   }

@@ -1,15 +1,12 @@
-import { PACKAGES } from '../environments/catalogue.ts';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError } from '../lib/config-errors.ts';
 import { formatGateErrors, runGate } from '../../gate/gate.ts';
-import { packageOrderingRule } from '../../gate/package-ordering.ts';
-import type { GateReport } from '../../gate/types.ts';
+import type { GateIssue, GateReport } from '../../gate/types.ts';
 import { SchemaStoreError } from '../../gate/schema-store.ts';
 import { InternalError } from './internal-error.ts';
 import { buildPlatform, type PlatformBuild } from './build.ts';
 import { distFiles } from './dist-files.ts';
-import { gateFacts } from './gate-facts.ts';
-import { GATE_WAIVERS } from './gate-waivers.ts';
+import { platformGateOptions } from './gate-config.ts';
 
 export interface SynthOptions {
   readonly environments: readonly Environment[];
@@ -17,13 +14,8 @@ export interface SynthOptions {
 }
 
 export type SynthResult =
-  | {
-      readonly ok: true;
-      readonly build: PlatformBuild;
-      readonly files: Map<string, string>;
-      readonly gate: GateReport;
-    }
-  | { readonly ok: false; readonly problems: string };
+  | { readonly ok: true; readonly build: PlatformBuild; readonly files: Map<string, string>; readonly gate: GateReport }
+  | { readonly ok: false; readonly problems: string; readonly gateErrors?: readonly GateIssue[] };
 
 /**
  * The pipeline in memory: environment data → constructs → objects → gate → the files of dist/.
@@ -43,13 +35,13 @@ export function synthesize(options: SynthOptions): SynthResult {
   }
   let gate: GateReport;
   try {
-    gate = runGate(build.manifests, { facts: gateFacts(options.environments), waivers: GATE_WAIVERS, rules: [packageOrderingRule(PACKAGES)] });
+    gate = runGate(build.manifests, platformGateOptions(options.environments));
   } catch (error) {
     if (error instanceof SchemaStoreError) throw new ConfigError([`all environments › validation gate: ${error.message}`]);
     throw new InternalError('all environments › validation gate', error);
   }
   if (gate.errors.length > 0) {
-    return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}` };
+    return { ok: false, problems: `validation gate: ${gate.errors.length} error(s)\n${formatGateErrors(gate.errors)}`, gateErrors: gate.errors };
   }
   const files = distFiles(build);
   return { ok: true, build, files, gate };

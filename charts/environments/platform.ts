@@ -3,6 +3,7 @@ import type { ClusterNode, PlatformFacts } from './types.ts';
 
 /** Organisation-wide facts (../shared/PLATFORM.md, "Organisation and identity"). */
 export const PLATFORM: PlatformFacts = {
+  kubernetesVersion: '1.28',
   github: { organisation: 'ClubCedille', adminTeam: 'exec', operatorTeam: 'sre' },
   contactEmail: 'cedille@etsmtl.ca',
   source: { repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', distBranch: 'dist' },

@@ -12,7 +12,7 @@ export const prod: Environment = {
   name: 'prod',
   description: 'Talos host cluster managed by Omni',
   platform: PLATFORM,
-  cluster: { kind: 'talos', kubernetesVersion: '1.28', nodes: PROD_NODES, cni: TALOS_FLANNEL },
+  cluster: { kind: 'talos', nodes: PROD_NODES, cni: TALOS_FLANNEL },
   domain: BASE_DOMAIN,
   certificateIssuer: 'letsencrypt-prod',
   destination: { name: 'in-cluster', server: 'https://kubernetes.default.svc' },

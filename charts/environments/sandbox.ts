@@ -8,7 +8,7 @@ export const sandbox: Environment = {
   name: 'sandbox',
   description: 'vcluster `sandbox` on the prod host',
   platform: PLATFORM,
-  cluster: { kind: 'vcluster', kubernetesVersion: '1.28', host: 'prod', nodes: [] },
+  cluster: { kind: 'vcluster', host: 'prod', nodes: [] },
   domain: ASSUMPTIONS.sandboxDomain.value,
   certificateIssuer: 'letsencrypt-staging',
   destination: { name: 'sandbox', server: 'https://sandbox.vcluster-sandbox.svc:443' },

@@ -6,7 +6,7 @@ export const staging: Environment = {
   name: 'staging',
   description: 'vcluster `staging` on the prod host',
   platform: PLATFORM,
-  cluster: { kind: 'vcluster', kubernetesVersion: '1.28', host: 'prod', nodes: [] },
+  cluster: { kind: 'vcluster', host: 'prod', nodes: [] },
   domain: `staging.${BASE_DOMAIN}`,
   certificateIssuer: 'letsencrypt-staging',
   destination: { name: 'staging', server: 'https://staging.vcluster-staging.svc:443' },

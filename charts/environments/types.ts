@@ -60,6 +60,12 @@ export interface GitHubIdentity {
 
 /** Facts shared by every environment: one place, one edit. */
 export interface PlatformFacts {
+  /**
+   * Kubernetes minor of every cluster (`1.28`): the Talos host and the vclusters on it run the same
+   * one, so a vcluster is always one its host supports. Read by the gate (which built-in kinds
+   * exist), Pod Security labels, the vcluster pin check and dist/metadata.json.
+   */
+  readonly kubernetesVersion: string;
   readonly github: GitHubIdentity;
   /** ACME account and contact address. */
   readonly contactEmail: string;
@@ -144,8 +150,6 @@ export interface HostCni {
 export interface ClusterFacts {
   /** `talos`: the bare-metal host; `vcluster`: a virtual cluster running on `host`. */
   readonly kind: 'talos' | 'vcluster';
-  /** Kubernetes minor version, `1.28`. A vcluster's must be one its host supports. */
-  readonly kubernetesVersion: string;
   /** The environment whose cluster hosts this one (vclusters only). */
   readonly host?: EnvironmentName;
   /** Machines (host cluster only). */

@@ -44,8 +44,8 @@ export class ConfigErrors {
    * @param path where the bad input is: a construct path below its chart (`storage/Storage`) or `environment`
    */
   constructor(
-    private readonly environment: string,
-    private readonly path: string,
+    readonly environment: string,
+    readonly path: string,
   ) {}
 
   /** For a construct: the environment and path are read from the construct tree. */
@@ -55,6 +55,22 @@ export class ConfigErrors {
     const below = construct.node.path.split('/').slice(1);
     const path = [chart?.service, ...below].filter(Boolean).join('/') || construct.node.id;
     return new ConfigErrors(chart?.environmentName ?? '(no environment)', path);
+  }
+
+  /**
+   * The construct tree's own validations (`node.addValidation()`, cdk8s-plus checks): cdk8s runs
+   * them in `App.synth()`, which the pipeline never calls, so it asks every construct here.
+   * One message per failed validation, with the construct's path.
+   */
+  static ofValidations(root: IConstruct): string[] {
+    const messages: string[] = [];
+    for (const construct of root.node.findAll()) {
+      for (const message of construct.node.validate()) {
+        const errors = ConfigErrors.of(construct);
+        messages.push(`${errors.environment} › ${errors.path}: ${message} (construct validation)`);
+      }
+    }
+    return messages;
   }
 
   add(problem: ConfigProblem): this {

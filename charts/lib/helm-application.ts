@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ChartPin, ManifestPin } from '../environments/catalogue.ts';
-import { ArgoApplication } from './argocd-application.ts';
+import { type ApplicationEscapeHatches, ArgoApplication, type IgnoreDifference } from './argocd-application.ts';
 import { ConfigErrors } from './config-errors.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart, SERVICE_WAVE_SPAN } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
@@ -20,7 +20,7 @@ export interface ManagedNamespace {
   readonly labels?: Record<string, string>;
 }
 
-interface UpstreamApplicationProps {
+interface UpstreamApplicationProps extends Omit<ApplicationEscapeHatches, 'ignoreDifferences'> {
   /**
    * Release name, unique in the environment. The Application is `<env>-<name>-chart` (Helm) or
    * `<env>-<name>-release` (upstream manifests), apart from the `<env>-<service>` folder Application.
@@ -50,15 +50,10 @@ interface UpstreamApplicationProps {
 }
 
 /** A field of an upstream object that Argo CD leaves as it is live, and why. */
-export interface IgnoredDifference {
-  readonly group?: string;
-  readonly kind: string;
-  readonly name?: string;
-  readonly namespace?: string;
-  readonly jsonPointers: readonly string[];
+export type IgnoredDifference = IgnoreDifference & {
   /** What owns the field and why a render does not (shown to reviewers, required). */
   readonly reason: string;
-}
+};
 
 export interface HelmApplicationProps<Values extends object> extends UpstreamApplicationProps {
   /** The pinned chart from the catalogue. */
@@ -126,12 +121,14 @@ abstract class UpstreamApplication extends Construct {
     this.createNamespace = props.createNamespace;
     this.syncOptions = props.syncOptions ?? [];
     this.ignoreDifferences = props.ignoreDifferences ?? [];
+    this.cascadeDelete = props.cascadeDelete;
   }
 
   readonly wave: number;
   private readonly createNamespace: ManagedNamespace | undefined;
   private readonly syncOptions: readonly string[];
   private readonly ignoreDifferences: readonly IgnoredDifference[];
+  private readonly cascadeDelete: boolean | undefined;
 
   protected render(source: ConstructorParameters<typeof ArgoApplication>[2]['source']): ArgoApplication {
     const environment = this.chart.environment;
@@ -149,15 +146,16 @@ abstract class UpstreamApplication extends Construct {
       syncOptions,
       ...(this.ignoreDifferences.length > 0
         ? {
-            ignoreDifferences: this.ignoreDifferences.map(({ reason: _reason, ...entry }) => ({ ...entry, jsonPointers: [...entry.jsonPointers] })),
+            ignoreDifferences: this.ignoreDifferences.map(({ reason: _reason, ...entry }) => entry),
             ignoreDifferencesReason: this.ignoreDifferences.map((entry) => `${entry.kind} ${entry.name ?? '*'}: ${entry.reason}`).join(' | '),
           }
         : {}),
+      ...(this.cascadeDelete !== undefined ? { cascadeDelete: this.cascadeDelete } : {}),
       ...(this.createNamespace
         ? {
             managedNamespaceMetadata: {
               labels: {
-                ...podSecurityLabels(this.createNamespace.podSecurity),
+                ...podSecurityLabels(this.createNamespace.podSecurity, environment.platform.kubernetesVersion),
                 ...meshLabels(this.createNamespace.mesh, this.createNamespace.meshName),
                 ...this.createNamespace.labels,
               },

@@ -14,11 +14,12 @@ export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 /** Pod Security Admission labels; every Namespace carries the three of them. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 export const POD_SECURITY_MODES = ['enforce', 'audit', 'warn'] as const;
-export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+/** @param kubernetesVersion the platform's minor (`1.28`): the policy version the labels pin */
+export function podSecurityLabels(level: PodSecurityLevel, kubernetesVersion: string): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const mode of POD_SECURITY_MODES) {
     labels[`pod-security.kubernetes.io/${mode}`] = level;
-    labels[`pod-security.kubernetes.io/${mode}-version`] = 'v1.28';
+    labels[`pod-security.kubernetes.io/${mode}-version`] = `v${kubernetesVersion}`;
   }
   return labels;
 }

@@ -65,7 +65,7 @@ export class PlatformNamespace extends Construct {
     this.resource = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: props.name,
-        labels: { ...podSecurityLabels(props.podSecurity), ...meshLabels(props.mesh, props.meshName), ...props.labels },
+        labels: { ...podSecurityLabels(props.podSecurity, PlatformChart.of(this).environment.platform.kubernetesVersion), ...meshLabels(props.mesh, props.meshName), ...props.labels },
       },
     });
     setSyncWave(this.resource, Wave.FOUNDATION);

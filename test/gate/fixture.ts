@@ -4,6 +4,7 @@
  * storage class, issuer, Gateway, listener, backend Service, store, CRDs from upstream Applications).
  * Each corpus case changes one thing in a copy of it.
  */
+import { PLATFORM } from '../../charts/environments/platform.ts';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,7 +51,7 @@ const DEMO_ROOT: Record<string, any> = {
       project: 'prod',
       destination: { server: 'https://kubernetes.default.svc', namespace: 'external-secrets' },
       source: { repoURL: CHARTS.externalSecrets.repoURL, chart: CHARTS.externalSecrets.chart, targetRevision: CHARTS.externalSecrets.version, helm: { releaseName: 'external-secrets' } },
-      syncPolicy: { ...syncPolicy, syncOptions: ['CreateNamespace=true'], managedNamespaceMetadata: { labels: podSecurityLabels('restricted') } },
+      syncPolicy: { ...syncPolicy, syncOptions: ['CreateNamespace=true'], managedNamespaceMetadata: { labels: podSecurityLabels('restricted', PLATFORM.kubernetesVersion) } },
     },
   },
   edge: {
@@ -125,7 +126,7 @@ export const DEMO_FILES: Record<string, any> = {
   'demo/namespace-demo.yaml': {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name: 'demo', labels: { ...labels('demo'), ...podSecurityLabels('restricted'), 'gateway-access': 'true' }, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+    metadata: { name: 'demo', labels: { ...labels('demo'), ...podSecurityLabels('restricted', PLATFORM.kubernetesVersion), 'gateway-access': 'true' }, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
   },
   'demo/storageclass-mayastor.yaml': {
     apiVersion: 'storage.k8s.io/v1',
@@ -223,7 +224,7 @@ function edgeFiles(tree: readonly Manifest[]): Record<string, any> {
   if (!installs((s) => s.chart === CHARTS.externalSecrets.chart)) files['root/application-prod-external-secrets-chart.yaml'] = DEMO_ROOT.externalSecrets;
   if (!has('Gateway', 'platform') || !has('ClusterSecretStore', 'vault-kv-system')) files['root/application-prod-edge.yaml'] = DEMO_ROOT.edge;
   if (!has('Namespace', 'gateway')) {
-    files['edge/namespace-gateway.yaml'] = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gateway', labels: { ...labels('edge'), ...podSecurityLabels('restricted') } } };
+    files['edge/namespace-gateway.yaml'] = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gateway', labels: { ...labels('edge'), ...podSecurityLabels('restricted', PLATFORM.kubernetesVersion) } } };
   }
   if (!has('ClusterSecretStore', 'vault-kv-system')) files['edge/clustersecretstore-vault-kv-system.yaml'] = CLUSTER_SECRET_STORE;
   if (!has('Gateway', 'platform')) {

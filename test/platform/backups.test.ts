@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { runGate } from '../../gate/gate.ts';
 import { visitSecretReferences } from '../../gate/secret-references.ts';
 import { validateValue, type Finding } from '../../gate/structural.ts';
-import { crdFile } from '../../scripts/import-crds.ts';
+import { SchemaFiles } from '../../gate/schemas-location.ts';
 import { converge } from '../../tools/converge/index.ts';
 import { readDistDir } from '../../tools/dist-tree.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
@@ -119,7 +119,7 @@ describe('Backups', () => {
 
   it('validates against the pinned CRDs of ../shared/crds-extra (strict), until the gate reads them itself', () => {
     const schemaOf = (file: string) =>
-      parse(readFileSync(crdFile(`crds-extra/storage.gcp.upbound.io/${file}`), 'utf8')).spec.versions.find((v: any) => v.name === 'v1beta1').schema.openAPIV3Schema;
+      parse(new SchemaFiles().text(`crds/storage.gcp.upbound.io/${file}`)).spec.versions.find((v: any) => v.name === 'v1beta1').schema.openAPIV3Schema;
     const check = (kind: string, file: string) =>
       objects
         .filter((o) => o.kind === kind)

@@ -179,10 +179,10 @@ describe('VCluster', () => {
     expect(quota.spec.hard['limits.cpu']).toBe('16');
   });
 
-  it('fails when a hosted environment runs another Kubernetes minor than the pinned vcluster image', () => {
-    const old = { ...staging, cluster: { ...staging.cluster, kubernetesVersion: '1.27' } };
+  it('fails when the platform runs another Kubernetes minor than the pinned vcluster image', () => {
+    const old = { ...staging, platform: { ...staging.platform, kubernetesVersion: '1.27' } };
     expect(configErrors(() => vclusterChart({ environment: old }))).toEqual([
-      'prod › vcluster/VCluster: hosted[0].environment.cluster.kubernetesVersion is "1.27" but the catalogue pins vcluster\'s Kubernetes at v1.28.11 (IMAGES.vclusterKubernetes); set kubernetesVersion: \'1.28\', or pin a 1.27 patch release in the catalogue',
+      'prod › vcluster/VCluster: hosted[0].environment.platform.kubernetesVersion is "1.27" but the catalogue pins vcluster\'s Kubernetes at v1.28.11 (IMAGES.vclusterKubernetes); pin a 1.27 patch release in the catalogue',
     ]);
   });
 

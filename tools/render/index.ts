@@ -340,7 +340,7 @@ async function defaultKubernetesVersions(): Promise<(environment: string) => str
   return (name: string) => {
     const environment = ENVIRONMENTS.find((e) => e.name === name);
     if (!environment) throw new RenderError(`environment ${name} of the dist tree is not in charts/environments; pass kubernetesVersion`);
-    return environment.cluster.kubernetesVersion;
+    return environment.platform.kubernetesVersion;
   };
 }
 

@@ -186,6 +186,8 @@ export class ArgoCd extends Construct {
       createNamespace: { podSecurity: 'restricted', mesh: 'excluded' },
       // The CRDs are large (ApplicationSet): client-side apply would overflow the annotation.
       syncOptions: ['ServerSideApply=true'],
+      // Deleting this Application must not uninstall the Argo CD running it (decision 0604).
+      cascadeDelete: false,
       values: {
         global: { domain, image: { tag: IMAGES.argoCd.tag } },
         crds: { install: true, keep: true },

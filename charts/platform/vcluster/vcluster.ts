@@ -167,11 +167,11 @@ export class VCluster extends Construct {
           problem: `its cluster.host is ${formatValue(env.cluster.host)}, not ${host.name}`,
           fix: `set cluster.host: '${host.name}' in its data, or list it under the services of its host`,
         }),
-        errors.check(env.cluster.kubernetesVersion === pinnedMinor, {
-          field: `${field}.environment.cluster.kubernetesVersion`,
-          value: env.cluster.kubernetesVersion,
+        errors.check(env.platform.kubernetesVersion === pinnedMinor, {
+          field: `${field}.environment.platform.kubernetesVersion`,
+          value: env.platform.kubernetesVersion,
           problem: `the catalogue pins vcluster's Kubernetes at ${pinnedVersion} (IMAGES.vclusterKubernetes)`,
-          fix: `set kubernetesVersion: '${pinnedMinor}', or pin a ${env.cluster.kubernetesVersion} patch release in the catalogue`,
+          fix: `pin a ${env.platform.kubernetesVersion} patch release in the catalogue`,
         }),
         errors.check(env.destination.server === address.server && env.destination.name === address.name, {
           field: `${field}.environment.destination`,
