@@ -8,10 +8,13 @@ describe('environment roots', () => {
 
   it('prod root manages itself and deploys the hosted environments last', () => {
     const self = find(root('prod'), 'Application', 'prod-root');
+    // Applied by hand before its own project exists: Argo CD's default project (B1).
+    expect(self.spec.project).toBe('default');
     expect(self.spec.source).toMatchObject({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'prod/root' });
     expect(self.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+    // Last, except the folders that serve the hosted environments (hosted-edges), synced alongside.
     const waves = root('prod')
-      .filter((o) => o.kind === 'Application' && !o.metadata.name.endsWith('-root'))
+      .filter((o) => o.kind === 'Application' && !o.metadata.name.endsWith('-root') && o.metadata.name !== 'prod-hosted-edges')
       .map((o) => Number(o.metadata.annotations!['argocd.argoproj.io/sync-wave']));
     for (const hosted of ['staging-root', 'sandbox-root']) {
       const app = find(root('prod'), 'Application', hosted);

@@ -36,7 +36,7 @@ describe('OpenTelemetry', () => {
         exporters: ['clickhouse', 'debug'],
       });
     }
-    expect(config.processors.resource.attributes).toEqual([{ key: 'deployment.environment', value: 'prod', action: 'upsert' }]);
+    expect(config.processors.resource.attributes).toEqual([{ key: 'deployment.environment', value: 'prod', action: 'insert' }]);
   });
 
   it('exports to the ClickHouse installation service with a 14-day TTL and the password from Vault', () => {

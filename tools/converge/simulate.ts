@@ -179,6 +179,8 @@ export class Simulation {
   readonly stepsDone = new Map<string, number>();
   readonly rules: { rule: ControllerRule; declaration: string }[];
   readonly vaultContents = new Map<string, Set<string>>();
+  /** Fields of Applications' objects a controller rewrites (Argo CD would see them OutOfSync forever). */
+  readonly rewritten = new Map<string, { cluster: Cluster; key: string; app: string; pointer: string; controller: string }>();
   /** Unmet needs of each object a controller waits on, per cluster and object key. */
   readonly blocked = new Map<string, { controller: string; needs: Need[] }>();
   time = 0;
@@ -278,6 +280,9 @@ export class Simulation {
             continue;
           }
           this.blocked.delete(key);
+          if (reaction.rewrites?.length && live.creator.by === 'app') {
+            for (const pointer of reaction.rewrites) this.rewritten.set(`${cluster.server}|${objectKey(live.object)}|${pointer}`, { cluster, key: objectKey(live.object), app: live.creator.name, pointer, controller: rule.controller });
+          }
           const creator: Creator = { by: 'controller', name: rule.controller };
           const makes = rule.watches.kind === 'StatefulSet' && rule.controller === 'kube-controller-manager' ? [...reaction.makes, ...statefulSetClaims(live.object)] : reaction.makes;
           for (const object of makes) {
