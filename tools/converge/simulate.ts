@@ -684,8 +684,6 @@ export class Simulation {
       }
     }
     for (const app of this.treeApps()) {
-      const name = app.name;
-      const state = { record: { wave: app.wave } };
       for (const object of app.objects) {
         for (const { rule } of this.rules) {
           if (rule.watches.kind !== object.kind || rule.watches.group !== groupOf(object.apiVersion)) continue;
@@ -696,7 +694,7 @@ export class Simulation {
             continue;
           }
           if (made.some((m) => keyOf(refOf(m)) === keyOf({ ...ref, cluster: undefined }) || (ref.kind === m.kind && ref.name === m.metadata.name && ref.namespace === (m.metadata.namespace ?? object.metadata.namespace)))) {
-            return `made by ${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} in ${name} at wave ${state.record.wave}`;
+            return `made by ${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} in ${app.name} at wave ${app.wave}`;
           }
         }
       }
@@ -716,7 +714,7 @@ export class Simulation {
       if (!key.startsWith(`${cluster.server}|${objectKey(object)}|`)) continue;
       const need = blocked.needs[0]!;
       const producer = this.producerOf(need.ref);
-      const state = producer && depth < 4 ? this.whyNotProduced(need.ref, cluster) : '';
+      const state = producer && depth < 4 ? this.whyNotProduced(need.ref) : '';
       return `${prefix} needs ${need.what}${producer ? `, ${producer}` : ', which nothing in the tree or the runbook makes'}${state}`;
     }
     const live = cluster.get(refOf(object));
@@ -725,15 +723,14 @@ export class Simulation {
     return `${prefix} is ${health?.status ?? 'without health'}${health?.message ? ` (${health.message})` : ''}`;
   }
 
-  /** When the producer of a need is itself stuck, say so (one level). */
-  private whyNotProduced(ref: ObjectRef, cluster: Cluster): string {
+  /** When a runbook step that would produce a need is itself waiting, say for what. */
+  private whyNotProduced(ref: ObjectRef): string {
     if (ref.group === 'runbook') {
       const step = this.steps.find((s) => s.id === ref.name);
       if (!step || this.stepsDone.has(step.id)) return '';
       const unmet = step.after(this.view(this.host)).filter((n) => !this.needMet(this.host, n));
       return unmet.length ? ` (waiting for ${unmet.map((n) => n.what).join(', ')})` : '';
     }
-    void cluster;
     return '';
   }
 
