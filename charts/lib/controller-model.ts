@@ -36,6 +36,11 @@ export interface Reaction {
   readonly status?: Record<string, unknown>;
   /** Status written on the watched object while a need is missing (e.g. SecretSyncedError). */
   readonly waitingStatus?: Record<string, unknown>;
+  /**
+   * JSON pointers of fields of the watched object the controller rewrites (e.g. an injected
+   * `caBundle`): Argo CD sees them differ from git forever unless the Application ignores them.
+   */
+  readonly rewrites?: readonly string[];
   /** Objects it creates in the host cluster (a vcluster's syncer). */
   readonly makesInHost?: readonly KubeObject[];
   /** The rule makes a cluster's API reachable at this server URL (vcluster). */

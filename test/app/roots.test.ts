@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { serviceLevels } from '../../charts/app/service-waves.ts';
-import { SERVICES } from '../../charts/platform/registry.ts';
 import { build, find, manifestsOf } from '../helpers.ts';
 
 describe('environment roots', () => {
@@ -9,37 +8,18 @@ describe('environment roots', () => {
 
   it('prod root manages itself and deploys the hosted environments last', () => {
     const self = find(root('prod'), 'Application', 'prod-root');
+    // Applied by hand before its own project exists: Argo CD's default project (B1).
+    expect(self.spec.project).toBe('default');
     expect(self.spec.source).toMatchObject({ repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', targetRevision: 'dist', path: 'prod/root' });
     expect(self.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
-    const wave = (o: { metadata: { annotations?: Record<string, string> } }) => Number(o.metadata.annotations!['argocd.argoproj.io/sync-wave']);
-    // folders registered `withHostedRoots` (they serve what the hosted roots create) sync alongside them
-    const withHosted = new Set(Object.entries(SERVICES).filter(([, d]) => (d as { withHostedRoots?: boolean }).withHostedRoots).map(([name]) => `prod-${name}`));
-    const apps = root('prod').filter((o) => o.kind === 'Application' && !o.metadata.name.endsWith('-root'));
-    const waves = apps.filter((o) => !withHosted.has(o.metadata.name)).map(wave);
+    // Last, except the folders that serve the hosted environments (hosted-edges), synced alongside.
+    const waves = root('prod')
+      .filter((o) => o.kind === 'Application' && !o.metadata.name.endsWith('-root') && o.metadata.name !== 'prod-hosted-edges')
+      .map((o) => Number(o.metadata.annotations!['argocd.argoproj.io/sync-wave']));
     for (const hosted of ['staging-root', 'sandbox-root']) {
       const app = find(root('prod'), 'Application', hosted);
       expect(app.spec.source.path).toBe(`${hosted.replace('-root', '')}/root`);
-      expect(wave(app)).toBeGreaterThan(Math.max(...waves));
-      for (const alongside of apps.filter((o) => withHosted.has(o.metadata.name))) expect(wave(alongside)).toBe(wave(app));
-    }
-  });
-
-  it('each hosted root syncs under its own AppProject: Applications and AppProjects in argocd, nothing else', () => {
-    for (const hosted of ['staging', 'sandbox']) {
-      const app = find(root('prod'), 'Application', `${hosted}-root`);
-      expect(app.spec.project).toBe(`${hosted}-root`);
-      const project = find(root('prod'), 'AppProject', `${hosted}-root`);
-      expect(project.spec).toMatchObject({
-        sourceRepos: ['https://github.com/ClubCedille/Plateforme-Cedille'],
-        destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }],
-        clusterResourceWhitelist: [],
-        namespaceResourceWhitelist: [
-          { group: 'argoproj.io', kind: 'Application' },
-          { group: 'argoproj.io', kind: 'AppProject' },
-        ],
-      });
-      // what the hosted root syncs fits that project
-      for (const object of root(hosted)) expect(`${object.apiVersion.split('/')[0]}/${object.kind} ${object.metadata.namespace}`).toMatch(/^argoproj\.io\/(Application|AppProject) argocd$/);
+      expect(Number(app.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(Math.max(...waves));
     }
   });
 
@@ -80,11 +60,7 @@ describe('service levels', () => {
   });
 
   it('reject cycles and unknown services', () => {
-    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow(
-      'all environments › charts/platform/registry.ts: dependsOn forms a cycle a → b → a, so no service of it can sync first; remove one of these dependencies',
-    );
-    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow(
-      'all environments › charts/platform/registry.ts: a.dependsOn is "nope" but no service of the registry has that name; fix the name or add the service',
-    );
+    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow('registry: dependency cycle a → b → a');
+    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow('registry: "a" depends on unknown service "nope"');
   });
 });

@@ -67,6 +67,22 @@ describe('converge: each defect reintroduced in a copy of dist/ is named', () =>
   });
 });
 
+describe('converge: what would stay OutOfSync forever', () => {
+  it("a field cert-manager's cainjector rewrites, with no ignoreDifferences, is an error", () => {
+    const tree = new Map(DIST);
+    tree.set(
+      'prod/cert-manager/validatingwebhookconfiguration-example.yaml',
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: example\n  annotations:\n    cert-manager.io/inject-ca-from: cert-manager/example\nwebhooks:\n  - name: example.cedille.club\n    clientConfig:\n      service: { name: example, namespace: cert-manager }\n    admissionReviewVersions: [v1]\n    sideEffects: None\n',
+    );
+    expect(converge(tree).broken).toEqual([
+      {
+        environment: 'prod',
+        message: 'prod-cert-manager stays OutOfSync forever: cert-manager-cainjector rewrites ValidatingWebhookConfiguration example /webhooks/0/clientConfig/caBundle; add an ignoreDifferences entry (with its reason) to prod-cert-manager',
+      },
+    ]);
+  });
+});
+
 describe('converge: day 2', () => {
   it('from a tree with B3 to the fixed one: the 443 forward goes, nothing is refused, it still converges', () => {
     const fixed = DIST;

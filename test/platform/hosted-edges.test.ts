@@ -5,12 +5,9 @@ import { build, configErrors, environment, find, manifestsOf, objectsOf, testCha
 
 describe('HostedEdges', () => {
   it('passes each vcluster domain through to its own Envoy: TLS by SNI, untouched, and plain HTTP for its ACME challenges', () => {
-    const chart = testChart('prod', 'hosted-edges');
-    new HostedEdges(chart, 'HostedEdges', { environments: [environment('staging'), environment('sandbox')] });
-    const objects = objectsOf(chart);
-    // alone, staging has no route, so no HTTPS listener to forward 443 to (converge's B3)
-    expect(find(objects, 'HTTPProxy', 'staging-edge', 'vcluster-staging').spec.tcpproxy).toBeUndefined();
-    const staging = find(manifestsOf(build(), 'prod', 'hosted-edges').map((m) => m.object), 'HTTPProxy', 'staging-edge', 'vcluster-staging');
+    // The real build: staging has a route (an HTTPS listener), sandbox has none.
+    const objects = manifestsOf(build(), 'prod', 'hosted-edges').map((m) => m.object as any);
+    const staging = find(objects, 'HTTPProxy', 'staging-edge', 'vcluster-staging');
     expect(staging.apiVersion).toBe('projectcontour.io/v1');
     expect(staging.spec).toEqual({
       virtualhost: { fqdn: '*.staging.omni.cedille.club', tls: { passthrough: true } },
@@ -19,9 +16,24 @@ describe('HostedEdges', () => {
     });
     // external-dns (on the host only) publishes the wildcard at the edge node.
     expect(staging.metadata.annotations['external-dns.alpha.kubernetes.io/target']).toBe('edge.omni.cedille.club');
-    expect(find(objects, 'HTTPProxy', 'sandbox-edge', 'vcluster-sandbox').spec.virtualhost.fqdn).toBe('*.sandbox.omni.cedille.club');
     // No certificate on the host for a hosted domain: the vcluster's own issuer signs its names.
     expect(objects.filter((o) => o.kind === 'Certificate')).toEqual([]);
+  });
+
+  it('forwards only plain HTTP to a hosted Gateway without an HTTPS listener (its Envoy has no port 443: B3)', () => {
+    const chart = testChart('prod', 'hosted-edges');
+    new HostedEdges(chart, 'HostedEdges', { environments: [environment('sandbox')] });
+    expect(find(objectsOf(chart), 'HTTPProxy', 'sandbox-edge', 'vcluster-sandbox').spec).toEqual({
+      virtualhost: { fqdn: '*.sandbox.omni.cedille.club' },
+      routes: [{ conditions: [{ prefix: '/' }], permitInsecure: true, services: [{ name: 'envoy-platform-x-gateway-x-sandbox', port: 80 }] }],
+    });
+  });
+
+  it('syncs with the hosted roots, after the vclusters (their ACME challenges come through it)', () => {
+    const root = manifestsOf(build(), 'prod', 'root').map((m) => m.object as any);
+    const wave = (name: string) => Number(find(root, 'Application', name).metadata.annotations['argocd.argoproj.io/sync-wave']);
+    expect(wave('prod-hosted-edges')).toBe(wave('staging-root'));
+    expect(wave('prod-hosted-edges')).toBeGreaterThan(wave('prod-vcluster'));
   });
 
   it('syncs after the gateway and the vclusters (its HTTPProxies need Contour\'s CRDs and the synced Envoy Services)', () => {

@@ -36,7 +36,6 @@ describe('OpenTelemetry', () => {
         exporters: ['clickhouse', 'debug'],
       });
     }
-    // insert: a forwarded span keeps the environment its own collector gave it (converge's S4)
     expect(config.processors.resource.attributes).toEqual([{ key: 'deployment.environment', value: 'prod', action: 'insert' }]);
   });
 

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../charts/lib/manifest.ts';
-import type { ControllerDeclaration } from '../../charts/lib/controller-model.ts';
+import { groupOf, type ControllerDeclaration } from '../../charts/lib/controller-model.ts';
+import { IGNORE_DIFFERENCES_REASON_ANNOTATION } from '../../charts/lib/argocd-application.ts';
 import type { Simulation } from './simulate.ts';
 
 /**
@@ -60,6 +61,23 @@ export function brokenFindings(simulation: Simulation, declarations: readonly Co
         }
       }
     }
+  }
+  // A field a controller rewrites stays OutOfSync forever unless the Application ignores it, with a reason.
+  for (const { cluster, key, app, pointer, controller } of simulation.rewritten.values()) {
+    const live = cluster.objects.get(key);
+    const application = simulation.host.get({ group: 'argoproj.io', kind: 'Application', namespace: 'argocd', name: app })?.object as Json | undefined;
+    if (!live || !application) continue;
+    const object = live.object;
+    const covered = (application.spec?.ignoreDifferences ?? []).some(
+      (entry: Json) =>
+        (entry.group ?? '') === groupOf(object.apiVersion) &&
+        entry.kind === object.kind &&
+        (entry.name === undefined || entry.name === object.metadata.name) &&
+        (entry.jsonPointers ?? []).some((p: string) => pointer === p || pointer.startsWith(`${p}/`)),
+    );
+    const what = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} ${pointer}`;
+    if (!covered) findings.push({ environment: cluster.environment, message: `${app} stays OutOfSync forever: ${controller} rewrites ${what}; add an ignoreDifferences entry (with its reason) to ${app}` });
+    else if (!application.metadata?.annotations?.[IGNORE_DIFFERENCES_REASON_ANNOTATION]) findings.push({ environment: cluster.environment, message: `${app} ignores ${what} without a reason (annotation ${IGNORE_DIFFERENCES_REASON_ANNOTATION})` });
   }
   // Static: every Vault key an ExternalSecret reads must be one the runbook writes.
   for (const cluster of simulation.clusters.values()) {

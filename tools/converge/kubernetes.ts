@@ -39,7 +39,6 @@ export function podNeeds(template: Json, namespace: string, view: ClusterView, v
   const secret = (name: string, optional?: boolean) => { if (!optional) needs.push({ ref: ref('Secret', name), what: `Secret ${namespace}/${name}` }); };
   const configMap = (name: string, optional?: boolean) => { if (!optional) needs.push({ ref: ref('ConfigMap', name), what: `ConfigMap ${namespace}/${name}` }); };
   needs.push({ ref: ref('ServiceAccount', spec.serviceAccountName ?? 'default'), what: `ServiceAccount ${namespace}/${spec.serviceAccountName ?? 'default'}` });
-  const claimTemplates = new Set(volumeClaimTemplates.map((t) => t.metadata?.name));
   for (const volume of spec.volumes ?? []) {
     if (volume.secret) secret(volume.secret.secretName, volume.secret.optional);
     if (volume.configMap) configMap(volume.configMap.name, volume.configMap.optional);
@@ -65,7 +64,6 @@ export function podNeeds(template: Json, namespace: string, view: ClusterView, v
   for (const claim of volumeClaimTemplates) {
     needs.push(storageClassNeed(view, claim.spec?.storageClassName, `volume ${claim.metadata?.name} of ${owner}`));
   }
-  void claimTemplates;
   return dedupe(needs);
 }
 

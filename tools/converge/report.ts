@@ -31,20 +31,14 @@ export function timelineMarkdown(report: ConvergeReport): string {
   for (const { step, at } of result.runbook) lines.push(`| ${step.section} | ${step.title} | ${at === undefined ? 'never' : `${at}s`} |`);
   lines.push('');
   for (const environment of report.environments) {
-    lines.push(`## ${environment}`, '', '| wave | Application | synced at | Synced+Healthy at | objects by us / controllers / hand |', '|---|---|---|---|---|');
+    lines.push(`## ${environment}`, '', '| wave | Application | synced at | Synced+Healthy at | objects it synced |', '|---|---|---|---|---|');
     const apps = result.apps.filter((a) => a.environment === environment).sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1));
     for (const app of apps) {
-      let ours = 0;
-      let controllers = 0;
-      let hand = 0;
+      let synced = 0;
       for (const cluster of result.clusters.values()) {
-        for (const live of cluster.objects.values()) {
-          if (live.creator.by === 'app' && live.creator.name === app.name) ours++;
-        }
+        for (const live of cluster.objects.values()) if (live.creator.by === 'app' && live.creator.name === app.name) synced++;
       }
-      void controllers;
-      void hand;
-      lines.push(`| ${app.wave} | ${app.name} | ${app.syncedAt === undefined ? '—' : `${app.syncedAt}s`} | ${app.healthyAt === undefined ? `never (${app.health})` : `${app.healthyAt}s`} | ${ours} |`);
+      lines.push(`| ${app.wave} | ${app.name} | ${app.syncedAt === undefined ? '—' : `${app.syncedAt}s`} | ${app.healthyAt === undefined ? `never (${app.health})` : `${app.healthyAt}s`} | ${synced} |`);
     }
     const byController = new Map<string, number>();
     let byHand = 0;

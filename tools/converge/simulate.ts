@@ -179,6 +179,8 @@ export class Simulation {
   readonly stepsDone = new Map<string, number>();
   readonly rules: { rule: ControllerRule; declaration: string }[];
   readonly vaultContents = new Map<string, Set<string>>();
+  /** Fields of Applications' objects a controller rewrites (Argo CD would see them OutOfSync forever). */
+  readonly rewritten = new Map<string, { cluster: Cluster; key: string; app: string; pointer: string; controller: string }>();
   /** Unmet needs of each object a controller waits on, per cluster and object key. */
   readonly blocked = new Map<string, { controller: string; needs: Need[] }>();
   time = 0;
@@ -278,6 +280,9 @@ export class Simulation {
             continue;
           }
           this.blocked.delete(key);
+          if (reaction.rewrites?.length && live.creator.by === 'app') {
+            for (const pointer of reaction.rewrites) this.rewritten.set(`${cluster.server}|${objectKey(live.object)}|${pointer}`, { cluster, key: objectKey(live.object), app: live.creator.name, pointer, controller: rule.controller });
+          }
           const creator: Creator = { by: 'controller', name: rule.controller };
           const makes = rule.watches.kind === 'StatefulSet' && rule.controller === 'kube-controller-manager' ? [...reaction.makes, ...statefulSetClaims(live.object)] : reaction.makes;
           for (const object of makes) {
@@ -679,8 +684,6 @@ export class Simulation {
       }
     }
     for (const app of this.treeApps()) {
-      const name = app.name;
-      const state = { record: { wave: app.wave } };
       for (const object of app.objects) {
         for (const { rule } of this.rules) {
           if (rule.watches.kind !== object.kind || rule.watches.group !== groupOf(object.apiVersion)) continue;
@@ -691,7 +694,7 @@ export class Simulation {
             continue;
           }
           if (made.some((m) => keyOf(refOf(m)) === keyOf({ ...ref, cluster: undefined }) || (ref.kind === m.kind && ref.name === m.metadata.name && ref.namespace === (m.metadata.namespace ?? object.metadata.namespace)))) {
-            return `made by ${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} in ${name} at wave ${state.record.wave}`;
+            return `made by ${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} in ${app.name} at wave ${app.wave}`;
           }
         }
       }
@@ -711,7 +714,7 @@ export class Simulation {
       if (!key.startsWith(`${cluster.server}|${objectKey(object)}|`)) continue;
       const need = blocked.needs[0]!;
       const producer = this.producerOf(need.ref);
-      const state = producer && depth < 4 ? this.whyNotProduced(need.ref, cluster) : '';
+      const state = producer && depth < 4 ? this.whyNotProduced(need.ref) : '';
       return `${prefix} needs ${need.what}${producer ? `, ${producer}` : ', which nothing in the tree or the runbook makes'}${state}`;
     }
     const live = cluster.get(refOf(object));
@@ -720,15 +723,14 @@ export class Simulation {
     return `${prefix} is ${health?.status ?? 'without health'}${health?.message ? ` (${health.message})` : ''}`;
   }
 
-  /** When the producer of a need is itself stuck, say so (one level). */
-  private whyNotProduced(ref: ObjectRef, cluster: Cluster): string {
+  /** When a runbook step that would produce a need is itself waiting, say for what. */
+  private whyNotProduced(ref: ObjectRef): string {
     if (ref.group === 'runbook') {
       const step = this.steps.find((s) => s.id === ref.name);
       if (!step || this.stepsDone.has(step.id)) return '';
       const unmet = step.after(this.view(this.host)).filter((n) => !this.needMet(this.host, n));
       return unmet.length ? ` (waiting for ${unmet.map((n) => n.what).join(', ')})` : '';
     }
-    void cluster;
     return '';
   }
 

@@ -71,7 +71,27 @@ const certificate: ControllerRule = {
   },
 };
 
+/** cainjector: objects annotated `cert-manager.io/inject-ca-from` get the CA written into them. */
+const INJECT_ANNOTATION = 'cert-manager.io/inject-ca-from';
+function caInjector(group: string, kind: string, pointers: (object: Json) => string[]): ControllerRule {
+  return {
+    controller: 'cert-manager-cainjector',
+    runs,
+    watches: { group, kind },
+    owns: (object) => object.metadata.annotations?.[INJECT_ANNOTATION] !== undefined,
+    react: (object) => ({ needs: [], makes: [], rewrites: pointers(object as Json) }),
+  };
+}
+const webhookPointers = (object: Json) => (object.webhooks ?? []).map((_: unknown, index: number) => `/webhooks/${index}/clientConfig/caBundle`);
+
 export const CERT_MANAGER_CONTROLLER: ControllerDeclaration = {
   service: 'cert-manager',
-  rules: [issuerRule('ClusterIssuer'), issuerRule('Issuer'), certificate],
+  rules: [
+    issuerRule('ClusterIssuer'),
+    issuerRule('Issuer'),
+    certificate,
+    caInjector('admissionregistration.k8s.io', 'ValidatingWebhookConfiguration', webhookPointers),
+    caInjector('admissionregistration.k8s.io', 'MutatingWebhookConfiguration', webhookPointers),
+    caInjector('apiextensions.k8s.io', 'CustomResourceDefinition', () => ['/spec/conversion/webhook/clientConfig/caBundle']),
+  ],
 };

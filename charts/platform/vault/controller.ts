@@ -47,6 +47,17 @@ function vaultServer(release: string, namespace: string, values: Json): KubeObje
 
 export const VAULT_CONTROLLER: ControllerDeclaration = {
   service: 'vault',
+  // The agent injector writes its own CA into its webhook configuration (vault-k8s, cert
+  // auto-generation when injector.certs.secretName is unset): git never holds that caBundle.
+  rules: [
+    {
+      controller: 'vault-agent-injector',
+      runs: { always: true },
+      watches: { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+      owns: (object) => object.metadata.name.endsWith('-agent-injector-cfg'),
+      react: (object) => ({ needs: [], makes: [], rewrites: ((object as Json).webhooks ?? []).map((_: unknown, index: number) => `/webhooks/${index}/clientConfig/caBundle`) }),
+    },
+  ],
   charts: [{ chart: 'vault', objects: vaultServer }],
   vaultContents: VAULT_CONTENTS,
   runbook: [
