@@ -8,6 +8,7 @@ import { today } from './app/sandboxes.ts';
 import { ConfigError } from './lib/config-errors.ts';
 import { formatSynthSummary } from './app/summary.ts';
 import { formatWaived } from '../gate/gate.ts';
+import { ensureSchemas } from '../gate/schema-download.ts';
 
 function run(): ReturnType<typeof synthesize> {
   try {
@@ -22,6 +23,12 @@ function run(): ReturnType<typeof synthesize> {
 const started = performance.now();
 let date = '';
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+// A fresh clone has no schemas yet: fetched once from the pinned upstream files, or one clear error.
+const schemasProblem = await ensureSchemas();
+if (schemasProblem) {
+  console.error(`synth: ${outdir}/ was left as it was; ${schemasProblem}`);
+  process.exit(1);
+}
 const result = run();
 
 if (!result.ok) {

@@ -13,7 +13,7 @@ export interface GateOptions {
   readonly rules?: readonly Rule[];
   /** What exists without being in the tree (environment data, catalogue). @default nothing (strictest) */
   readonly facts?: GateFacts;
-  /** Where the schemas are. @default schemasDir() */
+  /** Only this schemas directory. @default the usual places (schemaPlaces()) */
   readonly schemasDir?: string;
   /** Only these rules (by name), for focused tests. @default all */
   readonly only?: readonly string[];

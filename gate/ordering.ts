@@ -6,7 +6,6 @@
  * exist from bootstrap. Every object lands after its namespace.
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { schemasDir } from './schemas-location.ts';
 import { ROOT, groupOf, inventories, isNamespaced, syncOptionsOf, waveOf, type EnvironmentInventory, type RootApplication } from './inventory.ts';
 import { SchemaStore, SchemaStoreError } from './schema-store.ts';
 import type { Rule, RuleContext } from './types.ts';
@@ -95,7 +94,7 @@ export function orderingRules(options: { readonly schemasDir?: string } = {}): R
       check(context: RuleContext) {
         let coreGroups: ReadonlySet<string>;
         try {
-          coreGroups = SchemaStore.at(options.schemasDir ?? schemasDir()).coreGroups;
+          coreGroups = SchemaStore.at(options.schemasDir).coreGroups;
         } catch (error) {
           if (error instanceof SchemaStoreError) return; // reported by `schema`
           throw error;

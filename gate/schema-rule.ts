@@ -4,7 +4,6 @@
  * name and label syntax the API server enforces in code rather than in the schema.
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { schemasDir } from './schemas-location.ts';
 import { applyDefaults, evaluateSite } from './cel.ts';
 import { groupOf, inventories } from './inventory.ts';
 import { SchemaStore, SchemaStoreError, type KindSchema } from './schema-store.ts';
@@ -141,7 +140,7 @@ export function podSpecs(object: any): [string, any][] {
 }
 
 export interface SchemaRuleOptions {
-  /** Where the schemas are. @default schemasDir() */
+  /** Only this schemas directory. @default the usual places (schemaPlaces()) */
   readonly schemasDir?: string;
 }
 
@@ -151,7 +150,8 @@ export function schemaRules(options: SchemaRuleOptions = {}): Rule[] {
     {
       name: 'schema',
       check(context: RuleContext) {
-        const store = SchemaStore.at(options.schemasDir ?? schemasDir());
+        const store = SchemaStore.at(options.schemasDir);
+        const unreadable = new Set<string>();
         const envs = inventories(context.manifests, context.facts);
         for (const manifest of context.manifests) {
           for (const finding of metadataFindings(manifest)) context.report(manifest, finding.pointer, finding.message, 'metadata');
@@ -166,7 +166,9 @@ export function schemaRules(options: SchemaRuleOptions = {}): Rule[] {
             schema = kindSchema(store, manifest, inventory?.crds.get(`${groupOf(object.apiVersion)}/${object.kind}`));
           } catch (error) {
             if (error instanceof SchemaStoreError) {
-              context.report(manifest, '', error.message);
+              // A missing or altered schema file is one problem, however many objects need it.
+              if (!unreadable.has(error.message)) context.report(manifest, '', error.message);
+              unreadable.add(error.message);
               continue;
             }
             throw error;

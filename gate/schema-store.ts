@@ -1,15 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { type PinnedKind, SchemaFileError, SchemaFiles, schemaPlaces } from './schemas-location.ts';
 import type { SchemaNode } from './structural.ts';
-
-/** What `<schemas>/index.json` says about one pinned CRD kind. */
-export interface PinnedKind {
-  readonly group: string;
-  readonly kind: string;
-  readonly versions: readonly { readonly name: string; readonly served: boolean; readonly storage: boolean }[];
-  readonly crdFile: string;
-  readonly jsonSchemaFiles: readonly { readonly file: string }[];
-}
 
 /** The schema the API server would apply to one apiVersion/kind. */
 export type KindSchema =
@@ -18,24 +8,25 @@ export type KindSchema =
   | { readonly source: 'crd-in-tree'; readonly file: string; readonly schema: SchemaNode }
   | { readonly source: 'none'; readonly reason: string };
 
-export const KUBERNETES_DEFINITIONS = join('kubernetes', 'v1.28.0', '_definitions.json');
-export const SCHEMAS_INDEX = 'index.json';
+export const KUBERNETES_DEFINITIONS = 'kubernetes/v1.28.0/_definitions.json';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /**
  * Reads the schemas lazily and once per process: the Kubernetes definitions on the first core kind,
- * `index.json` on the first custom resource, and one JSON schema file per custom kind actually
- * present. Stores are cached per directory (`SchemaStore.at`).
+ * and one JSON schema file per custom kind actually present; the kinds come from schemas.lock.json.
+ * Stores are cached per place list (`SchemaStore.at`).
  */
 export class SchemaStore {
   private static readonly stores = new Map<string, SchemaStore>();
 
-  /** The shared store for a schemas directory. */
-  static at(dir: string): SchemaStore {
-    let store = SchemaStore.stores.get(dir);
+  /** The shared store for one schemas directory, or for the usual places (schemaPlaces()). */
+  static at(dir?: string): SchemaStore {
+    const places = dir === undefined ? schemaPlaces() : [dir];
+    const key = places.join('\n');
+    let store = SchemaStore.stores.get(key);
     if (!store) {
-      store = new SchemaStore(dir);
-      SchemaStore.stores.set(dir, store);
+      store = new SchemaStore(new SchemaFiles(places));
+      SchemaStore.stores.set(key, store);
     }
     return store;
   }
@@ -44,21 +35,21 @@ export class SchemaStore {
   private byGvk?: Map<string, string>;
   private groups?: Set<string>;
   private indexCache?: Map<string, PinnedKind>;
-  private readonly files = new Map<string, SchemaNode>();
+  private readonly parsed = new Map<string, SchemaNode>();
   /** Files read so far (the benchmark and tests check laziness). */
   readonly loaded: string[] = [];
 
-  constructor(readonly dir: string) {}
+  constructor(readonly files: SchemaFiles) {}
 
   private readJson(relative: string): any {
-    const path = join(this.dir, relative);
-    if (!existsSync(path)) {
-      throw new SchemaStoreError(
-        `schema file ${path} is missing; the gate reads the Kubernetes 1.28 and CRD schemas from SCHEMAS_DIR, ../shared/schemas or .cache/schemas (fill the cache with \`npm run schemas:fetch\`)`,
-      );
+    try {
+      const json = this.files.json(relative);
+      this.loaded.push(relative);
+      return json;
+    } catch (error) {
+      if (error instanceof SchemaFileError) throw new SchemaStoreError(error.message);
+      throw error;
     }
-    this.loaded.push(relative);
-    return JSON.parse(readFileSync(path, 'utf8'));
   }
 
   get definitions(): Record<string, SchemaNode> {
@@ -102,18 +93,17 @@ export class SchemaStore {
   /** Pinned CRD kinds by `group/Kind`. */
   get index(): Map<string, PinnedKind> {
     if (!this.indexCache) {
-      const entries = this.readJson(SCHEMAS_INDEX) as PinnedKind[];
-      this.indexCache = new Map(entries.map((entry) => [`${entry.group}/${entry.kind}`, entry]));
+      this.indexCache = new Map(this.files.lock.kinds.map((entry) => [`${entry.group}/${entry.kind}`, entry]));
     }
     return this.indexCache;
   }
 
   /** A JSON schema file, parsed once. */
   file(relative: string): SchemaNode {
-    let schema = this.files.get(relative);
+    let schema = this.parsed.get(relative);
     if (!schema) {
       schema = this.readJson(relative) as SchemaNode;
-      this.files.set(relative, schema);
+      this.parsed.set(relative, schema);
     }
     return schema;
   }
@@ -127,7 +117,7 @@ export class SchemaStore {
       return { source: 'none', reason: `the pinned CRD ${entry.crdFile} does not serve ${group}/${version} (served: ${served.join(', ')})` };
     }
     const file = entry.jsonSchemaFiles.map((f) => f.file).find((f) => f.endsWith(`/${kind.toLowerCase()}_${version}.json`));
-    if (!file) return { source: 'none', reason: `index.json lists no JSON schema for ${group}/${version} ${kind}` };
+    if (!file) return { source: 'none', reason: `schemas.lock.json lists no JSON schema for ${group}/${version} ${kind}` };
     return { source: 'pinned-crd', file, schema: this.file(file) };
   }
 }

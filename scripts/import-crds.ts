@@ -1,15 +1,13 @@
 /**
  * `npm run import`: regenerates the typed CRD classes in imports/ from the CRDs listed under
- * `imports:` in cdk8s.yaml, read from the schemas folder (SCHEMAS_DIR or ../shared/schemas);
- * entries under `crds-extra/` from the pinned CRDs added after the schemas were frozen
- * (CRDS_EXTRA_DIR, else `crds-extra` beside the schemas folder: ../shared/crds-extra).
+ * `imports:` in cdk8s.yaml, read where the gate reads them (SCHEMAS_DIR, ../shared, .cache/schemas).
  * The CRD files themselves are never committed; the generated TypeScript is.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, schemasDir } from '../gate/schemas-location.ts';
+import { REPO_ROOT, SchemaFiles } from '../gate/schemas-location.ts';
 
 /** `name:=crds/…yaml` entries of cdk8s.yaml, as [module name, path under the schemas folder]. */
 export function crdImports(): [string, string][] {
@@ -21,14 +19,8 @@ export function crdImports(): [string, string][] {
   });
 }
 
-/** Where an import entry's CRD file is: `crds/…` in the schemas folder, `crds-extra/…` beside it. */
-export function crdFile(entry: string, env: NodeJS.ProcessEnv = process.env): string {
-  const extra = 'crds-extra/';
-  if (!entry.startsWith(extra)) return join(schemasDir(env), entry);
-  return join(env.CRDS_EXTRA_DIR ? resolve(env.CRDS_EXTRA_DIR) : resolve(schemasDir(env), '..', 'crds-extra'), entry.slice(extra.length));
-}
-
 function main(): void {
+  const files = new SchemaFiles();
   const imports = join(REPO_ROOT, 'imports');
   const cli = join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s');
   // `cdk8s import <file>` appends what it imported (with absolute paths) to cdk8s.yaml: put the
@@ -37,8 +29,9 @@ function main(): void {
   const config = readFileSync(configPath, 'utf8');
   for (const file of readdirSync(imports)) if (file.endsWith('.ts')) rmSync(join(imports, file));
   for (const [name, crd] of crdImports()) {
-    const path = crdFile(crd);
-    if (!existsSync(path)) throw new Error(`import: ${path} does not exist; set SCHEMAS_DIR (or CRDS_EXTRA_DIR for crds-extra/ entries)`);
+    files.text(crd); // verified against schemas.lock.json
+    const path = files.locate(crd);
+    if (!path) throw new Error(`import: ${crd} is not on this machine; run \`npm run schemas:fetch\``);
     try {
       execFileSync(cli, ['import', '--no-check-upgrade', '-l', 'typescript', '-o', imports, `${name}:=${path}`], { stdio: 'inherit' });
     } finally {

@@ -1,136 +1,125 @@
 /**
- * `npm run schemas:fetch [-- --base-url URL] [--out DIR]`: fills the git-ignored schema cache
- * (`.cache/schemas`, where the gate looks when neither SCHEMAS_DIR nor ../shared/schemas exists), the
- * way kubeconform fetches its catalogue. Downloads `index.json` and every file it lists (Kubernetes
- * 1.28 definitions, pinned CRDs, their JSON schemas) from a mirror of the shared schemas layout, checks
- * each against the sha256 pinned in `schemas.lock.json`, and swaps the cache in atomically.
+ * `npm run schemas:fetch`: makes every file pinned in `schemas.lock.json` available, downloading
+ * from the upstream repositories into `.cache/schemas` what SCHEMAS_DIR, ../shared and the cache
+ * lack (gate/schema-download.ts); `-- --force [--out DIR]` downloads everything again.
  *
- * `npm run schemas:fetch -- --write-lock [DIR]` records the hashes of a local schemas folder
- * (default: the one the gate uses) into `schemas.lock.json`. See docs/decisions/0103-schema-download.md.
+ * `npm run schemas:fetch -- --write-lock [--shared DIR]` records `../shared/schemas` and
+ * `../shared/crds-extra` into `schemas.lock.json`: every file's upstream location (or recipe) and
+ * sha256 (docs/decisions/0103-schema-download.md).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { REPO_ROOT, SCHEMAS_CACHE_DIR, schemasDir } from '../gate/schemas-location.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_UPSTREAM, describe, ensureSchemas, fetchSchemas } from '../gate/schema-download.ts';
+import { crdFacts, type FileSource, isDerived, type UpstreamSource } from '../gate/schema-sources.ts';
+import { LOCK_FILE, type LockedFile, type PinnedKind, REPO_ROOT, readLock, SCHEMAS_CACHE_DIR, type SchemaLock, SchemaFiles, schemaPlaces, sha256 } from '../gate/schemas-location.ts';
 
-export const LOCK_FILE = join(REPO_ROOT, 'schemas.lock.json');
-const DEFINITIONS = 'kubernetes/v1.28.0/_definitions.json';
+// ---- --write-lock: record the local copies (../shared) with their upstream locations ----
 
-export interface SchemaLock {
-  readonly files: Record<string, { readonly sha256: string; readonly bytes: number }>;
-}
-
-interface IndexEntry {
+interface SharedIndexEntry {
+  readonly group: string;
+  readonly kind: string;
   readonly crdFile: string;
-  readonly jsonSchemaFiles: readonly { readonly file: string }[];
+  readonly upstreamRepo: string;
+  readonly upstreamRef: { readonly tag: string; readonly commit: string };
+  readonly upstreamPath: string;
+  readonly jsonSchemaFiles?: readonly { readonly file: string; readonly source: string; readonly catalogPath?: string; readonly catalogCommit?: string }[];
 }
 
-/** Every file the gate, the tests and `npm run import` may read, from the index. */
-export function filesOf(index: readonly IndexEntry[]): string[] {
-  const files = new Set<string>(['index.json', DEFINITIONS]);
-  for (const entry of index) {
-    files.add(entry.crdFile);
-    for (const schema of entry.jsonSchemaFiles) files.add(schema.file);
-  }
-  return [...files].sort();
+const KUBERNETES_DEFINITIONS: UpstreamSource = {
+  // The file's last change in cdk8s-team/cdk8s ("chore: v28 kubernetes-spec", #1573).
+  repo: 'cdk8s-team/cdk8s',
+  commit: '749720900394df4dde7b71e3678e96b889ff6202',
+  path: 'kubernetes-schemas/v1.28.0/_definitions.json',
+};
+
+/** Files that are not a byte copy of one upstream file (../shared/schemas/README.md). */
+function extractionOf(entry: SharedIndexEntry, crdName: string): string | undefined {
+  if (entry.group === 'cert-manager.io') return `cert-manager-crd:${entry.upstreamRef.tag}`;
+  if (entry.upstreamPath.endsWith('.go')) return `go-raw-string:${crdName.split('.')[0]!.replace(/s$/, '')}`;
+  if (entry.group === 'projectcontour.io') return `document:${crdName}`;
+  return undefined;
 }
 
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Hashes of a local schemas folder. */
-export function lockOf(dir: string): SchemaLock {
-  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as IndexEntry[];
-  const files: Record<string, { sha256: string; bytes: number }> = {};
-  for (const file of filesOf(index)) {
-    const data = readFileSync(join(dir, file));
-    files[file] = { sha256: sha256(data), bytes: data.length };
-  }
-  return { files };
-}
-
-export interface FetchOptions {
-  readonly baseUrl: string;
-  readonly out: string;
-  readonly lock: SchemaLock;
-  /** Parallel downloads. @default 8 */
-  readonly concurrency?: number;
-}
-
-async function download(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-/** Downloads and verifies every pinned file into `out` (replaced atomically; untouched on failure). */
-export async function fetchSchemas(options: FetchOptions): Promise<{ files: number; bytes: number }> {
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const verify = (file: string, data: Uint8Array) => {
-    const pinned = options.lock.files[file];
-    if (!pinned) throw new Error(`${file} is not pinned in schemas.lock.json; refusing an unpinned schema`);
-    const actual = sha256(data);
-    if (actual !== pinned.sha256) throw new Error(`${file}: sha256 ${actual} does not match the pinned ${pinned.sha256}; the mirror at ${base} serves a different file`);
+/** The lock of the local copies: every file hashed, with its upstream location or recipe. */
+export function lockOf(sharedRoot: string): SchemaLock {
+  const schemasRoot = join(sharedRoot, 'schemas');
+  const files: Record<string, LockedFile> = {};
+  const kinds: PinnedKind[] = [];
+  const add = (file: string, from: FileSource, text: string, shared?: string) => {
+    files[file] = { sha256: sha256(text), bytes: Buffer.byteLength(text), from, ...(shared ? { shared } : {}) };
   };
-  const indexData = await download(`${base}/index.json`);
-  verify('index.json', indexData);
-  const files = filesOf(JSON.parse(Buffer.from(indexData).toString('utf8')) as IndexEntry[]);
-  const staging = `${options.out}.download-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  let bytes = 0;
-  try {
-    const queue = [...files];
-    const worker = async () => {
-      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        const data = file === 'index.json' ? indexData : await download(`${base}/${file}`);
-        verify(file, data);
-        const path = join(staging, file);
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, data);
-        bytes += data.length;
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
-    rmSync(options.out, { recursive: true, force: true });
-    mkdirSync(dirname(options.out), { recursive: true });
-    renameSync(staging, options.out);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+  const definitions = 'kubernetes/v1.28.0/_definitions.json';
+  add(definitions, KUBERNETES_DEFINITIONS, readFileSync(join(schemasRoot, definitions), 'utf8'));
+  const index = JSON.parse(readFileSync(join(schemasRoot, 'index.json'), 'utf8')) as SharedIndexEntry[];
+  for (const entry of index) {
+    const crdText = readFileSync(join(schemasRoot, entry.crdFile), 'utf8');
+    const facts = crdFacts(crdText);
+    const crdName = `${facts.plural}.${facts.group}`;
+    const { tag, commit } = entry.upstreamRef;
+    for (const schema of entry.jsonSchemaFiles ?? []) {
+      const text = readFileSync(join(schemasRoot, schema.file), 'utf8');
+      const version = schema.file.match(/_([^_]+)\.json$/)![1]!;
+      add(schema.file, schema.source === 'derived' ? { derive: 'openapi2jsonschema', crd: entry.crdFile, version } : { repo: schema.source, commit: schema.catalogCommit!, path: schema.catalogPath! }, text);
+    }
+    const from: FileSource =
+      entry.group === 'openebs.io'
+        ? { derive: 'diskpool-crd', schema: entry.jsonSchemaFiles![0]!.file }
+        : { repo: entry.upstreamRepo, tag, commit, path: entry.upstreamPath, ...(extractionOf(entry, crdName) ? { extract: extractionOf(entry, crdName)! } : {}) };
+    add(entry.crdFile, from, crdText);
+    kinds.push({ group: facts.group, kind: facts.kind, versions: facts.versions, crdFile: entry.crdFile, jsonSchemaFiles: (entry.jsonSchemaFiles ?? []).map(({ file }) => ({ file })) });
   }
-  return { files: files.length, bytes };
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index > 0 ? process.argv[index + 1] : undefined;
+  // CRDs added after ../shared/schemas was frozen: byte copies; their JSON schemas are derived.
+  const extra = JSON.parse(readFileSync(join(sharedRoot, 'crds-extra', 'index.json'), 'utf8')) as SharedIndexEntry[];
+  for (const entry of extra) {
+    const crdText = readFileSync(join(sharedRoot, 'crds-extra', entry.crdFile), 'utf8');
+    const facts = crdFacts(crdText);
+    const crdFile = `crds/${entry.crdFile}`;
+    add(crdFile, { repo: entry.upstreamRepo, tag: entry.upstreamRef.tag, commit: entry.upstreamRef.commit, path: entry.upstreamPath }, crdText, `crds-extra/${entry.crdFile}`);
+    const jsonSchemaFiles = facts.versions.map(({ name }) => ({ file: `jsonschema/${facts.group}/${facts.kind.toLowerCase()}_${name}.json` }));
+    for (const { file } of jsonSchemaFiles) {
+      const version = file.match(/_([^_]+)\.json$/)![1]!;
+      files[file] = { sha256: '', bytes: 0, from: { derive: 'openapi2jsonschema', crd: crdFile, version } };
+    }
+    kinds.push({ group: facts.group, kind: facts.kind, versions: facts.versions, crdFile, jsonSchemaFiles });
+  }
+  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const lock: SchemaLock = { upstream: DEFAULT_UPSTREAM, kinds, files: sorted };
+  // Derived files are hashed as derived here (their inputs are upstream files, already hashed),
+  // which also proves every recipe against the local copy.
+  const reader = new SchemaFiles([schemasRoot, sharedRoot], lock);
+  for (const [file, entry] of Object.entries(sorted)) {
+    if (!isDerived(entry.from)) continue;
+    const text = reader.deriveFrom(entry.from);
+    if (entry.sha256 && entry.sha256 !== sha256(text)) throw new Error(`${file}: the local copy differs from what ${describe(entry.from)} gives`);
+    (sorted as Record<string, LockedFile>)[file] = { ...entry, sha256: sha256(text), bytes: Buffer.byteLength(text) };
+  }
+  return lock;
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isMain) {
-  if (process.argv.includes('--write-lock')) {
-    const dir = resolve(argument('--write-lock') ?? schemasDir());
-    const lock = lockOf(dir);
+  const { values } = parseArgs({ options: { 'write-lock': { type: 'boolean' }, shared: { type: 'string' }, force: { type: 'boolean' }, out: { type: 'string' } } });
+  if (values['write-lock']) {
+    const shared = resolve(values.shared ?? join(REPO_ROOT, '..', 'shared'));
+    const lock = lockOf(shared);
     writeFileSync(LOCK_FILE, `${JSON.stringify(lock, null, 2)}\n`);
-    console.log(`pinned ${Object.keys(lock.files).length} schema files from ${dir} in schemas.lock.json`);
+    console.log(`pinned ${Object.keys(lock.files).length} schema files (${lock.kinds.length} kinds) from ${shared} in schemas.lock.json`);
+  } else if (values.force || values.out) {
+    const out = resolve(values.out ?? SCHEMAS_CACHE_DIR);
+    try {
+      const { files, bytes, downloads } = await fetchSchemas({ lock: readLock(), out });
+      console.log(`schemas: ${files} files (${(bytes / 1e6).toFixed(1)} MB, ${downloads} downloads) verified into ${out}`);
+    } catch (error) {
+      console.error(`schemas:fetch failed, ${out} left as it was: ${(error as Error).message}`);
+      process.exit(1);
+    }
   } else {
-    const baseUrl = argument('--base-url') ?? process.env.SCHEMAS_BASE_URL ?? process.env.npm_package_config_schemasBaseUrl ?? '';
-    if (!baseUrl) {
-      console.error('schemas:fetch: no base URL; pass --base-url URL or set SCHEMAS_BASE_URL (a mirror of the shared schemas layout: index.json, kubernetes/, crds/, jsonschema/)');
-      process.exit(2);
+    const problem = await ensureSchemas({ verify: true, log: console.log });
+    if (problem) {
+      console.error(`schemas:fetch: ${problem}`);
+      process.exit(1);
     }
-    const out = resolve(argument('--out') ?? SCHEMAS_CACHE_DIR);
-    if (!existsSync(LOCK_FILE)) {
-      console.error('schemas:fetch: schemas.lock.json is missing; nothing is pinned');
-      process.exit(2);
-    }
-    const lock = JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as SchemaLock;
-    fetchSchemas({ baseUrl, out, lock }).then(
-      ({ files, bytes }) => console.log(`fetched ${files} schema files (${(bytes / 1e6).toFixed(1)} MB) from ${baseUrl} into ${out}`),
-      (error: Error) => {
-        console.error(`schemas:fetch failed, ${out} left as it was: ${error.message}`);
-        process.exit(1);
-      },
-    );
+    console.log(`schemas: every file of schemas.lock.json is available (${schemaPlaces().join(', ')})`);
   }
 }

@@ -10,7 +10,8 @@ import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { formatGateErrors, formatWaived, runGate } from '../gate/gate.ts';
 import { loadTree } from '../gate/load.ts';
 import type { GateReport } from '../gate/types.ts';
-import { schemasDir } from '../gate/schemas-location.ts';
+import { schemaPlaces } from '../gate/schemas-location.ts';
+import { ensureSchemas } from '../gate/schema-download.ts';
 import { existsSync } from 'node:fs';
 import { compare } from '../charts/lib/render.ts';
 
@@ -36,7 +37,7 @@ function summary(result: DirectoryValidation, dir: string): string {
   const kinds = [...report.checkedByKind.entries()].sort(([a], [b]) => compare(a, b)).map(([kind, count]) => `    ${String(count).padStart(4)}  ${kind}`);
   const counts = [...report.counts.entries()].map(([label, count]) => `    ${label}: ${count}`);
   const lines = [
-    `validated ${result.objects} objects of ${result.environments.length} environment(s) (${result.environments.join(', ')}) in ${dir} in ${Math.round(result.ms)} ms (rules ${Math.round(report.durationMs)} ms); schemas: ${schemasDir()}`,
+    `validated ${result.objects} objects of ${result.environments.length} environment(s) (${result.environments.join(', ')}) in ${dir} in ${Math.round(result.ms)} ms (rules ${Math.round(report.durationMs)} ms); schemas: ${schemaPlaces().join(', ')}`,
     '  objects per kind:',
     ...kinds,
     ...(counts.length ? ['  checked:', ...counts] : []),
@@ -56,6 +57,11 @@ if (isMain) {
   const dir = resolve(args.find((a) => !a.startsWith('--')) ?? 'dist');
   if (!existsSync(dir)) {
     console.error(`validate: ${dir} does not exist`);
+    process.exit(2);
+  }
+  const schemasProblem = await ensureSchemas();
+  if (schemasProblem) {
+    console.error(`validate: ${schemasProblem}`);
     process.exit(2);
   }
   const result = validateDirectory(dir);

@@ -297,7 +297,7 @@ export function releaseAssetURL(pin: ReleaseAssetPin, asset: string): string {
 }
 
 /**
- * Kinds we emit that have no pinned schema in ../shared/schemas, with the reason. The gate reports
+ * Kinds we emit that have no pinned schema in schemas.lock.json, with the reason (none today). The gate reports
  * each object of these kinds as skipped (never silently passed) instead of failing on a missing
  * schema. Adding the CRD to the schemas (and importing it) removes the entry.
  */
@@ -307,21 +307,7 @@ export interface SchemalessKind {
   readonly reason: string;
 }
 
-export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
-  {
-    apiVersion: 'gcp.upbound.io/v1beta1',
-    kind: 'ProviderConfig',
-    reason:
-      'installed at runtime by provider-family-gcp v1.11.2; its CRD (crossplane-contrib/provider-upjet-gcp package/crds/gcp.upbound.io_providerconfigs.yaml) is not among the pinned schemas (docs/decisions/0701-gcp-providerconfig-without-schema.md)',
-  },
-  // Typed from ../shared/crds-extra (npm run import); the gate reads them once crds-extra is one of its
-  // pinned schema sources (issue #19), and these two entries go.
-  ...(['Bucket', 'BucketIAMMember'] as const).map((kind) => ({
-    apiVersion: 'storage.gcp.upbound.io/v1beta1',
-    kind,
-    reason: `installed at runtime by provider-gcp-storage v1.11.2; its CRD is pinned in ../shared/crds-extra, which the gate does not read yet (docs/decisions/0950-backups-to-gcs.md)`,
-  })),
-];
+export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [];
 
 /** Grafana plugins, pinned like images. */
 export const GRAFANA_PLUGINS = {

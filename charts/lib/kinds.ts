@@ -38,11 +38,12 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'kubernetes.crossplane.io/ProviderConfig',
   'kubernetes.crossplane.io/Object',
   'cdi.kubevirt.io/CDI',
-  // kinds without a pinned CRD (SCHEMALESS_KINDS in the catalogue); scope read from the upstream CRD
   'gcp.upbound.io/ProviderConfig',
-  // crds-extra (provider-gcp-storage v1.11.2 managed resources are cluster-scoped)
+  'gcp.upbound.io/StoreConfig',
   'storage.gcp.upbound.io/Bucket',
   'storage.gcp.upbound.io/BucketIAMMember',
+  'dns.gcp.upbound.io/RecordSet',
+  'dns.gcp.upbound.io/ManagedZone',
 ]);
 
 /** `group/Kind` key of an apiVersion + kind (`v1`/`Namespace` → `Namespace`). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
-import { schemasDir } from '../../gate/schemas-location.ts';
+import { SchemaFiles } from '../../gate/schemas-location.ts';
 import { applyDefaults, escapeProperty, evaluateSite } from '../../gate/cel.ts';
 import { runGate } from '../../gate/gate.ts';
 import { SchemaStore } from '../../gate/schema-store.ts';
@@ -35,7 +35,7 @@ describe('structural schema interpreter', () => {
   });
 
   it('validates embedded resources with ObjectMeta', () => {
-    const store = SchemaStore.at(schemasDir());
+    const store = SchemaStore.at();
     const findings: Finding[] = [];
     const schema = object({ template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } });
     validateValue(schema, { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', labelz: {} }, spec: { anything: 1 } } }, '', { findings, resolve: store.resolve, objectMeta: store.objectMeta }, false);
@@ -92,10 +92,10 @@ describe('gate', () => {
   });
 
   it('reads only the schema files of the kinds present', () => {
-    const store = new SchemaStore(schemasDir());
+    const store = new SchemaStore(new SchemaFiles());
     (SchemaStore as any).stores.set('lazy-test', store);
     const route: Manifest = { ...configMap, object: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'example.com/x' } } as KubeObject };
     runGate([configMap, route], { only: ['schema'], schemasDir: 'lazy-test' });
-    expect(store.loaded).toEqual(['kubernetes/v1.28.0/_definitions.json', 'index.json', 'jsonschema/gateway.networking.k8s.io/gatewayclass_v1.json']);
+    expect(store.loaded).toEqual(['kubernetes/v1.28.0/_definitions.json', 'jsonschema/gateway.networking.k8s.io/gatewayclass_v1.json']);
   });
 });

@@ -89,8 +89,11 @@ describe('Crossplane', () => {
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
   });
 
-  it('declares the GCP ProviderConfig as a kind without a pinned schema, and the groups each package installs', () => {
-    expect(SCHEMALESS_KINDS.map((k) => `${k.apiVersion}/${k.kind}`)).toContain('gcp.upbound.io/v1beta1/ProviderConfig');
+  it('validates the GCP ProviderConfig against its pinned schema (no declared gap), and knows the groups each package installs', () => {
+    expect(SCHEMALESS_KINDS).toEqual([]);
+    const gcp = crossplaneObjects().find((o) => o.kind === 'ProviderConfig' && o.apiVersion === 'gcp.upbound.io/v1beta1')!;
+    const manifest = { environment: 'prod', folder: 'crossplane', file: 'providerconfig-default.yaml', source: 'test', object: { ...gcp, spec: { ...(gcp as any).spec, projectId: 'typo' } } } as Manifest;
+    expect(runGate([manifest], { only: ['schema'] }).errors.map((e) => `${e.field} ${e.message}`)).toEqual(['/spec/projectId unknown field "projectId" (did you mean "projectID"?)']);
     expect(PACKAGES.providerFamilyGcp.crdGroups).toContain('gcp.upbound.io');
     expect(PACKAGES.providerKubernetes.crdGroups).toContain('kubernetes.crossplane.io');
   });

@@ -5,6 +5,10 @@ import {
   ProviderConfig as KubernetesProviderConfig,
   ProviderConfigSpecCredentialsSource,
 } from '../../../imports/crossplane-kubernetes-providerconfig-kubernetes.crossplane.io.ts';
+import {
+  ProviderConfig as GcpProviderConfig,
+  ProviderConfigSpecCredentialsSource as GcpCredentialsSource,
+} from '../../../imports/crossplane-gcp-providerconfig-gcp.upbound.io.ts';
 import { Provider } from '../../../imports/crossplane-provider-pkg.crossplane.io.ts';
 import { CHARTS, PACKAGES, packageRef, type PackageKey } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
@@ -13,7 +17,6 @@ import { HelmApplication } from '../../lib/helm-application.ts';
 import { DNS_SUBDOMAIN } from '../../lib/names.ts';
 import { PlatformChart } from '../../lib/platform-chart.ts';
 import { Wave, setSyncWave, skipDryRunOnMissingResource } from '../../lib/sync-wave.ts';
-import { GcpProviderConfig } from './gcp-provider-config.ts';
 
 /** Crossplane chart values we set (each key checked in the 1.18.5 chart's values.yaml). */
 export interface CrossplaneValues {
@@ -143,9 +146,9 @@ export class Crossplane extends Construct {
     const gcp = new GcpProviderConfig(this, 'GcpProviderConfig', {
       metadata: { name: GCP_PROVIDER_CONFIG },
       spec: {
-        projectID: project,
+        projectId: project,
         credentials: {
-          source: 'Secret',
+          source: GcpCredentialsSource.SECRET,
           secretRef: { namespace: credentials.namespace, name: credentials.secretName, key: GCP_CREDENTIALS_KEY },
         },
       },
