@@ -15,6 +15,8 @@ import { readDistDir } from '../../tools/dist-tree.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
 
 const PROD_BACKUPS = environment('prod').services.backups!;
+/** One build of every environment, shared by the tests that read the whole platform. */
+const PLATFORM = build();
 
 function render(changes: Partial<BackupsProps> = {}) {
   const chart = testChart('prod', 'backups');
@@ -35,7 +37,7 @@ describe('Backups', () => {
   const objects = render();
 
   it('backs up every stateful service of prod that git cannot rebuild, into a bucket made by the platform', () => {
-    const prod = manifestsOf(build(), 'prod', 'backups').map((m) => `${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.name}`);
+    const prod = manifestsOf(PLATFORM, 'prod', 'backups').map((m) => `${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.name}`);
     expect(prod).toEqual(
       expect.arrayContaining([
         'Bucket /cedille-platform-backups',
@@ -116,7 +118,7 @@ describe('Backups', () => {
   });
 
   it('is validated by the gate against the pinned CRDs of the bucket kinds (strict: an unknown field is an error)', () => {
-    const own = manifestsOf(build(), 'prod', 'backups');
+    const own = manifestsOf(PLATFORM, 'prod', 'backups');
     const schemaErrors = (tree: readonly Manifest[]) => runGate(tree, { only: ['schema'] }).errors.map((e) => `${e.object} ${e.field}: ${e.message}`);
     expect(schemaErrors(own)).toEqual([]);
     const typo = own.map((m) =>
@@ -168,7 +170,7 @@ describe('Backups', () => {
 });
 
 describe('gate rule needs (backup jobs)', () => {
-  const manifests = build().manifests;
+  const manifests = PLATFORM.manifests;
   const facts = gateFacts(ENVIRONMENTS);
   const needsErrors = (tree: readonly Manifest[]) => runGate(tree, { facts, only: ['needs'] }).errors.map((e) => `${e.file}: ${e.message}`);
   const isObject = (m: Manifest, kind: string, name: string) => m.object.kind === kind && m.object.metadata.name === name;
