@@ -10,13 +10,13 @@ import { Backups, NOT_BACKED_UP, type BackupsProps } from '../../charts/platform
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { runGate } from '../../gate/gate.ts';
 import { visitSecretReferences } from '../../gate/secret-references.ts';
-import { validateValue, type Finding } from '../../gate/structural.ts';
-import { SchemaFiles } from '../../gate/schemas-location.ts';
 import { converge } from '../../tools/converge/index.ts';
 import { readDistDir } from '../../tools/dist-tree.ts';
 import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
 
 const PROD_BACKUPS = environment('prod').services.backups!;
+/** One build of every environment, shared by the tests that read the whole platform. */
+const PLATFORM = build();
 
 function render(changes: Partial<BackupsProps> = {}) {
   const chart = testChart('prod', 'backups');
@@ -37,7 +37,7 @@ describe('Backups', () => {
   const objects = render();
 
   it('backs up every stateful service of prod that git cannot rebuild, into a bucket made by the platform', () => {
-    const prod = manifestsOf(build(), 'prod', 'backups').map((m) => `${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.name}`);
+    const prod = manifestsOf(PLATFORM, 'prod', 'backups').map((m) => `${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.name}`);
     expect(prod).toEqual(
       expect.arrayContaining([
         'Bucket /cedille-platform-backups',
@@ -117,24 +117,14 @@ describe('Backups', () => {
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
   });
 
-  it('validates against the pinned CRDs of ../shared/crds-extra (strict), until the gate reads them itself', () => {
-    const schemaOf = (file: string) =>
-      parse(new SchemaFiles().text(`crds/storage.gcp.upbound.io/${file}`)).spec.versions.find((v: any) => v.name === 'v1beta1').schema.openAPIV3Schema;
-    const check = (kind: string, file: string) =>
-      objects
-        .filter((o) => o.kind === kind)
-        .flatMap((o) => {
-          const findings: Finding[] = [];
-          const { metadata, ...rest } = o as any;
-          validateValue(schemaOf(file), rest, '', { findings }, false);
-          return findings.map((f) => `${o.metadata.name}${f.pointer}: ${f.message}`);
-        });
-    expect(check('Bucket', 'buckets.storage.gcp.upbound.io.yaml')).toEqual([]);
-    expect(check('BucketIAMMember', 'bucketiammembers.storage.gcp.upbound.io.yaml')).toEqual([]);
-    // and the check bites: a field the CRD does not have
-    const findings: Finding[] = [];
-    validateValue(schemaOf('buckets.storage.gcp.upbound.io.yaml'), { spec: { forProvider: { location: 'X', versioning: [{ enable: true }] } } }, '', { findings }, false);
-    expect(findings.map((f) => f.pointer)).toEqual(['/spec/forProvider/versioning/0/enable']);
+  it('is validated by the gate against the pinned CRDs of the bucket kinds (strict: an unknown field is an error)', () => {
+    const own = manifestsOf(PLATFORM, 'prod', 'backups');
+    const schemaErrors = (tree: readonly Manifest[]) => runGate(tree, { only: ['schema'] }).errors.map((e) => `${e.object} ${e.field}: ${e.message}`);
+    expect(schemaErrors(own)).toEqual([]);
+    const typo = own.map((m) =>
+      m.object.kind === 'Bucket' ? { ...m, object: { ...m.object, spec: { ...(m.object as any).spec, forProvider: { ...(m.object as any).spec.forProvider, versioning: [{ enable: true }] } } } } : m,
+    );
+    expect(schemaErrors(typo)).toEqual([expect.stringMatching(/^Bucket cedille-platform-backups \/spec\/forProvider\/versioning\/0\/enable: unknown field "enable"/)]);
   });
 
   it('fails when the bucket is missing', () => {
@@ -180,7 +170,7 @@ describe('Backups', () => {
 });
 
 describe('gate rule needs (backup jobs)', () => {
-  const manifests = build().manifests;
+  const manifests = PLATFORM.manifests;
   const facts = gateFacts(ENVIRONMENTS);
   const needsErrors = (tree: readonly Manifest[]) => runGate(tree, { facts, only: ['needs'] }).errors.map((e) => `${e.file}: ${e.message}`);
   const isObject = (m: Manifest, kind: string, name: string) => m.object.kind === kind && m.object.metadata.name === name;
