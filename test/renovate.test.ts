@@ -269,6 +269,14 @@ describe('pacing', () => {
     expect(resolvedOption(config, infrastructureDeps.find((dep) => dep.manager === 'gomod')!, 'automerge', 'minor')).toBe(true);
   });
 
+  it('the post-upgrade task runs scripts that exist', () => {
+    const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+    const commands = (config.postUpgradeTasks as { commands: string[] }).commands;
+    const called = commands.flatMap((command) => [.../npm run (\S+)/.exec(command)?.slice(1) ?? []]);
+    expect(called).toEqual(['upgrade:refresh']);
+    expect(scripts).toEqual(expect.arrayContaining(called));
+  });
+
   it('minor and patch weekly; security fixes at any time without soak', () => {
     expect(config.schedule).toEqual(['before 6am on monday']);
     expect(config.vulnerabilityAlerts).toMatchObject({ schedule: ['at any time'], minimumReleaseAge: null });
