@@ -12,9 +12,9 @@
  * the upgrade-proof workflow runs it on every Renovate branch and pushes the result.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { REPO_ROOT, schemasDir } from '../gate/schemas-location.ts';
 
 const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
@@ -32,6 +32,11 @@ function changed(): string[] {
   const status = spawnSync('git', ['status', '--porcelain'], { cwd: REPO_ROOT, encoding: 'utf8' });
   return status.stdout.split('\n').filter(Boolean);
 }
+
+// Synth's gate needs the schemas. Where no schemas folder exists (Renovate's own machine), fetch
+// the pinned ones (SCHEMAS_BASE_URL); the lock then stays as it is, which is right: only a newer
+// schemas folder (SCHEMAS_DIR) can move it.
+if (!existsSync(join(schemasDir(), 'index.json'))) npmRun('schemas:fetch');
 
 const lockBefore = readFileSync(join(REPO_ROOT, 'schemas.lock.json'), 'utf8');
 npmRun('schemas:fetch', '--write-lock');

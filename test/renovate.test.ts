@@ -67,7 +67,7 @@ function filesUnder(dir: string, name: RegExp): string[] {
 describe('Renovate watches every pin of the catalogue', () => {
   const { pins: coverage } = catalogueCoverage(config, catalogue, CATALOGUE);
 
-  it('every version literal is extracted by exactly one custom manager, inside its own object, into exactly one group', () => {
+  it('every version of the catalogue is read by exactly one custom manager, under its own name, into exactly one group', () => {
     expect(catalogueProblems(config, catalogue, CATALOGUE)).toEqual([]);
     // 13 charts, 3 manifests, 2 release assets, 11 images, 4 Crossplane packages, 1 Grafana plugin
     expect(coverage.length).toBeGreaterThanOrEqual(34);
@@ -91,7 +91,7 @@ describe('Renovate watches every pin of the catalogue', () => {
     }
   });
 
-  it('a group names a service of the registry', () => {
+  it('a service group names a service folder of charts/platform/', () => {
     const services = readdirSync(join(REPO_ROOT, 'charts', 'platform'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     for (const rule of config.packageRules ?? []) {
       const service = /^service (.+)$/.exec(rule.groupName ?? '')?.[1];
@@ -269,6 +269,14 @@ describe('pacing', () => {
     expect(resolvedOption(config, infrastructureDeps.find((dep) => dep.manager === 'gomod')!, 'automerge', 'minor')).toBe(true);
   });
 
+  it('the post-upgrade task runs scripts that exist', () => {
+    const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+    const commands = (config.postUpgradeTasks as { commands: string[] }).commands;
+    const called = commands.flatMap((command) => [.../npm run (\S+)/.exec(command)?.slice(1) ?? []]);
+    expect(called).toEqual(['upgrade:refresh']);
+    expect(scripts).toEqual(expect.arrayContaining(called));
+  });
+
   it('minor and patch weekly; security fixes at any time without soak', () => {
     expect(config.schedule).toEqual(['before 6am on monday']);
     expect(config.vulnerabilityAlerts).toMatchObject({ schedule: ['at any time'], minimumReleaseAge: null });
@@ -309,7 +317,7 @@ describe("the model against Renovate's own extraction (npm run renovate:validate
     expect(extractionDifferences([...model, model[0]!], renovateExtraction(log)!)).toEqual(['custom.regex charts/environments/catalogue.ts kuma 2.9.19 (helm): Renovate extracts it 1×, the model 2×']);
   });
 
-  it('no packageFiles record in the log', () => {
+  it('finds nothing in a log without the packageFiles record', () => {
     expect(renovateExtraction('{"msg":"Repository started"}')).toBeUndefined();
   });
 });
