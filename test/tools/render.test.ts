@@ -44,15 +44,15 @@ describe('chart resolution', () => {
     const lock = join(dir, 'charts.lock.json');
     const first = resolveChart(REF, sources(dir, lock), noHelm);
     expect(first.origin).toBe('CHARTS_DIR');
-    expect(JSON.parse(readFileSync(lock, 'utf8')).charts['https://charts.example.org render-fixture 0.1.0']).toEqual({ sha256: first.sha256 });
+    expect(JSON.parse(readFileSync(lock, 'utf8')).charts['https://charts.example.org render-fixture 0.1.0']).toEqual({ packaged: first.sha256 });
     expect(resolveChart(REF, sources(dir, lock), noHelm).sha256).toBe(first.sha256);
   });
 
   it('fails when the package differs from the one the lock records', () => {
     const dir = chartsDir();
     const lock = join(dir, 'charts.lock.json');
-    writeFileSync(lock, JSON.stringify({ charts: { 'https://charts.example.org render-fixture 0.1.0': { sha256: 'f'.repeat(64) } } }));
-    expect(() => resolveChart(REF, sources(dir, lock), noHelm)).toThrow(/has sha256 [0-9a-f]{64} but .*charts\.lock\.json records f{64}: a different package under the same version/);
+    writeFileSync(lock, JSON.stringify({ charts: { 'https://charts.example.org render-fixture 0.1.0': { packaged: 'f'.repeat(64) } } }));
+    expect(() => resolveChart(REF, sources(dir, lock), noHelm)).toThrow(/has sha256 [0-9a-f]{64} but .*charts\.lock\.json records f{64} for the packaged package: a different package under the same version/);
   });
 
   it('fails with the places looked and the fix when no source has the chart', () => {

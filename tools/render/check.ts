@@ -16,7 +16,7 @@ import { referenceOrderingRule } from '../../gate/reference-ordering.ts';
 import type { GateIssue, GateWaiver } from '../../gate/types.ts';
 import { chartKey } from './charts.ts';
 import type { RenderResult, RenderedApplication } from './index.ts';
-import { chartDefaults, checkValues, unpackChart } from './values.ts';
+import { cachedChartDefaults, checkValues } from './values.ts';
 
 export interface Finding {
   readonly check: string;
@@ -36,7 +36,7 @@ export function pinOf(app: RenderedApplication): ChartPin | undefined {
 }
 
 export function valuesFindings(app: RenderedApplication): Finding[] {
-  const defaults = chartDefaults(unpackChart(app.chart.file, app.chart.sha256));
+  const defaults = cachedChartDefaults(app.chart.file, app.chart.sha256);
   const freeForm = pinOf(app)?.freeFormValues ?? [];
   return checkValues(app.source.values, defaults, freeForm).map((finding) => ({
     check: 'values',
@@ -75,14 +75,23 @@ export function gateFindingsText(issues: readonly GateIssue[], result: RenderRes
   });
 }
 
-/** Every finding of a render: values, determinism, gate. */
-export function checkRendered(result: RenderResult): Finding[] {
+export interface CheckTimings {
+  valuesMs: number;
+  gateMs: number;
+}
+
+/** Every finding of a render: values, determinism, gate (`timings` receives how long each took). */
+export function checkRendered(result: RenderResult, timings: CheckTimings = { valuesMs: 0, gateMs: 0 }): Finding[] {
   const findings: Finding[] = [];
+  let started = performance.now();
   for (const app of result.applications) {
     findings.push(...valuesFindings(app));
     findings.push(...determinismFindingsText(app));
   }
+  timings.valuesMs = performance.now() - started;
+  started = performance.now();
   findings.push(...gateFindingsText(gateFindings(result), result));
+  timings.gateMs = performance.now() - started;
   return findings;
 }
 

@@ -33,7 +33,7 @@ import { ensureHelm, helmIdentity } from './helm.ts';
 export const RENDER_CACHE_DIR = join(REPO_ROOT, '.cache', 'rendered');
 
 /** Bumped when the way we call helm or post-process its output changes (invalidates the cache). */
-const RENDERER_VERSION = 1;
+const RENDERER_VERSION = 2;
 
 /** A rendered object: a Manifest whose folder is the Application that syncs it. */
 export interface RenderedManifest extends Manifest {
@@ -306,7 +306,9 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
         // Twice: what differs between two renders changes on every Argo CD refresh (perpetual OutOfSync).
         const [first, second] = await Promise.all([run(binary, args, `${what}: helm template failed`), run(binary, args, `${what}: helm template failed`)]);
         objects = await decode(kubeyaml, first, what);
-        nondeterminism = determinismFindings(source, objects, await decode(kubeyaml, second, what));
+        // Compared as Argo CD would apply them (namespace set, nulls dropped), so findings name the live object.
+        const asApplied = (list: readonly KubeObject[]) => list.map((o) => withNamespace(withoutNulls(o), source.namespace, clusterScopedCustom));
+        nondeterminism = determinismFindings(source, asApplied(objects), asApplied(await decode(kubeyaml, second, what)));
         writeFileSync(join(work, 'manifest.yaml'), first);
         writeFileSync(join(work, 'objects.json'), JSON.stringify(objects));
         rmSync(valuesFile);
