@@ -11,8 +11,6 @@ import { CHARTS, type ChartPin } from '../../charts/environments/catalogue.ts';
 import type { Manifest } from '../../charts/lib/manifest.ts';
 import { runGate } from '../../gate/gate.ts';
 import type { GateFacts } from '../../gate/facts.ts';
-import { podSecurityRule } from '../../gate/pod-security.ts';
-import { referenceOrderingRule } from '../../gate/reference-ordering.ts';
 import type { GateIssue, GateWaiver } from '../../gate/types.ts';
 import { chartKey } from './charts.ts';
 import type { RenderResult, RenderedApplication } from './index.ts';
@@ -56,7 +54,7 @@ export function determinismFindingsText(app: RenderedApplication): Finding[] {
 /** Gate issues about rendered objects (and our objects when the rendered ones make them wrong). */
 export function gateFindings(result: RenderResult, facts: GateFacts = gateFacts(ENVIRONMENTS), waivers: readonly GateWaiver[] = GATE_WAIVERS): GateIssue[] {
   const manifests: Manifest[] = [...result.distManifests, ...result.manifests];
-  const report = runGate(manifests, { facts, waivers, rules: [podSecurityRule, referenceOrderingRule] });
+  const report = runGate(manifests, { facts, waivers });
   const renderedFolders = new Set(result.manifests.map((m) => `${m.environment}/${m.folder}`));
   return report.errors.filter((issue) => {
     if (issue.rule === 'waivers') return false; // the waivers are judged by synth on our own tree
