@@ -42,10 +42,10 @@ if (!args.flags['no-render']) {
     ];
     before = withRenderedFiles(before, renderedBefore);
     after = withRenderedFiles(after, renderedAfter);
-    note = `Rendered chart objects included (folders named after their Application; Secret values shown as digests): ${renderedBefore.manifests.length} → ${renderedAfter.manifests.length}.\n\n`;
+    note = `Rendered chart objects included (folders named after their Application; Secret values shown as digests): ${renderedBefore.manifests.length} → ${renderedAfter.manifests.length}.\n`;
   } catch (error) {
-    note = `Rendered chart objects NOT compared: ${(error as Error).message}\n\n`;
+    note = `Rendered chart objects NOT compared: ${(error as Error).message}\n`;
   }
 }
 const report = diffDist(before, after);
-process.stdout.write(note + (args.flags.markdown ? formatDiffMarkdown(report, { title }) : formatDiffText(report, { title })));
+process.stdout.write((args.flags.markdown ? formatDiffMarkdown(report, { title }) : formatDiffText(report, { title })) + (note ? `\n${note}` : ''));

@@ -21,7 +21,7 @@ if (!existsSync(dir)) {
 
 function line(app: RenderedApplication): string {
   const seconds = (app.ms / 1000).toFixed(2).padStart(6);
-  return `${app.environment.padEnd(8)} ${app.application.padEnd(44)} ${`${app.chart.chart}@${app.chart.version}`.padEnd(40)} ${String(app.manifests.length).padStart(4)} objects ${seconds} s  ${app.cached ? 'cached' : 'rendered'}`;
+  return `${app.environment.padEnd(8)} ${app.application.padEnd(44)} ${`${app.chart.chart}@${app.chart.version}`.padEnd(40)} ${String(app.manifests.length).padStart(4)} objects ${seconds} s  ${app.cached ? 'cached' : 'rendered'}${app.hooksLeftOut ? ` (${app.hooksLeftOut} hook${app.hooksLeftOut === 1 ? '' : 's'} Argo CD never applies left out)` : ''}`;
 }
 
 try {

@@ -77,6 +77,15 @@ export function builtInApiVersions(kubernetesMinor: string, dir: string = schema
   return list;
 }
 
+/** `group/version` and `group/version/Kind` of the pinned CRDs of these API groups (schemas index.json). */
+export function pinnedCrdApiVersions(groups: readonly string[], dir: string = schemasDir()): string[] {
+  if (groups.length === 0) return [];
+  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { group: string; kind: string; versions: { name: string; served: boolean }[] }[];
+  return index
+    .filter((entry) => groups.includes(entry.group))
+    .flatMap((entry) => entry.versions.filter((v) => v.served).flatMap((v) => [`${entry.group}/${v.name}`, `${entry.group}/${v.name}/${entry.kind}`]));
+}
+
 /** `group/version` and `group/version/Kind` of every served version of the CRDs among `objects`. */
 export function crdApiVersions(objects: readonly KubeObject[]): string[] {
   const result: string[] = [];
