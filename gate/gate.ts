@@ -2,7 +2,9 @@ import type { Manifest } from '../charts/lib/manifest.ts';
 import { NO_FACTS, type GateFacts } from './facts.ts';
 import { needsRule } from './needs.ts';
 import { orderingRules } from './ordering.ts';
+import { podSecurityRule } from './pod-security.ts';
 import { policyRules } from './policy.ts';
+import { referenceOrderingRule } from './reference-ordering.ts';
 import { referenceRules } from './references.ts';
 import { schemaRules } from './schema-rule.ts';
 import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule } from './types.ts';
@@ -21,9 +23,9 @@ export interface GateOptions {
   readonly waivers?: readonly GateWaiver[];
 }
 
-/** Every rule of the gate: policy, schemas (structure, CEL, metadata), references, ordering, declared needs. */
+/** Every rule of the gate: policy, schemas (structure, CEL, metadata), references, ordering, declared needs, Pod Security, reference ordering. */
 export function allRules(options: Pick<GateOptions, 'schemasDir'> = {}): Rule[] {
-  return [...policyRules, ...schemaRules(options), ...referenceRules, ...orderingRules(options), needsRule];
+  return [...policyRules, ...schemaRules(options), ...referenceRules, ...orderingRules(options), needsRule, podSecurityRule, referenceOrderingRule];
 }
 
 /** Runs every rule over every manifest of every environment, collecting all findings. */

@@ -21,7 +21,7 @@ if (!existsSync(dir)) {
 
 function line(app: RenderedApplication): string {
   const seconds = (app.ms / 1000).toFixed(2).padStart(6);
-  return `${app.environment.padEnd(8)} ${app.application.padEnd(44)} ${`${app.chart.chart}@${app.chart.version}`.padEnd(40)} ${String(app.manifests.length).padStart(4)} objects ${seconds} s  ${app.cached ? 'cached' : 'rendered'}`;
+  return `${app.environment.padEnd(8)} ${app.application.padEnd(44)} ${`${app.chart.chart}@${app.chart.version}`.padEnd(40)} ${String(app.manifests.length).padStart(4)} objects ${seconds} s  ${app.cached ? 'cached' : 'rendered'}${app.hooksLeftOut ? ` (${app.hooksLeftOut} hook${app.hooksLeftOut === 1 ? '' : 's'} Argo CD never applies left out)` : ''}`;
 }
 
 try {
@@ -35,7 +35,9 @@ try {
   console.log(
     `${result.applications.length} Applications, ${result.manifests.length} rendered objects (${rendered} rendered, ${result.applications.length - rendered} cached) in ${(result.ms / 1000).toFixed(2)} s`,
   );
-  const findings = checkRendered(result);
+  const timings = { valuesMs: 0, gateMs: 0 };
+  const findings = checkRendered(result, timings);
+  console.log(`checked in ${((timings.valuesMs + timings.gateMs) / 1000).toFixed(2)} s (values ${(timings.valuesMs / 1000).toFixed(2)} s, gate over ${result.distManifests.length + result.manifests.length} objects ${(timings.gateMs / 1000).toFixed(2)} s)`);
   for (const problem of result.problems) findings.push({ check: 'read', text: problem });
   if (findings.length > 0) {
     console.error(`\n${findings.length} finding(s):\n${formatFindings(findings)}`);

@@ -125,6 +125,11 @@ const CASES: Case[] = [
     },
     expected: [[p(DEPLOYMENT), '/spec/template/spec/containers/1/name', 'duplicate container name "demo" (also at /spec/template/spec/containers/0/name); container names are unique in a pod']],
   },
+  {
+    name: 'pod its namespace Pod Security level refuses',
+    inject: (t) => (container(t).securityContext.privileged = true),
+    expected: [[p(DEPLOYMENT), '/spec/template/spec/containers/0/securityContext/privileged', 'container "demo": privileged is forbidden in namespace demo, which enforces Pod Security "restricted"; set the chart\'s securityContext values, or give the namespace the level it needs (with a decision record)']],
+  },
   // ── CEL ─────────────────────────────────────────────────────────────────────
   {
     name: 'failing CEL rule (HTTPRoute path)',

@@ -155,11 +155,14 @@ export const DEMO_FILES: Record<string, any> = {
         metadata: { labels: { app: 'demo' } },
         spec: {
           serviceAccountName: 'demo',
+          // what Pod Security "restricted" (namespace demo) admits
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: 'demo',
               image: 'jaegertracing/example-hotrod:1.64.0',
               imagePullPolicy: 'IfNotPresent',
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               ports: [{ name: 'http', containerPort: 8080 }],
               env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'demo-credentials', key: 'token' } } }],
               resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },

@@ -11,8 +11,6 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
 import { runGate } from '../../gate/gate.ts';
 import { NO_FACTS } from '../../gate/facts.ts';
-import { podSecurityRule } from '../../gate/pod-security.ts';
-import { referenceOrderingRule } from '../../gate/reference-ordering.ts';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import type { HelmApplicationSource } from '../../tools/render/applications.ts';
 import { ChartError, resolveChart, type ChartSources } from '../../tools/render/charts.ts';
@@ -44,15 +42,15 @@ describe('chart resolution', () => {
     const lock = join(dir, 'charts.lock.json');
     const first = resolveChart(REF, sources(dir, lock), noHelm);
     expect(first.origin).toBe('CHARTS_DIR');
-    expect(JSON.parse(readFileSync(lock, 'utf8')).charts['https://charts.example.org render-fixture 0.1.0']).toEqual({ sha256: first.sha256 });
+    expect(JSON.parse(readFileSync(lock, 'utf8')).charts['https://charts.example.org render-fixture 0.1.0']).toEqual({ packaged: first.sha256 });
     expect(resolveChart(REF, sources(dir, lock), noHelm).sha256).toBe(first.sha256);
   });
 
   it('fails when the package differs from the one the lock records', () => {
     const dir = chartsDir();
     const lock = join(dir, 'charts.lock.json');
-    writeFileSync(lock, JSON.stringify({ charts: { 'https://charts.example.org render-fixture 0.1.0': { sha256: 'f'.repeat(64) } } }));
-    expect(() => resolveChart(REF, sources(dir, lock), noHelm)).toThrow(/has sha256 [0-9a-f]{64} but .*charts\.lock\.json records f{64}: a different package under the same version/);
+    writeFileSync(lock, JSON.stringify({ charts: { 'https://charts.example.org render-fixture 0.1.0': { packaged: 'f'.repeat(64) } } }));
+    expect(() => resolveChart(REF, sources(dir, lock), noHelm)).toThrow(/has sha256 [0-9a-f]{64} but .*charts\.lock\.json records f{64} for the packaged package: a different package under the same version/);
   });
 
   it('fails with the places looked and the fix when no source has the chart', () => {
@@ -161,29 +159,29 @@ const facts = { ...NO_FACTS, repoURL: 'https://github.com/ClubCedille/Plateforme
 
 describe('reference-ordering rule', () => {
   it('fails when a pod mounts a Secret created at a later wave', () => {
-    const report = runGate(tree(60), { facts, rules: [referenceOrderingRule], only: ['reference-ordering'] });
+    const report = runGate(tree(60), { facts, only: ['reference-ordering'] });
     expect(report.errors.map((e) => `${e.object} at ${e.field}: ${e.message}`)).toEqual([
       'Deployment demo/demo at /spec/template/spec/volumes/0/secret/secretName: Secret demo/demo-admin is created only by ExternalSecret demo/demo-admin in prod/demo/ (Application prod-demo, wave 65), after this pod\'s Application prod-demo-chart (wave 60): the pod cannot start, the Application never turns healthy and the later wave never syncs; sync the consumer after what creates it',
     ]);
   });
 
   it('passes when the chart syncs after the folder that creates the Secret', () => {
-    expect(runGate(tree(66), { facts, rules: [referenceOrderingRule], only: ['reference-ordering'] }).errors).toEqual([]);
+    expect(runGate(tree(66), { facts, only: ['reference-ordering'] }).errors).toEqual([]);
   });
 });
 
 describe('pod-security rule', () => {
   it('fails on a pod the namespace level does not admit', () => {
-    const report = runGate(tree(66, 'restricted'), { facts, rules: [podSecurityRule], only: ['pod-security'] });
+    const report = runGate(tree(66, 'restricted'), { facts, only: ['pod-security'] });
     expect(report.errors.map((e) => `${e.field}: ${e.message}`)).toContain(
       '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation: container "app": allowPrivilegeEscalation must be false in namespace demo, which enforces Pod Security "restricted"; set the chart\'s securityContext values, or give the namespace the level it needs (with a decision record)',
     );
-    expect(runGate(tree(66, 'baseline', { securityContext: { privileged: true } }), { facts, rules: [podSecurityRule], only: ['pod-security'] }).errors.map((e) => e.field)).toEqual([
+    expect(runGate(tree(66, 'baseline', { securityContext: { privileged: true } }), { facts, only: ['pod-security'] }).errors.map((e) => e.field)).toEqual([
       '/spec/template/spec/containers/0/securityContext/privileged',
     ]);
   });
 
   it('passes a pod within its namespace level', () => {
-    expect(runGate(tree(66, 'baseline'), { facts, rules: [podSecurityRule], only: ['pod-security'] }).errors).toEqual([]);
+    expect(runGate(tree(66, 'baseline'), { facts, only: ['pod-security'] }).errors).toEqual([]);
   });
 });

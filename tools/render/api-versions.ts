@@ -5,9 +5,9 @@
  * A fresh cluster serves the built-in APIs of its Kubernetes version plus the CRDs installed so far;
  * for an Application at wave W that is the CRDs of the Applications synced before W.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { schemasDir } from '../../gate/schemas-location.ts';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT, schemasDir } from '../../gate/schemas-location.ts';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 
 /**
@@ -52,7 +52,15 @@ export function builtInApiVersions(kubernetesMinor: string, dir: string = schema
   if (kubernetesMinor !== '1.28') {
     throw new Error(`npm run render knows the APIs served by Kubernetes 1.28 only (tools/render/api-versions.ts); add the served group versions of ${kubernetesMinor}`);
   }
-  const definitions = JSON.parse(readFileSync(join(dir, 'kubernetes', `v${kubernetesMinor}.0`, '_definitions.json'), 'utf8')).definitions as Record<string, any>;
+  const file = join(dir, 'kubernetes', `v${kubernetesMinor}.0`, '_definitions.json');
+  // The definitions are large and never change for a pinned schema folder: the list is kept beside the render cache.
+  const cacheFile = join(REPO_ROOT, '.cache', 'rendered', `api-versions-${kubernetesMinor}-${statSync(file).size}-${Math.round(statSync(file).mtimeMs)}.json`);
+  if (existsSync(cacheFile)) {
+    const list = JSON.parse(readFileSync(cacheFile, 'utf8')) as string[];
+    builtInCache.set(kubernetesMinor, list);
+    return list;
+  }
+  const definitions = JSON.parse(readFileSync(file, 'utf8')).definitions as Record<string, any>;
   const result = new Set<string>(SERVED_GROUP_VERSIONS_1_28);
   for (const definition of Object.values(definitions)) {
     for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
@@ -64,7 +72,18 @@ export function builtInApiVersions(kubernetesMinor: string, dir: string = schema
   }
   const list = [...result].sort();
   builtInCache.set(kubernetesMinor, list);
+  mkdirSync(dirname(cacheFile), { recursive: true });
+  writeFileSync(cacheFile, JSON.stringify(list));
   return list;
+}
+
+/** `group/version` and `group/version/Kind` of the pinned CRDs of these API groups (schemas index.json). */
+export function pinnedCrdApiVersions(groups: readonly string[], dir: string = schemasDir()): string[] {
+  if (groups.length === 0) return [];
+  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { group: string; kind: string; versions: { name: string; served: boolean }[] }[];
+  return index
+    .filter((entry) => groups.includes(entry.group))
+    .flatMap((entry) => entry.versions.filter((v) => v.served).flatMap((v) => [`${entry.group}/${v.name}`, `${entry.group}/${v.name}/${entry.kind}`]));
 }
 
 /** `group/version` and `group/version/Kind` of every served version of the CRDs among `objects`. */

@@ -54,13 +54,24 @@ export function chartKey(ref: ChartRef): string {
   return `${ref.repoURL.replace(/\/+$/, '')} ${ref.chart} ${ref.version}`;
 }
 
+/**
+ * Two kinds of package per chart version: the team's packaged copy (CHARTS_DIR, ../shared/charts,
+ * partly rebuilt from the upstream tag, so different bytes) and the upstream repository's own
+ * (helm pull, kept in .cache/charts). Each kind is recorded on first use and verified after.
+ */
+export type PackageKind = 'packaged' | 'upstream';
+
 interface LockFile {
   readonly comment: string;
-  charts: Record<string, { sha256: string }>;
+  charts: Record<string, Partial<Record<PackageKind, string>>>;
+}
+
+function kindOf(origin: string): PackageKind {
+  return origin === 'helm pull' || origin === '.cache/charts' ? 'upstream' : 'packaged';
 }
 
 const LOCK_COMMENT =
-  'sha256 of every packaged chart npm run render used, recorded on first use and verified on every later one (tools/render/charts.ts). A changed digest means a different chart under the same version: find out why before updating it.';
+  'sha256 of every chart package npm run render used, per kind (packaged: CHARTS_DIR or ../shared/charts; upstream: helm pull), recorded on first use and verified on every later one (tools/render/charts.ts). A changed digest means a different chart under the same version: find out why before updating it.';
 
 export function readLock(file: string): LockFile {
   if (!existsSync(file)) return { comment: LOCK_COMMENT, charts: {} };
@@ -68,7 +79,11 @@ export function readLock(file: string): LockFile {
 }
 
 function writeLock(file: string, lock: LockFile): void {
-  const sorted = Object.fromEntries(Object.entries(lock.charts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = Object.fromEntries(
+    Object.entries(lock.charts)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, digests]) => [key, Object.fromEntries(Object.entries(digests).sort(([a], [b]) => (a < b ? -1 : 1)))]),
+  );
   writeFileSync(file, `${JSON.stringify({ comment: LOCK_COMMENT, charts: sorted }, null, 2)}\n`);
 }
 
@@ -146,14 +161,15 @@ export function resolveChart(ref: ChartRef, sources: ChartSources, helm: () => s
   const sha256 = sha256File(file);
   const lock = readLock(sources.lockFile);
   const key = chartKey(ref);
-  const locked = lock.charts[key];
+  const kind = kindOf(origin);
+  const locked = lock.charts[key]?.[kind];
   if (!locked) {
-    lock.charts[key] = { sha256 };
+    lock.charts[key] = { ...lock.charts[key], [kind]: sha256 };
     writeLock(sources.lockFile, lock);
-  } else if (locked.sha256 !== sha256) {
+  } else if (locked !== sha256) {
     throw new ChartError(
-      `chart ${ref.chart}@${ref.version} from ${origin} (${file}) has sha256 ${sha256} but ${sources.lockFile} records ${locked.sha256}: ` +
-        `a different package under the same version. Fix: use the package the lock records; if the change is intended (e.g. an official package replacing a rebuild), delete its entry from the lock file and re-run`,
+      `chart ${ref.chart}@${ref.version} from ${origin} (${file}) has sha256 ${sha256} but ${sources.lockFile} records ${locked} for the ${kind} package: ` +
+        `a different package under the same version. Fix: use the package the lock records; if the change is intended, delete its "${kind}" digest from the lock file and re-run`,
     );
   }
   return { ...ref, file, sha256, origin };

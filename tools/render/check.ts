@@ -11,12 +11,10 @@ import { CHARTS, type ChartPin } from '../../charts/environments/catalogue.ts';
 import type { Manifest } from '../../charts/lib/manifest.ts';
 import { runGate } from '../../gate/gate.ts';
 import type { GateFacts } from '../../gate/facts.ts';
-import { podSecurityRule } from '../../gate/pod-security.ts';
-import { referenceOrderingRule } from '../../gate/reference-ordering.ts';
 import type { GateIssue, GateWaiver } from '../../gate/types.ts';
 import { chartKey } from './charts.ts';
 import type { RenderResult, RenderedApplication } from './index.ts';
-import { chartDefaults, checkValues, unpackChart } from './values.ts';
+import { cachedChartDefaults, checkValues } from './values.ts';
 
 export interface Finding {
   readonly check: string;
@@ -36,7 +34,7 @@ export function pinOf(app: RenderedApplication): ChartPin | undefined {
 }
 
 export function valuesFindings(app: RenderedApplication): Finding[] {
-  const defaults = chartDefaults(unpackChart(app.chart.file, app.chart.sha256));
+  const defaults = cachedChartDefaults(app.chart.file, app.chart.sha256);
   const freeForm = pinOf(app)?.freeFormValues ?? [];
   return checkValues(app.source.values, defaults, freeForm).map((finding) => ({
     check: 'values',
@@ -56,7 +54,7 @@ export function determinismFindingsText(app: RenderedApplication): Finding[] {
 /** Gate issues about rendered objects (and our objects when the rendered ones make them wrong). */
 export function gateFindings(result: RenderResult, facts: GateFacts = gateFacts(ENVIRONMENTS), waivers: readonly GateWaiver[] = GATE_WAIVERS): GateIssue[] {
   const manifests: Manifest[] = [...result.distManifests, ...result.manifests];
-  const report = runGate(manifests, { facts, waivers, rules: [podSecurityRule, referenceOrderingRule] });
+  const report = runGate(manifests, { facts, waivers });
   const renderedFolders = new Set(result.manifests.map((m) => `${m.environment}/${m.folder}`));
   return report.errors.filter((issue) => {
     if (issue.rule === 'waivers') return false; // the waivers are judged by synth on our own tree
@@ -75,14 +73,23 @@ export function gateFindingsText(issues: readonly GateIssue[], result: RenderRes
   });
 }
 
-/** Every finding of a render: values, determinism, gate. */
-export function checkRendered(result: RenderResult): Finding[] {
+export interface CheckTimings {
+  valuesMs: number;
+  gateMs: number;
+}
+
+/** Every finding of a render: values, determinism, gate (`timings` receives how long each took). */
+export function checkRendered(result: RenderResult, timings: CheckTimings = { valuesMs: 0, gateMs: 0 }): Finding[] {
   const findings: Finding[] = [];
+  let started = performance.now();
   for (const app of result.applications) {
     findings.push(...valuesFindings(app));
     findings.push(...determinismFindingsText(app));
   }
+  timings.valuesMs = performance.now() - started;
+  started = performance.now();
   findings.push(...gateFindingsText(gateFindings(result), result));
+  timings.gateMs = performance.now() - started;
   return findings;
 }
 

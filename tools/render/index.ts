@@ -23,7 +23,7 @@ import { isClusterScoped } from '../../charts/lib/kinds.ts';
 import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
 import { assignFileNames, compare } from '../../charts/lib/render.ts';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
-import { builtInApiVersions, crdApiVersions } from './api-versions.ts';
+import { builtInApiVersions, crdApiVersions, pinnedCrdApiVersions } from './api-versions.ts';
 import { readDistApplications, type HelmApplicationSource } from './applications.ts';
 import { chartSources, resolveChart, type ChartSources, type ResolvedChart } from './charts.ts';
 import { determinismFindings, type DeterminismFinding } from './determinism.ts';
@@ -33,7 +33,7 @@ import { ensureHelm, helmIdentity } from './helm.ts';
 export const RENDER_CACHE_DIR = join(REPO_ROOT, '.cache', 'rendered');
 
 /** Bumped when the way we call helm or post-process its output changes (invalidates the cache). */
-const RENDERER_VERSION = 1;
+const RENDERER_VERSION = 2;
 
 /** A rendered object: a Manifest whose folder is the Application that syncs it. */
 export interface RenderedManifest extends Manifest {
@@ -59,6 +59,8 @@ export interface RenderedApplication {
   readonly cacheDir: string;
   /** Fields that differed between two renders and no ignoreDifferences covers. */
   readonly nondeterminism: readonly DeterminismFinding[];
+  /** Helm hooks Argo CD never applies (test, pre/post-delete), left out of `manifests`. */
+  readonly hooksLeftOut: number;
 }
 
 export interface RenderOptions {
@@ -243,6 +245,7 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
   const sources = options.sources ?? chartSources(env);
   const cacheRoot = options.cacheDir ?? RENDER_CACHE_DIR;
   const kubernetesVersion = options.kubernetesVersion ?? (await defaultKubernetesVersions());
+  const extraApiVersions = options.extraApiVersions ?? (await releaseCrdApiVersions(tree.manifests));
   const helm = () => ensureHelm(env, log);
   const identity = helmIdentity(env);
   const selected = tree.helm.filter((a) => !options.only || options.only.includes(a.name));
@@ -265,7 +268,7 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
         ...new Set([
           ...builtInApiVersions(minor),
           ...earlier.flatMap((r) => crdApiVersions(r.manifests.map((m) => m.object))),
-          ...(options.extraApiVersions?.(source.environment, source.wave) ?? []),
+          ...extraApiVersions(source.environment, source.wave),
         ]),
       ].sort(compare);
       const key = hash({
@@ -289,7 +292,8 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
         if (record.key === key) {
           const objects = flattenLists(JSON.parse(readFileSync(objectsFile, 'utf8')) as any[]);
           clusterScopedKinds(objects, clusterScopedCustom);
-          return { source, environment: source.environment, application: source.name, chart, kubeVersion, apiVersions, manifests: toManifests(source, objects, clusterScopedCustom), cached: true, ms: performance.now() - appStarted, key, cacheDir, nondeterminism: record.nondeterminism };
+          const manifests = toManifests(source, objects, clusterScopedCustom);
+          return { source, environment: source.environment, application: source.name, chart, kubeVersion, apiVersions, manifests, cached: true, ms: performance.now() - appStarted, key, cacheDir, nondeterminism: record.nondeterminism, hooksLeftOut: objects.length - manifests.length };
         }
       }
       const binary = helm();
@@ -306,7 +310,9 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
         // Twice: what differs between two renders changes on every Argo CD refresh (perpetual OutOfSync).
         const [first, second] = await Promise.all([run(binary, args, `${what}: helm template failed`), run(binary, args, `${what}: helm template failed`)]);
         objects = await decode(kubeyaml, first, what);
-        nondeterminism = determinismFindings(source, objects, await decode(kubeyaml, second, what));
+        // Compared as Argo CD would apply them (namespace set, nulls dropped), so findings name the live object.
+        const asApplied = (list: readonly KubeObject[]) => list.map((o) => withNamespace(withoutNulls(o), source.namespace, clusterScopedCustom));
+        nondeterminism = determinismFindings(source, asApplied(objects), asApplied(await decode(kubeyaml, second, what)));
         writeFileSync(join(work, 'manifest.yaml'), first);
         writeFileSync(join(work, 'objects.json'), JSON.stringify(objects));
         rmSync(valuesFile);
@@ -319,7 +325,8 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
         rmSync(work, { recursive: true, force: true });
       }
       clusterScopedKinds(objects, clusterScopedCustom);
-      return { source, environment: source.environment, application: source.name, chart, kubeVersion, apiVersions, manifests: toManifests(source, objects, clusterScopedCustom), cached: false, ms: performance.now() - appStarted, key, cacheDir, nondeterminism };
+      const manifests = toManifests(source, objects, clusterScopedCustom);
+      return { source, environment: source.environment, application: source.name, chart, kubeVersion, apiVersions, manifests, cached: false, ms: performance.now() - appStarted, key, cacheDir, nondeterminism, hooksLeftOut: objects.length - manifests.length };
     });
     rendered.push(...(await pool(tasks, options.concurrency ?? 2)));
   }
@@ -331,6 +338,23 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
     distManifests: tree.manifests,
     problems: tree.problems,
     ms: performance.now() - started,
+  };
+}
+
+/**
+ * CRDs installed before a wave by the environment's non-Helm upstream Applications (release
+ * manifests such as the Gateway API): their catalogue `crdGroups`, at the versions of the pinned CRDs.
+ */
+async function releaseCrdApiVersions(manifests: readonly Manifest[]): Promise<(environment: string, beforeWave: number) => string[]> {
+  const [{ ENVIRONMENTS }, { gateFacts }, { inventories }] = await Promise.all([
+    import('../../charts/environments/index.ts'),
+    import('../../charts/app/gate-facts.ts'),
+    import('../../gate/inventory.ts'),
+  ]);
+  const byEnvironment = inventories(manifests, gateFacts(ENVIRONMENTS));
+  return (environment, beforeWave) => {
+    const releases = (byEnvironment.get(environment)?.upstreamApplications ?? []).filter((a) => a.wave < beforeWave && a.upstream && a.upstream.chart === undefined);
+    return pinnedCrdApiVersions([...new Set(releases.flatMap((a) => a.upstream!.crdGroups))]);
   };
 }
 

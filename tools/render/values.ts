@@ -9,7 +9,7 @@
  * whose defaults list a few sections) is declared per chart in the catalogue (`freeFormValues`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
@@ -59,6 +59,15 @@ export function unpackChart(file: string, sha256: string, root: string = UNPACKE
 
 function readYaml(file: string): any {
   return existsSync(file) ? (parse(readFileSync(file, 'utf8')) ?? {}) : {};
+}
+
+/** A chart's defaults, computed once per chart sha256 (`<unpacked>/<sha256>.defaults.json`). */
+export function cachedChartDefaults(file: string, sha256: string, root: string = UNPACKED_DIR): ChartDefaults {
+  const cache = join(root, `${sha256}.defaults.json`);
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as ChartDefaults;
+  const defaults = chartDefaults(unpackChart(file, sha256, root));
+  writeFileSync(cache, JSON.stringify(defaults));
+  return defaults;
 }
 
 /** Defaults of a chart folder, subcharts merged under their name or alias (Chart.yaml dependencies). */
