@@ -144,6 +144,10 @@ export class PlanWalker {
     const rbac = project
       ? projectRbac(project, app.server, () => undefined)
       : { clusterRules: [], namespaceRules: [], namespaces: [], unresolved: [] };
+    if (rbac.unresolved.length > 0) {
+      // Named kinds would need discovery of their resource; no project of ours names one yet: say so, loudly.
+      rejections.push({ cluster: session.cluster.name, application: app.name, source: `AppProject ${app.project}`, object: `AppProject argocd/${app.project}`, key: `argoproj.io|AppProject|argocd|${app.project}`, step: 'apply', status: 0, message: `the cluster test cannot express ${rbac.unresolved.join(', ')} as RBAC (only \`*\` kinds are modelled, tools/cluster/project-rbac.ts)` });
+    }
     const name = `${account.name}-${session.projects.size}`;
     const objects: KubeObject[] = [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account.name, namespace: account.namespace } },
