@@ -174,6 +174,10 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
     const release = sources.find((s) => s.chart)?.helm?.releaseName ?? sources.find((s) => s.chart)?.chart;
     upstreamApplications.push({ ...application, upstream, release });
   }
+  // Objects rendered from an upstream chart (npm run render) sit in a folder named after the
+  // Application that installs them: that Application syncs them, at its wave.
+  const folders = new Set(manifests.map((m) => m.folder));
+  for (const application of upstreamApplications) if (folders.has(application.name)) folderApplications.set(application.name, application);
 
   const namespaces = new Map<string, NamespaceSource[]>();
   const addNamespace = (namespace: string, source: NamespaceSource) => {

@@ -26,6 +26,10 @@ function checkCrdOrder(context: RuleContext, inventory: EnvironmentInventory, ma
   if (crd) {
     if (crd.folder === manifest.folder) {
       if (waveOf(crd) < waveOf(manifest) || skipsDryRun(manifest, application)) return;
+      // A chart's custom resources with the chart's own CRDs: Argo CD skips the dry run of a resource
+      // whose CRD is in the same sync and applies CRDs first (gitops-engine v0.7 pkg/sync/sync_context.go
+      // `hasCRDOfGroupKind`, as vendored by argo-cd v2.14.21).
+      if (inventory.upstreamApplications.some((a) => a.name === manifest.folder)) return;
       context.report(
         manifest,
         '/metadata/annotations',
@@ -77,7 +81,7 @@ function checkNamespaceOrder(context: RuleContext, inventory: EnvironmentInvento
         late.push(`Namespace in folder ${source.manifest.folder}/ (Application wave ${other?.wave ?? 'unsynced'})`);
       }
     } else {
-      if (source.application.wave < application.wave) return;
+      if (source.application.wave < application.wave || source.application.name === application.name) return;
       late.push(`Application ${source.application.name} with CreateNamespace=true (wave ${source.application.wave})`);
     }
   }

@@ -101,4 +101,18 @@ export const GO_TOOLS: Readonly<Record<string, GoTool>> = {
   // The etcd binary's main package is the root of go.etcd.io/etcd/server/v3 (3.5.x).
   etcd: { name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', ldflags: '-s -w' },
   kubeconform: { name: 'kubeconform', pkg: 'github.com/yannh/kubeconform/cmd/kubeconform', ldflags: '-s -w' },
+  // helm 3.16 as Argo CD v2.14 runs it (tools/render/). The -X stamps are those of helm's Makefile
+  // (v3.16.4): the version `helm version` prints, and the Kubernetes version of its client-go (1.31),
+  // which is the default --kube-version and decides the built-in API versions it always offers.
+  helm: {
+    name: 'helm',
+    pkg: 'helm.sh/helm/v3/cmd/helm',
+    ldflags:
+      '-X helm.sh/helm/v3/internal/version.version=v3.16.4 -X helm.sh/helm/v3/internal/version.gitTreeState=clean ' +
+      '-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=31 ' +
+      '-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=31',
+  },
+  // helm's output read as Argo CD reads it (apimachinery's YAML reader + sigs.k8s.io/yaml): the
+  // JavaScript YAML parser rejects some YAML that Go accepts (e.g. OpenEBS's CRD descriptions).
+  kubeyaml: { name: 'kubeyaml', pkg: '.' },
 };

@@ -47,7 +47,13 @@ function environmentFacts(environment: Environment): EnvironmentFacts {
   return {
     namespaces: environment.hostProvided.namespaces,
     storageClasses: environment.hostProvided.storageClasses,
-    secrets: provided.secrets ?? [],
+    secrets: [
+      ...(provided.secrets ?? []),
+      // Made by hand at bootstrap (runbook), before anything can come from Vault.
+      ...(environment.platform.handProvidedSecrets ?? [])
+        .filter((secret) => secret.environment === environment.name)
+        .map((secret) => ({ namespace: secret.namespace, name: secret.name, reason: `made by hand: ${secret.reason} (${secret.runbook})` })),
+    ],
     configMaps: provided.configMaps ?? [],
     serviceAccounts: provided.serviceAccounts ?? [],
     services: provided.services ?? [],

@@ -24,6 +24,12 @@ export interface ChartPin {
   readonly crdGroups: readonly string[];
   /** What the chart creates that our objects may reference. @default nothing */
   readonly provides?: UpstreamProvides;
+  /**
+   * Values whose keys are free-form although the chart's defaults list some (dotted paths, `*` for
+   * one key, e.g. `grafana.ini`): `npm run render` does not check the keys we set under them.
+   * @default none
+   */
+  readonly freeFormValues?: readonly string[];
 }
 
 /** Upstream manifests in a git repository at a pinned tag, installed by an Argo CD Application. */
@@ -58,8 +64,11 @@ export const CHARTS = {
     provides: {
       services: ['{release}-server', '{release}-repo-server'],
       configMaps: ['argocd-cm', 'argocd-rbac-cm', 'argocd-cmd-params-cm'],
-      secrets: ['argocd-secret'],
+      // argocd-redis: written by the chart's redis-secret-init Job (a pre-install hook, PreSync in Argo CD).
+      secrets: ['argocd-secret', 'argocd-redis'],
     },
+    // argocd-cm and argocd-cmd-params-cm take any Argo CD setting as a key.
+    freeFormValues: ['configs.cm', 'configs.params'],
   },
   certManager: {
     repoURL: 'https://charts.jetstack.io',
@@ -84,6 +93,8 @@ export const CHARTS = {
     version: 'v0.8.52',
     appVersion: 'v0.8.52',
     crdGroups: ['redhatcop.redhat.io'],
+    // A Kubernetes PodSecurityContext, passed through as it is.
+    freeFormValues: ['podSecurityContext'],
   },
   externalSecrets: {
     repoURL: 'https://charts.external-secrets.io',
@@ -103,6 +114,8 @@ export const CHARTS = {
     crdGroups: [],
     // The chart's fullname is the release name when it contains "grafana".
     provides: { services: ['{release}'], serviceAccounts: ['{release}'] },
+    // Grafana's own configuration file, one map per section: any section and key.
+    freeFormValues: ['grafana.ini'],
   },
   opentelemetryOperator: {
     repoURL: 'https://open-telemetry.github.io/opentelemetry-helm-charts',
@@ -124,6 +137,8 @@ export const CHARTS = {
     version: '2.9.19',
     appVersion: '2.9.19',
     crdGroups: ['kuma.io'],
+    // Kubernetes SecurityContexts, passed through as they are (the defaults list a few fields).
+    freeFormValues: ['controlPlane.podSecurityContext', 'controlPlane.containerSecurityContext'],
   },
   openebs: {
     repoURL: 'https://openebs.github.io/openebs',
@@ -189,6 +204,8 @@ export const MANIFESTS = {
 export const IMAGES = {
   argoCd: { repository: 'quay.io/argoproj/argocd', tag: 'v2.14.21' },
   argocdLovelyPlugin: { repository: 'ghcr.io/crumbhole/argocd-lovely-plugin-cmp', tag: '1.2.2' },
+  // Mayastor's wait-for-dependency init containers (the chart defaults to busybox:latest).
+  busybox: { repository: 'docker.io/library/busybox', tag: '1.37.0' },
   contour: { repository: 'ghcr.io/projectcontour/contour', tag: 'v1.30.5' },
   // The Envoy that Contour v1.30.5's gateway provisioner deploys by default (cmd/contour/gatewayprovisioner.go).
   envoy: { repository: 'docker.io/envoyproxy/envoy', tag: 'v1.31.10' },

@@ -22,7 +22,14 @@ export interface ArgoApplicationProps {
   readonly managedNamespaceMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   /** Extra labels on the Application itself. */
   readonly labels?: Record<string, string>;
+  /** Fields Argo CD does not compare (Application `spec.ignoreDifferences`). */
+  readonly ignoreDifferences?: readonly { group?: string; kind: string; name?: string; namespace?: string; jsonPointers: string[] }[];
+  /** Why those fields are ignored (annotation read by `npm run render`, required with ignoreDifferences). */
+  readonly ignoreDifferencesReason?: string;
 }
+
+/** Annotation carrying the reason of an Application's ignoreDifferences (tools/render/applications.ts reads it). */
+export const IGNORE_DIFFERENCES_REASON_ANNOTATION = 'platform.cedille.club/ignore-differences-reason';
 
 /** Argo CD's own finalizer: deleting the Application deletes what it deployed. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -50,12 +57,14 @@ export class ArgoApplication extends Construct {
         namespace: props.argocdNamespace,
         finalizers: [RESOURCES_FINALIZER],
         ...(props.labels ? { labels: props.labels } : {}),
+        ...(props.ignoreDifferencesReason ? { annotations: { [IGNORE_DIFFERENCES_REASON_ANNOTATION]: props.ignoreDifferencesReason } } : {}),
       },
       spec: {
         project: props.project,
         source: props.source,
         destination: props.destination,
         syncPolicy,
+        ...(props.ignoreDifferences?.length ? { ignoreDifferences: props.ignoreDifferences.map((entry) => ({ ...entry })) } : {}),
       },
     });
     setSyncWave(this.application, props.wave);

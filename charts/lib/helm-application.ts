@@ -5,7 +5,9 @@ import { ConfigErrors } from './config-errors.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart, SERVICE_WAVE_SPAN } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { isDnsLabel } from './names.ts';
-import { meshLabels, validateMeshMembership, type MeshMembership } from './namespace.ts';
+import { meshLabels, PlatformNamespace, validateMeshMembership, type MeshMembership } from './namespace.ts';
+import { isArgoControlObject } from './manifest.ts';
+import { chartObjects } from './render.ts';
 
 /** The namespace an upstream Application creates, with the labels every namespace must carry. */
 export interface ManagedNamespace {
@@ -33,12 +35,29 @@ interface UpstreamApplicationProps {
   /** Order among this service's upstream Applications, 0 to 4. @default 0 */
   readonly waveOffset?: number;
   /**
+   * Fields Argo CD must not compare nor overwrite (`ignoreDifferences` with
+   * `RespectIgnoreDifferences=true`), each with the reason: what owns the field instead.
+   * `npm run render` accepts a field that changes between two renders only when it is listed here.
+   */
+  readonly ignoreDifferences?: readonly IgnoredDifference[];
+  /**
    * Sync right after this service's own folder instead of before it: for a chart whose pods need
    * something the folder creates (its namespace and the ExternalSecret of its credentials), which
    * would otherwise never become healthy and hold back the folder's wave. The folder must then
    * create the namespace (omit `createNamespace`). @default false
    */
   readonly afterFolder?: boolean;
+}
+
+/** A field of an upstream object that Argo CD leaves as it is live, and why. */
+export interface IgnoredDifference {
+  readonly group?: string;
+  readonly kind: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly jsonPointers: readonly string[];
+  /** What owns the field and why a render does not (shown to reviewers, required). */
+  readonly reason: string;
 }
 
 export interface HelmApplicationProps<Values extends object> extends UpstreamApplicationProps {
@@ -106,16 +125,20 @@ abstract class UpstreamApplication extends Construct {
     this.wave = props.afterFolder ? this.chart.folderWave + 1 + offset : this.chart.wave + offset;
     this.createNamespace = props.createNamespace;
     this.syncOptions = props.syncOptions ?? [];
+    this.ignoreDifferences = props.ignoreDifferences ?? [];
   }
 
   readonly wave: number;
   private readonly createNamespace: ManagedNamespace | undefined;
   private readonly syncOptions: readonly string[];
+  private readonly ignoreDifferences: readonly IgnoredDifference[];
 
   protected render(source: ConstructorParameters<typeof ArgoApplication>[2]['source']): ArgoApplication {
     const environment = this.chart.environment;
     const syncOptions = [...this.syncOptions];
     if (this.createNamespace) syncOptions.push('CreateNamespace=true');
+    // Without it a sync triggered by any other change would still overwrite the ignored fields.
+    if (this.ignoreDifferences.length > 0) syncOptions.push('RespectIgnoreDifferences=true');
     return new ArgoApplication(this, 'Application', {
       name: this.applicationName,
       argocdNamespace: environment.platform.argocdNamespace,
@@ -124,6 +147,12 @@ abstract class UpstreamApplication extends Construct {
       destination: { server: environment.destination.server, namespace: this.namespace },
       wave: this.wave,
       syncOptions,
+      ...(this.ignoreDifferences.length > 0
+        ? {
+            ignoreDifferences: this.ignoreDifferences.map(({ reason: _reason, ...entry }) => ({ ...entry, jsonPointers: [...entry.jsonPointers] })),
+            ignoreDifferencesReason: this.ignoreDifferences.map((entry) => `${entry.kind} ${entry.name ?? '*'}: ${entry.reason}`).join(' | '),
+          }
+        : {}),
       ...(this.createNamespace
         ? {
             managedNamespaceMetadata: {
@@ -139,12 +168,55 @@ abstract class UpstreamApplication extends Construct {
   }
 }
 
+/** Every string in a values object. */
+function valueStrings(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (typeof value === 'string') into.add(value);
+  else if (Array.isArray(value)) for (const item of value) valueStrings(item, into);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) valueStrings(item, into);
+  return into;
+}
+
+/** Secrets the chart's folder creates in `namespace` (ExternalSecret targets, Certificate secretNames, Secrets) that `values` name. */
+export function consumedFolderSecrets(chart: PlatformChart, namespace: string, values: object): string[] {
+  const created = new Set<string>();
+  for (const { object } of chartObjects(chart)) {
+    if (object.metadata.namespace !== namespace || isArgoControlObject(object)) continue;
+    const spec = (object as any).spec;
+    if (object.kind === 'ExternalSecret') created.add(spec?.target?.name ?? object.metadata.name);
+    else if (object.kind === 'Certificate' && spec?.secretName) created.add(spec.secretName);
+    else if (object.kind === 'Secret' && object.apiVersion === 'v1') created.add(object.metadata.name);
+  }
+  return [...valueStrings(values)].filter((text) => created.has(text)).sort();
+}
+
 /** An Argo CD Application installing an upstream Helm chart at its catalogue version with typed values. */
 export class HelmApplication<Values extends object> extends UpstreamApplication {
   readonly argo: ArgoApplication;
 
+  /** Secrets of this service's folder that the values name (so the chart syncs after the folder). */
+  readonly consumedFolderSecrets: readonly string[];
+
   constructor(scope: Construct, id: string, props: HelmApplicationProps<Values>) {
-    super(scope, id, props, props.chart.chart, 'chart', props.chart.crdGroups);
+    // A chart whose values name a Secret that this service's folder creates (an ExternalSecret
+    // target, a Certificate's secretName) has pods that cannot start before the folder has synced:
+    // it syncs after the folder, which then creates the namespace. Derived from the values, so a
+    // new consumed Secret cannot be forgotten; `npm run render` proves it on the rendered pods.
+    const consumed = consumedFolderSecrets(PlatformChart.of(scope), props.namespace, props.values);
+    const afterFolder = props.afterFolder ?? consumed.length > 0;
+    if (afterFolder && props.createNamespace && props.afterFolder === undefined) {
+      new PlatformNamespace(scope, `${id}Namespace`, { name: props.namespace, ...props.createNamespace });
+    }
+    const derived = afterFolder && props.afterFolder === undefined ? { ...props, afterFolder, createNamespace: undefined } : props;
+    super(scope, id, derived, props.chart.chart, 'chart', props.chart.crdGroups);
+    this.consumedFolderSecrets = consumed;
+    const errors = ConfigErrors.of(this);
+    errors.check(props.afterFolder !== false || consumed.length === 0, {
+      field: 'afterFolder',
+      value: false,
+      problem: `the values name ${consumed.join(', ')}, which this service's folder creates: the chart's pods would wait for a later wave forever`,
+      fix: 'drop afterFolder: false (the chart then syncs after its folder)',
+    });
+    errors.throwIfAny();
     this.argo = this.render({
       repoUrl: props.chart.repoURL,
       chart: props.chart.chart,

@@ -61,10 +61,16 @@ describe('Storage', () => {
     expect(values.mayastor.io_engine.resources.requests.hugepages2Mi).toBe('2048Mi');
     expect(values.mayastor.io_engine.resources.limits.hugepages2Mi).toBe('2048Mi');
     expect(values.mayastor.etcd).toEqual({
+      // no generated JWT key: a new one on every render would restart etcd on every sync
+      auth: { token: { type: 'simple' } },
       replicaCount: 3,
       localpvScConfig: { enabled: true, basePath: '/var/local/openebs/localpv-hostpath/etcd' },
       persistence: { storageClass: 'mayastor-etcd-localpv' },
     });
+    // busybox pinned from the catalogue in every init container the chart hard-codes as busybox:latest
+    const images = Object.values(values.mayastor.base).flatMap((group: any) => [...(group.containers ?? []), ...(group.initContainer ?? [])]).map((c: any) => c.image);
+    expect(images).toHaveLength(5);
+    expect(new Set(images)).toEqual(new Set(['docker.io/library/busybox:1.37.0']));
     // Only our classes: the chart's single-replica and openebs-hostpath classes are off.
     expect(values.mayastor.storageClass).toEqual({ enabled: false });
     expect(values['localpv-provisioner']).toEqual({

@@ -10,7 +10,7 @@ function vaultObjects(props: ConstructorParameters<typeof Vault>[2] = {}) {
 }
 
 describe('Vault', () => {
-  it('installs the pinned chart in HA with 3 raft voters on local-hostpath, TLS, audit, injector and UI', () => {
+  it('installs the pinned chart in HA with 3 raft voters on local-hostpath, TLS, audit and UI, without the unused injector', () => {
     const app = find(vaultObjects(), 'Application', 'prod-vault-chart');
     expect(app.spec.source).toMatchObject({ repoURL: 'https://helm.releases.hashicorp.com', chart: 'vault', targetRevision: '0.30.0' });
     expect(app.spec.destination.namespace).toBe('vault');
@@ -23,7 +23,7 @@ describe('Vault', () => {
     expect(values.server.dataStorage).toEqual({ enabled: true, size: '10Gi', storageClass: 'local-hostpath' });
     expect(values.server.auditStorage).toEqual({ enabled: true, size: '10Gi', storageClass: 'local-hostpath' });
     expect(values.server.image).toEqual({ repository: 'hashicorp/vault', tag: '1.19.0' });
-    expect(values.injector).toMatchObject({ enabled: true, authPath: 'auth/cluster/prod' });
+    expect(values.injector).toEqual({ enabled: false });
     expect(values.ui).toMatchObject({ enabled: true, activeVaultPodOnly: true, annotations: { 'projectcontour.io/upstream-protocol.tls': '8200' } });
   });
 

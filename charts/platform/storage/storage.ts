@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { DiskPool } from '../../../imports/openebs-diskpool-openebs.io.ts';
-import { CHARTS } from '../../environments/catalogue.ts';
+import { CHARTS, IMAGES } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
 import { isDnsLabel } from '../../lib/names.ts';
@@ -67,6 +67,40 @@ export interface StorageProps {
  * v2.7.1 `chart/values.yaml`) and localpv-provisioner 4.1.1 (openebs/dynamic-localpv-provisioner
  * `deploy/helm/charts/values.yaml`).
  */
+interface InitContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly command: readonly string[];
+}
+
+/** The wait-for-dependency init containers of mayastor 2.7.1 (values.yaml `base`), with a pinned image. */
+interface MayastorInitContainers {
+  readonly initContainers: { readonly containers: readonly InitContainer[] };
+  readonly initHaNodeContainers: { readonly containers: readonly InitContainer[] };
+  readonly initCoreContainers: { readonly containers: readonly InitContainer[] };
+  readonly initRestContainer: { readonly initContainer: readonly InitContainer[] };
+}
+
+/**
+ * mayastor 2.7.1's init containers (charts/mayastor values.yaml `base.*`), identical but for the
+ * image: the chart hard-codes `busybox:latest` in each list item, so pinning it means restating the
+ * lists (Helm replaces lists whole). The commands are templates the chart renders with `tpl`.
+ */
+function mayastorInitContainers(image: string): MayastorInitContainers {
+  const waitFor = (name: string, target: string, what: string): InitContainer => ({
+    name,
+    image,
+    command: ['sh', '-c', `trap "exit 1" TERM; until nc -vzw 5 ${target}; do date; echo "${what}"; sleep 1; done;`],
+  });
+  const etcdProbe = waitFor('etcd-probe', '{{ .Release.Name }}-etcd {{.Values.etcd.service.port}}', 'Waiting for etcd...');
+  return {
+    initContainers: { containers: [waitFor('agent-core-grpc-probe', '{{ .Release.Name }}-agent-core 50051', 'Waiting for agent-core-grpc services...'), etcdProbe] },
+    initHaNodeContainers: { containers: [waitFor('agent-cluster-grpc-probe', '{{ .Release.Name }}-agent-core 50052', 'Waiting for agent-cluster-grpc services...')] },
+    initCoreContainers: { containers: [etcdProbe] },
+    initRestContainer: { initContainer: [waitFor('api-rest-probe', '{{ .Release.Name }}-api-rest 8081', 'Waiting for REST API endpoint to become available')] },
+  };
+}
+
 export interface OpenEbsValues {
   readonly engines: {
     readonly local: { readonly lvm: { readonly enabled: boolean }; readonly zfs: { readonly enabled: boolean } };
@@ -86,7 +120,9 @@ export interface OpenEbsValues {
         readonly requests: { readonly hugepages2Mi: string };
       };
     };
+    readonly base: MayastorInitContainers;
     readonly etcd: {
+      readonly auth: { readonly token: { readonly type: 'simple' } };
       readonly replicaCount: number;
       readonly localpvScConfig: { readonly enabled: boolean; readonly basePath: string };
       readonly persistence: { readonly storageClass: string };
@@ -204,7 +240,13 @@ export class Storage extends Construct {
               requests: { hugepages2Mi: hugepagesQuantity() },
             },
           },
+          base: mayastorInitContainers(`${IMAGES.busybox.repository}:${IMAGES.busybox.tag}`),
           etcd: {
+            // Mayastor's etcd runs without authentication (rbac disabled by the mayastor chart), so
+            // its JWT signing key signs nothing; with the default `jwt` the bitnami subchart
+            // generates a new key on every render (Helm `lookup` is empty under Argo CD): a new
+            // Secret and a rolling restart of etcd on every sync. `simple` tokens need no key.
+            auth: { token: { type: 'simple' } },
             // Mayastor's control-plane state; hard anti-affinity puts each member on its own node.
             replicaCount: poolNodes.length >= 3 ? 3 : 1,
             localpvScConfig: { enabled: true, basePath: `${VAR_LOCAL}/${OPENEBS_RELEASE}/localpv-hostpath/etcd` },

@@ -58,11 +58,7 @@ const QUANTITY = /^[1-9]\d*(Mi|Gi|Ti)$/;
 /** Vault chart values we set (keys checked against hashicorp/vault-helm v0.30.0 values.yaml). */
 interface VaultValues {
   readonly global: { readonly enabled: boolean; readonly tlsDisable: boolean };
-  readonly injector: {
-    readonly enabled: boolean;
-    readonly authPath: string;
-    readonly securityContext: { readonly pod: Record<string, unknown>; readonly container: Record<string, unknown> };
-  };
+  readonly injector: { readonly enabled: boolean };
   readonly server: {
     readonly image: { readonly repository: string; readonly tag: string };
     readonly readinessProbe: { readonly enabled: boolean; readonly path: string };
@@ -102,7 +98,7 @@ const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, capabilities: { 
 
 /**
  * HashiCorp Vault in HA with integrated raft storage, a TLS listener signed by the platform CA
- * (from the `vault-tls` service), auto-unseal with GCP Cloud KMS, audit volumes, the agent injector
+ * (from the `vault-tls` service), auto-unseal with GCP Cloud KMS, audit volumes (the agent injector is off: unused)
  * and the UI behind the Gateway; then its declarative configuration through redhat-cop's
  * vault-config-operator: KV v2 mounts, the password policy, the policies and the Kubernetes auth
  * mount and roles External Secrets and workloads log in with.
@@ -196,12 +192,10 @@ export class Vault extends Construct {
       // the namespace comes from the vault-tls service, with the certificate these pods mount
       values: {
         global: { enabled: true, tlsDisable: false },
-        injector: {
-          enabled: true,
-          // injected agents log in on the cluster's declarative auth mount
-          authPath: `auth/${this.authMount}`,
-          securityContext: { pod: RESTRICTED_POD, container: RESTRICTED_CONTAINER },
-        },
+        // No workload uses the agent injector (secrets reach pods through External Secrets), and its
+        // webhook's caBundle is rewritten by the injector at runtime: drift under self-heal
+        // (docs/decisions/0304-vault-injector-disabled.md).
+        injector: { enabled: false },
         server: {
           image: { repository: IMAGES.vault.repository, tag: IMAGES.vault.tag },
           // HTTPS health check instead of the chart's exec probe (which skips TLS verification);
