@@ -39,6 +39,8 @@ export interface WalkResult {
   readonly applied: Map<string, { source: string; object: KubeObject; cluster: string; application: string }>;
   /** Applications not synced (dry-run failed, or a parent failed), with why. */
   readonly skipped: string[];
+  /** Objects a second apply left unchanged in content but the API server wrote anew (new resourceVersion). */
+  readonly rewritten: string[];
   readonly counts: { applications: number; objects: number };
 }
 
@@ -83,6 +85,13 @@ class ObjectApi extends KubernetesObjectApi {
     } catch (error) {
       return `no matches for kind "${kind}" in version "${apiVersion}" (GET ${this.apiVersionPath(apiVersion)}: ${apiMessage(error).message}): ensure CRDs are installed first`;
     }
+  }
+
+  /** The live object as the API server returns it (no client-node model in between), or undefined. */
+  async live(spec: KubernetesObject): Promise<KubernetesObject | undefined> {
+    const request = this.configuration.baseServer.makeRequestContext(await this.specUriPath(spec, 'read'), HttpMethod.GET);
+    request.setHeaderParam('Accept', 'application/json');
+    return this.requestPromise<KubernetesObject>(request, 'KubernetesObject').catch(() => undefined);
   }
 
   /**
@@ -226,7 +235,7 @@ export class PlanWalker {
   }
 
   async walk(options: WalkOptions): Promise<WalkResult> {
-    const result: WalkResult = { rejections: [], versions: new Map(), applied: new Map(), skipped: [], counts: { applications: 0, objects: 0 } };
+    const result: WalkResult = { rejections: [], versions: new Map(), applied: new Map(), skipped: [], rewritten: [], counts: { applications: 0, objects: 0 } };
     await this.sync(this.plan.rootApplication, options, result, new Set());
     return result;
   }
@@ -298,11 +307,17 @@ export class PlanWalker {
           }
           // Controllers of the API server itself (CRD conditions, defaulted status) may write between two
           // syncs: a no-op is judged on this apply alone, from the version just before it to the one after.
-          const before = options.mode === 're-apply' ? ((await session.admin.read(spec as Parameters<ObjectApi["read"]>[0]).catch(() => undefined)) as KubernetesObject | undefined)?.metadata?.resourceVersion : undefined;
+          const live = options.mode === 're-apply' ? await session.admin.live(spec) : undefined;
           const applied = await applier.apply(spec, false);
           const version = applied.metadata?.resourceVersion ?? '';
-          if (options.mode === 're-apply' && before !== version) {
-            result.rejections.push({ cluster: app.cluster, application: app.name, source: task.source, object: formatIdentity(id), key: identityKey(id), step: 're-apply', status: 0, message: `applying it again changed it (resourceVersion ${before ?? 'none'} → ${version}): the sync is not idempotent` });
+          if (options.mode === 're-apply' && live?.metadata?.resourceVersion !== version) {
+            const changed = contentDifference(live, applied);
+            if (changed) {
+              result.rejections.push({ cluster: app.cluster, application: app.name, source: task.source, object: formatIdentity(id), key: identityKey(id), step: 're-apply', status: 0, message: `applying it again changed ${changed}: the sync is not idempotent` });
+            } else {
+              // Same content, new resourceVersion: the API server rewrote it (observed for custom resources whose CRD schema has defaults).
+              result.rewritten.push(`${task.source} ${formatIdentity(id)}`);
+            }
           }
           result.versions.set(key, version);
           result.applied.set(key, { source: task.source, object: task.object, cluster: app.cluster, application: app.name });
@@ -363,4 +378,21 @@ function withPackageWebhook(crd: KubeObject, provider: KubeObject): KubeObject {
   const copy = structuredClone(crd) as any;
   copy.spec.conversion.webhook = { ...copy.spec.conversion.webhook, clientConfig: { ...copy.spec.conversion.webhook?.clientConfig, service: { name: provider.metadata.name, namespace: 'crossplane-system', path: '/convert', port: 9443 } } };
   return copy;
+}
+
+/** The top-level fields (and metadata keys) that differ between two versions of an object, ignoring the bookkeeping of a write; undefined when none. */
+export function contentDifference(before: KubernetesObject | undefined, after: KubernetesObject): string | undefined {
+  if (!before) return 'it (it did not exist)';
+  const bookkeeping = new Set(['resourceVersion', 'managedFields']);
+  const meta = (o: KubernetesObject) => Object.fromEntries(Object.entries(o.metadata ?? {}).filter(([k]) => !bookkeeping.has(k)));
+  const fields: string[] = [];
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (key === 'metadata') {
+      const [x, y] = [meta(before), meta(after)];
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) fields.push(`metadata.${k}`);
+    } else if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) fields.push(key);
+  }
+  return fields.length > 0 ? fields.join(', ') : undefined;
 }
