@@ -89,7 +89,7 @@ try {
   for (const notice of [...(rendered?.notices ?? []), ...report.plan.notices]) console.log(`note: ${notice}`);
   console.log(`clusters: ${report.plan.clusters.join(', ')} (one kube-apiserver each)`);
   console.log(`apply: ${report.fresh.counts.applications} Applications, ${report.fresh.counts.objects} objects, ${report.fresh.rejections.length + report.fresh.bootstrap.length} rejected`);
-  console.log(`re-apply: ${report.reapply.counts.objects} objects, ${report.reapply.rejections.length} changed or rejected`);
+  console.log(`re-apply: ${report.reapply.counts.objects} objects, ${report.reapply.rejections.length} changed or rejected; ${report.reapply.rewritten.length} rewritten by the API server with the same content (new resourceVersion)`);
   if (report.upgrade) {
     const { agreement, update, published: before } = report.upgrade;
     console.log(`upgrade from ${report.upgrade.ref}: published ${before.counts.objects} objects (${before.rejections.length} rejected), then ${update.counts.objects} objects (${update.rejections.length} rejected)`);

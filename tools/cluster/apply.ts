@@ -6,13 +6,13 @@
  * (Argo CD waits for their health). Every refusal is recorded with the file, the object and the API
  * server's message.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { HttpMethod, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { formatIdentity, identityKey, identityOf } from '../dist-tree.ts';
 import { compareTasks, phaseOf, waveOf } from './argo-order.ts';
 import type { RunningCluster } from './control-plane.ts';
 import type { ApplicationSync, ClusterPlan, PlannedObject } from './plan.ts';
-import { PROJECT_ACCOUNTS_NAMESPACE, projectAccount, projectRbac } from './project-rbac.ts';
+import { PROJECT_ACCOUNTS_NAMESPACE, escalationAllowance, projectAccount, projectRbac } from './project-rbac.ts';
 
 /** The field manager of Argo CD's server-side apply (argo-cd common/common.go `ArgoCDSSAManager`, v2.14.21). */
 export const ARGO_CD_FIELD_MANAGER = 'argocd-controller';
@@ -39,6 +39,8 @@ export interface WalkResult {
   readonly applied: Map<string, { source: string; object: KubeObject; cluster: string; application: string }>;
   /** Applications not synced (dry-run failed, or a parent failed), with why. */
   readonly skipped: string[];
+  /** Objects a second apply left unchanged in content but the API server wrote anew (new resourceVersion). */
+  readonly rewritten: string[];
   readonly counts: { applications: number; objects: number };
 }
 
@@ -54,7 +56,7 @@ export function apiMessage(error: unknown): { status: number; message: string } 
     }
   }
   const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : typeof body === 'string' && body ? body : (e.message ?? String(error)).split('\n')[0]!;
-  return { status: typeof e.code === 'number' ? e.code : 0, message };
+  return { status: typeof e.code === 'number' ? e.code : 0, message: message.trim() };
 }
 
 function strip(object: KubeObject): KubernetesObject {
@@ -70,6 +72,45 @@ class ObjectApi extends KubernetesObjectApi {
 
   async namespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
     return (await this.resource(apiVersion, kind).catch(() => undefined))?.namespaced;
+  }
+
+  /**
+   * Why the API server does not serve this kind (its discovery document for the group version), or
+   * undefined when it does: the message kubectl gives a kind without a CRD.
+   */
+  async missingKind(apiVersion: string, kind: string): Promise<string | undefined> {
+    try {
+      if (await this.resource(apiVersion, kind)) return undefined;
+      return `no matches for kind "${kind}" in version "${apiVersion}" (the API server serves ${apiVersion} without it): ensure CRDs are installed first`;
+    } catch (error) {
+      return `no matches for kind "${kind}" in version "${apiVersion}" (GET ${this.apiVersionPath(apiVersion)}: ${apiMessage(error).message}): ensure CRDs are installed first`;
+    }
+  }
+
+  /** The live object as the API server returns it (no client-node model in between), or undefined. */
+  async live(spec: KubernetesObject): Promise<KubernetesObject | undefined> {
+    const request = this.configuration.baseServer.makeRequestContext(await this.specUriPath(spec, 'read'), HttpMethod.GET);
+    request.setHeaderParam('Accept', 'application/json');
+    return this.requestPromise<KubernetesObject>(request, 'KubernetesObject').catch(() => undefined);
+  }
+
+  /**
+   * Server-side apply of the object exactly as written. client-node's `patch` serializes known kinds
+   * through its models, which drops keys the models spell differently (`x-kubernetes-int-or-string`,
+   * `$ref` in a CRD schema) and any unknown field, so the API server would judge another object.
+   */
+  async apply(spec: KubernetesObject, dryRun: boolean): Promise<KubernetesObject> {
+    const path = await this.specUriPath(spec, 'patch');
+    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
+    request.setHeaderParam('Accept', 'application/json');
+    request.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
+    request.setQueryParam('fieldManager', ARGO_CD_FIELD_MANAGER);
+    request.setQueryParam('force', 'true');
+    // kubectl apply (Argo CD's `validate=true`) asks for strict field validation: an unknown or duplicate field is refused, not pruned.
+    request.setQueryParam('fieldValidation', 'Strict');
+    if (dryRun) request.setQueryParam('dryRun', 'All');
+    request.setBody(JSON.stringify(spec));
+    return this.requestPromise(request, 'KubernetesObject');
   }
 }
 
@@ -117,7 +158,7 @@ export class PlanWalker {
 
   private async adminApply(session: Session, object: KubeObject, source: string, application: string, rejections: Rejection[]): Promise<void> {
     try {
-      await session.admin.patch(strip(object), undefined, undefined, ARGO_CD_FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      await session.admin.apply(strip(object), false);
       if (object.kind === 'CustomResourceDefinition') await this.established(session, object.metadata.name);
     } catch (error) {
       const { status, message } = apiMessage(error);
@@ -144,6 +185,10 @@ export class PlanWalker {
     const rbac = project
       ? projectRbac(project, app.server, () => undefined)
       : { clusterRules: [], namespaceRules: [], namespaces: [], unresolved: [] };
+    if (rbac.unresolved.length > 0) {
+      // Named kinds would need discovery of their resource; no project of ours names one yet: say so, loudly.
+      rejections.push({ cluster: session.cluster.name, application: app.name, source: `AppProject ${app.project}`, object: `AppProject argocd/${app.project}`, key: `argoproj.io|AppProject|argocd|${app.project}`, step: 'apply', status: 0, message: `the cluster test cannot express ${rbac.unresolved.join(', ')} as RBAC (only \`*\` kinds are modelled, tools/cluster/project-rbac.ts)` });
+    }
     const name = `${account.name}-${session.projects.size}`;
     const objects: KubeObject[] = [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account.name, namespace: account.namespace } },
@@ -190,7 +235,7 @@ export class PlanWalker {
   }
 
   async walk(options: WalkOptions): Promise<WalkResult> {
-    const result: WalkResult = { rejections: [], versions: new Map(), applied: new Map(), skipped: [], counts: { applications: 0, objects: 0 } };
+    const result: WalkResult = { rejections: [], versions: new Map(), applied: new Map(), skipped: [], rewritten: [], counts: { applications: 0, objects: 0 } };
     await this.sync(this.plan.rootApplication, options, result, new Set());
     return result;
   }
@@ -219,15 +264,15 @@ export class PlanWalker {
       (object.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').includes('SkipDryRunOnMissingResource=true');
 
     if (options.mode === 'apply') {
-      // gitops-engine dry-runs every task of the sync before applying any (pkg/sync/sync_context.go).
+      // Argo CD first dry-runs the whole sync on the client side (gitops-engine pkg/sync/sync_context.go
+      // `applyObject`, DryRunClient since argo-cd#13874): the one thing that needs the server is the kind
+      // itself, so a resource whose kind the API server does not serve fails the sync before anything is
+      // applied, unless its CRD is in the same sync or SkipDryRunOnMissingResource=true.
       const before = result.rejections.length;
       for (const task of tasks) {
         if (skipDryRun(task.object)) continue;
-        try {
-          await api.patch(await this.withNamespace(api, task.object, app), undefined, 'All', ARGO_CD_FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-        } catch (error) {
-          this.reject(result.rejections, app, task, 'dry-run', error);
-        }
+        const missing = await api.missingKind(task.object.apiVersion, task.object.kind);
+        if (missing) this.reject(result.rejections, app, task, 'dry-run', { code: 404, body: { message: missing } });
       }
       if (result.rejections.length > before) {
         result.skipped.push(`${app.name}: not synced, its dry-run failed (${result.rejections.length - before} object(s)); Applications it holds are not synced either`);
@@ -246,11 +291,33 @@ export class PlanWalker {
       for (const task of wave) {
         const id = identityOf(task.object);
         const key = `${app.cluster}|${identityKey(id)}`;
+        // A grant the project's RBAC cannot hold, reviewed and allowed (tools/cluster/project-rbac.ts): applied with Argo CD's own rights.
+        const allowed = escalationAllowance(app.project, task.object);
+        const applier = allowed ? session.admin : api;
         try {
-          const applied = (await api.patch(await this.withNamespace(api, task.object, app), undefined, undefined, ARGO_CD_FIELD_MANAGER, true, PatchStrategy.ServerSideApply)) as KubernetesObject;
+          const spec = await this.withNamespace(applier, task.object, app);
+          // Each object: server-side dry-run, then the apply itself (a refused dry-run applies nothing).
+          if (options.mode === 'apply') {
+            try {
+              await applier.apply(spec, true);
+            } catch (error) {
+              this.reject(result.rejections, app, task, 'dry-run', error);
+              continue;
+            }
+          }
+          // Controllers of the API server itself (CRD conditions, defaulted status) may write between two
+          // syncs: a no-op is judged on this apply alone, from the version just before it to the one after.
+          const live = options.mode === 're-apply' ? await session.admin.live(spec) : undefined;
+          const applied = await applier.apply(spec, false);
           const version = applied.metadata?.resourceVersion ?? '';
-          if (options.mode === 're-apply' && options.previous && options.previous.get(key) !== undefined && options.previous.get(key) !== version) {
-            result.rejections.push({ cluster: app.cluster, application: app.name, source: task.source, object: formatIdentity(id), key: identityKey(id), step: 're-apply', status: 0, message: `applying it again changed it (resourceVersion ${options.previous.get(key)} → ${version}): the sync is not idempotent` });
+          if (options.mode === 're-apply' && live?.metadata?.resourceVersion !== version) {
+            const changed = contentDifference(live, applied);
+            if (changed) {
+              result.rejections.push({ cluster: app.cluster, application: app.name, source: task.source, object: formatIdentity(id), key: identityKey(id), step: 're-apply', status: 0, message: `applying it again changed ${changed}: the sync is not idempotent` });
+            } else {
+              // Same content, new resourceVersion: the API server rewrote it (observed for custom resources whose CRD schema has defaults).
+              result.rewritten.push(`${task.source} ${formatIdentity(id)}`);
+            }
           }
           result.versions.set(key, version);
           result.applied.set(key, { source: task.source, object: task.object, cluster: app.cluster, application: app.name });
@@ -275,7 +342,7 @@ export class PlanWalker {
     const reference = String((provider as any).spec?.package ?? '');
     for (const [pkg, crds] of this.plan.packageCrds) {
       if (reference === pkg || reference.startsWith(`${pkg}:`) || reference.startsWith(`${pkg}@`)) {
-        for (const crd of crds) await this.adminApply(session, crd.object, `${crd.source} (installed by Crossplane for ${reference})`, application, rejections);
+        for (const crd of crds) await this.adminApply(session, withPackageWebhook(crd.object, provider), `${crd.source} (installed by Crossplane for ${reference})`, application, rejections);
       }
     }
   }
@@ -298,4 +365,34 @@ export class PlanWalker {
     }
     return rejections;
   }
+}
+
+/**
+ * A package CRD converted by webhook names no service until Crossplane's package manager installs it
+ * and points it at the provider's webhook service in Crossplane's namespace (crossplane/crossplane
+ * internal/controller/pkg/revision/establisher.go, v1.18).
+ */
+function withPackageWebhook(crd: KubeObject, provider: KubeObject): KubeObject {
+  const conversion = (crd as any).spec?.conversion;
+  if (conversion?.strategy !== 'Webhook' || conversion.webhook?.clientConfig?.service?.name) return crd;
+  const copy = structuredClone(crd) as any;
+  copy.spec.conversion.webhook = { ...copy.spec.conversion.webhook, clientConfig: { ...copy.spec.conversion.webhook?.clientConfig, service: { name: provider.metadata.name, namespace: 'crossplane-system', path: '/convert', port: 9443 } } };
+  return copy;
+}
+
+/** The top-level fields (and metadata keys) that differ between two versions of an object, ignoring the bookkeeping of a write; undefined when none. */
+export function contentDifference(before: KubernetesObject | undefined, after: KubernetesObject): string | undefined {
+  if (!before) return 'it (it did not exist)';
+  const bookkeeping = new Set(['resourceVersion', 'managedFields']);
+  const meta = (o: KubernetesObject) => Object.fromEntries(Object.entries(o.metadata ?? {}).filter(([k]) => !bookkeeping.has(k)));
+  const fields: string[] = [];
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (key === 'metadata') {
+      const [x, y] = [meta(before), meta(after)];
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) fields.push(`metadata.${k}`);
+    } else if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) fields.push(key);
+  }
+  return fields.length > 0 ? fields.join(', ') : undefined;
 }

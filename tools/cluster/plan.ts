@@ -159,7 +159,8 @@ export function buildPlan(manifests: readonly Manifest[], options: PlanOptions):
         cluster,
         server: destination.server ?? destination.name ?? '',
         ...(destination.namespace ? { destinationNamespace: destination.namespace } : {}),
-        ...(syncOptions.includes('CreateNamespace=true') && destination.namespace
+        // A release that creates its namespace itself (catalogue `createsNamespace`) does so even when only its CRDs are modelled.
+        ...((syncOptions.includes('CreateNamespace=true') || (content === 'catalogue-crds' && upstream?.createsNamespace)) && destination.namespace
           ? { createNamespace: { labels: managed.labels ?? {}, annotations: managed.annotations ?? {} } }
           : {}),
         syncOptions,

@@ -87,3 +87,27 @@ export function projectAccount(project: string): { namespace: string; name: stri
   const name = `argocd-project-${project}`;
   return { namespace: PROJECT_ACCOUNTS_NAMESPACE, name, user: `system:serviceaccount:${PROJECT_ACCOUNTS_NAMESPACE}:${name}` };
 }
+
+/**
+ * Grants an Application makes that its project's service account cannot hold (cluster-admin, `*`
+ * verbs, non-resource URLs), reviewed one by one: the API server would refuse them as escalation,
+ * Argo CD applies them with its own rights. Anything not listed here is refused by the cluster test.
+ */
+export interface EscalationAllowance {
+  readonly project: string;
+  /** `Kind name` of the Role, ClusterRole or binding. */
+  readonly object: string;
+  readonly reason: string;
+}
+
+export const ESCALATION_ALLOWANCES: readonly EscalationAllowance[] = [
+  {
+    project: 'prod',
+    object: 'ClusterRoleBinding crossplane-provider-kubernetes',
+    reason: 'provider-kubernetes creates arbitrary objects for Crossplane Object resources; upstream installs it bound to cluster-admin (docs/decisions/0700-crossplane-provider-ordering.md)',
+  },
+];
+
+export function escalationAllowance(project: string, object: KubeObject, allowances: readonly EscalationAllowance[] = ESCALATION_ALLOWANCES): EscalationAllowance | undefined {
+  return allowances.find((a) => a.project === project && a.object === `${object.kind} ${object.metadata.name}`);
+}
