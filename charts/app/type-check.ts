@@ -39,7 +39,7 @@ export function typeProblems(options: TypeCheckOptions = {}): string[] {
   const key = sourceHash(root, [project, 'tsconfig.json', 'package-lock.json'], folders);
   const marker = join(cacheDir, `ok-${key}`);
   if (existsSync(marker)) return [];
-  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  const tsc = createRequire(join(REPO_ROOT, 'package.json')).resolve('typescript/bin/tsc');
   const run = spawnSync(process.execPath, [tsc, '--noEmit', '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
   if (run.status === 0) {
     mkdirSync(cacheDir, { recursive: true });
