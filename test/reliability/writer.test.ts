@@ -205,7 +205,7 @@ describe('writer: killed at random instants (≥ 50 kills), always the old or th
     // the kills really landed during writes, on both sides of the swap
     expect(outcomes.old).toBeGreaterThan(0);
     expect(outcomes.new).toBeGreaterThan(0);
-  });
+  }, 1_800_000); // ≈ 2 s per kill on an idle machine (a tsx child starts each time), far more under load
 
   it('two synths at once: one writes, the other is refused with the pid, the tree is complete', async () => {
     const root = mkdtempSync(join(tmpdir(), 'writer-concurrent-'));
