@@ -53,7 +53,8 @@ describe('dist/', () => {
   it('two synths into temporary folders are byte-identical', () => {
     const a = mkdtempSync(join(tmpdir(), 'synth-a-'));
     const b = mkdtempSync(join(tmpdir(), 'synth-b-'));
-    const env = { ...process.env, PLATFORM_TODAY: TEST_TODAY };
+    // `npm test` ran tsc over everything first (charts/app/type-check.ts).
+    const env = { ...process.env, PLATFORM_TODAY: TEST_TODAY, PLATFORM_TYPECHECKED: '1' };
     for (const out of [a, b]) {
       execFileSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], { cwd: REPO_ROOT, env: { ...env, CDK8S_OUTDIR: join(out, 'dist') }, stdio: 'pipe' });
     }
@@ -67,7 +68,7 @@ describe('dist/', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cdk8s-synth-')), 'dist');
     const run = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--output', out], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PLATFORM_TODAY: TEST_TODAY },
+      env: { ...process.env, PLATFORM_TODAY: TEST_TODAY, PLATFORM_TYPECHECKED: '1' },
       encoding: 'utf8',
     });
     expect(run.status, run.stderr).toBe(0);
@@ -98,7 +99,7 @@ describe('dist/', () => {
 
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, CDK8S_OUTDIR: out, PLATFORM_TODAY: 'not-a-date' },
+      env: { ...process.env, CDK8S_OUTDIR: out, PLATFORM_TODAY: 'not-a-date', PLATFORM_TYPECHECKED: '1' },
       encoding: 'utf8',
     });
     expect(cli.status).not.toBe(0);

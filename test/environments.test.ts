@@ -161,7 +161,7 @@ describe('catalogue', () => {
     ).toEqual([
       'all environments › catalogue: CHARTS.vault.version is "" but every chart is pinned to one released version (no range, no floating name); set the chart version in charts/environments/catalogue.ts',
       'all environments › catalogue: MANIFESTS.gatewayApi.tag is "main" but upstream manifests are read at a release tag, never a branch; set the release tag in charts/environments/catalogue.ts',
-      'all environments › catalogue: IMAGES.merbridge.tag is "latest" but images are pinned to a released tag (latest, main and the like move); set a released tag in charts/environments/catalogue.ts',
+      'all environments › catalogue: IMAGES.merbridge.tag is "latest" but images are pinned to one released version like 1.2.3 (latest, rolling, 0.8 and the like move; a digest is sha256: and 64 hex digits after the version); set a released tag in charts/environments/catalogue.ts',
     ]);
   });
 });

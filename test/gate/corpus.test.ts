@@ -320,7 +320,7 @@ const CASES: Case[] = [
   {
     name: 'Application in a project that does not exist',
     inject: (t) => (objectAt(t, 'root/application-prod-demo.yaml').spec.project = 'demo'),
-    expected: [['prod/root/application-prod-demo.yaml', '/spec/project', /^AppProject demo does not exist \(projects in the roots: prod, sandbox, .*staging\)$/]],
+    expected: [['prod/root/application-prod-demo.yaml', '/spec/project', /^AppProject demo does not exist \(projects in the roots: prod, sandbox, .*staging, staging-root\)$/]],
   },
   {
     name: 'project that does not allow the source repository',
@@ -381,6 +381,55 @@ const CASES: Case[] = [
       t
         .filter((m) => m.environment === 'prod' && m.folder === 'demo' && m.object.metadata.namespace === 'demo')
         .map((m) => [`prod/demo/${m.file}`, '/metadata/namespace', /^namespace demo is created after this object: by Namespace in this folder at wave 3 \(this object: wave 0\)/] as const),
+  },
+  // ── least privilege and API limits (issue 18) ──────────────────────────────────
+  {
+    name: 'binding to cluster-admin',
+    inject: (t) =>
+      add(t, 'demo/clusterrolebinding-demo.yaml', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'demo', labels: labels() },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'demo', namespace: 'demo' }],
+      }),
+    expected: [[p('demo/clusterrolebinding-demo.yaml'), '/roleRef/name', 'binds cluster-admin (every verb on every resource of the cluster); bind a ClusterRole scoped to what ServiceAccount demo/demo manages']],
+    alsoAllow: /ServiceAccount demo\/demo does not exist/,
+  },
+  {
+    name: 'binding the group system:masters',
+    inject: (t) =>
+      add(t, 'demo/rolebinding-masters.yaml', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'masters', namespace: 'demo', labels: labels() },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
+      }),
+    expected: [[p('demo/rolebinding-masters.yaml'), '/subjects/0/name', 'binds the group system:masters, which bypasses RBAC entirely; bind a named group to a scoped role']],
+  },
+  {
+    name: 'NetworkPolicy rule with ports: [] (reads as every port)',
+    inject: (t) =>
+      add(t, 'demo/networkpolicy-demo.yaml', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'demo', namespace: 'demo', labels: labels() },
+        spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }], ports: [] }] },
+      }),
+    expected: [[p('demo/networkpolicy-demo.yaml'), '/spec/ingress/0/ports', 'is [], which Kubernetes reads as every port; list the ports to allow, or remove the rule to allow none']],
+  },
+  {
+    name: 'a 5 MB ConfigMap',
+    inject: (t) => (objectAt(t, 'demo/configmap-demo-config.yaml').data.blob = 'x'.repeat(5 * 1024 * 1024)),
+    expected: [['prod/demo/configmap-demo-config.yaml', '', 'is 5.00 MiB, over what etcd stores per object (1.5 MiB); move the content out of the object']],
+    alsoAllow: /high-entropy|token-like/,
+  },
+  {
+    name: 'a 1.2 MB ConfigMap (over the ConfigMap data limit)',
+    inject: (t) => (objectAt(t, 'demo/configmap-demo-config.yaml').data.blob = 'x'.repeat(1.2 * 1024 * 1024)),
+    expected: [['prod/demo/configmap-demo-config.yaml', '/data', "holds 1.20 MiB, over the API server's 1 MiB for a ConfigMap; keep large content out of ConfigMaps (a volume, an image, an object store)"]],
+    alsoAllow: /high-entropy|token-like/,
   },
   {
     name: 'folder no Application syncs',

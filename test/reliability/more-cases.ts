@@ -69,13 +69,13 @@ export const INTERNAL_CASES: SynthCase[] = [
       }),
     ),
     code: 2,
-    messages: [/^prod › grafana\/Grafana: unexpected TypeError: cannot read the persistence size \(at test\/bad-input\/more-cases\.ts:\d+\)$/, BUG],
+    messages: [/^prod › grafana\/Grafana: unexpected TypeError: cannot read the persistence size \(at test\/reliability\/more-cases\.ts:\d+\)$/, BUG],
   },
   {
     name: 'a settings value that throws when read',
     environments: settings('prod', 'clickhouse', (s) => ({ ...s, get dataSize(): string { throw new RangeError('size out of range'); } })),
     code: 2,
-    messages: [/^prod › clickhouse\/ClickHouse: unexpected RangeError: size out of range \(at test\/bad-input\/more-cases\.ts:\d+\)$/, BUG],
+    messages: [/^prod › clickhouse\/ClickHouse: unexpected RangeError: size out of range \(at test\/reliability\/more-cases\.ts:\d+\)$/, BUG],
   },
   {
     name: 'hosted environments given as a string',
