@@ -60,7 +60,7 @@ describe('service levels', () => {
   });
 
   it('reject cycles and unknown services', () => {
-    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow('registry: dependency cycle a → b → a');
-    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow('registry: "a" depends on unknown service "nope"');
+    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow('all environments › charts/platform/registry.ts: dependsOn forms a cycle a → b → a, so no service of it can sync first; remove one of these dependencies');
+    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow('all environments › charts/platform/registry.ts: a.dependsOn is "nope" but no service of the registry has that name; fix the name or add the service');
   });
 });

@@ -61,7 +61,11 @@ describe('ArgoCd', () => {
     expect(values.configs.rbac['policy.default']).toBe('role:readonly');
     expect(values.configs.rbac.scopes).toBe('[groups]');
     expect(values.configs.rbac['policy.csv'].trim().split('\n')).toEqual([
-      'p, role:operators, applications, *, */*, allow',
+      'p, role:operators, applications, get, */*, allow',
+      'p, role:operators, applications, sync, */*, allow',
+      'p, role:operators, applications, action/*, */*, allow',
+      'p, role:operators, applications, delete/*/Pod/*/*, */*, allow',
+      'p, role:operators, logs, get, */*, allow',
       'p, role:operators, clusters, get, *, allow',
       'p, role:operators, certificates, get, *, allow',
       'p, role:operators, repositories, *, *, allow',

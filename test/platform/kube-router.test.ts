@@ -59,7 +59,7 @@ describe('NetworkPolicy enforcement', () => {
 
   it('fails when the host carries NetworkPolicies and nothing enforces them', () => {
     expect(configErrors(() => build(withHostedSandbox(unenforced)))).toEqual([
-      "prod › environment: services lacks 'kube-router' but 30 NetworkPolicies (prod:vcluster-staging/default-deny, prod:vcluster-staging/allow-same-namespace, prod:vcluster-staging/allow-dns, …) run on nodes whose CNI (flannel) does not enforce them; enable 'kube-router' in the services of prod (docs/decisions/0604-networkpolicy-enforcement.md)",
+      "prod › environment: services lacks 'kube-router' but 30 NetworkPolicies (prod:clickhouse/clickhouse-clients-only, prod:vcluster-staging/allow-host-services, prod:sandbox-epsot/allow-argocd-to-api, …) run on nodes whose CNI (flannel) does not enforce them; enable 'kube-router' in the services of prod (docs/decisions/0604-networkpolicy-enforcement.md)",
     ]);
   });
 

@@ -27,9 +27,9 @@ describe('converge: the committed tree', () => {
     expect([...report.result.chains.values()].flat()).toEqual([]);
     expect(report.broken).toEqual([]);
     expect(verdicts(report)).toEqual([
-      'prod: converges: 39/39 Applications Synced+Healthy after 20 waves, 8 manual steps',
+      'prod: converges: 41/41 Applications Synced+Healthy after 21 waves, 9 manual steps',
       'sandbox: converges: 7/7 Applications Synced+Healthy after 6 waves',
-      'staging: converges: 12/12 Applications Synced+Healthy after 9 waves',
+      'staging: converges: 12/12 Applications Synced+Healthy after 10 waves',
     ]);
   });
 
