@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ChartPin, ManifestPin } from '../environments/catalogue.ts';
 import { type ApplicationEscapeHatches, ArgoApplication, type IgnoreDifference } from './argocd-application.ts';
@@ -6,8 +7,6 @@ import { FOLDER_WAVE_OFFSET, PlatformChart, SERVICE_WAVE_SPAN } from './platform
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { isDnsLabel } from './names.ts';
 import { meshLabels, PlatformNamespace, validateMeshMembership, type MeshMembership } from './namespace.ts';
-import { isArgoControlObject } from './manifest.ts';
-import { chartObjects } from './render.ts';
 
 /** The namespace an upstream Application creates, with the labels every namespace must carry. */
 export interface ManagedNamespace {
@@ -176,16 +175,23 @@ function valueStrings(value: unknown, into: Set<string> = new Set()): Set<string
 
 /** Secrets the chart's folder creates in `namespace` (ExternalSecret targets, Certificate secretNames, Secrets) that `values` name. */
 export function consumedFolderSecrets(chart: PlatformChart, namespace: string, values: object): string[] {
+  const wanted = valueStrings(values);
+  if (wanted.size === 0) return [];
   const created = new Set<string>();
-  for (const { object } of chartObjects(chart)) {
-    if (object.metadata.namespace !== namespace || isArgoControlObject(object)) continue;
-    const spec = (object as any).spec;
+  // Kind and namespace are read off the construct: only the few candidates are rendered (toJson),
+  // so a folder of many charts (one vcluster per sandbox) stays linear.
+  for (const node of chart.node.findAll()) {
+    if (!(node instanceof ApiObject) || !SECRET_MAKERS.has(node.kind) || node.metadata.namespace !== namespace) continue;
+    const object = node.toJson() as { kind: string; apiVersion: string; metadata: { name: string }; spec?: any };
+    const spec = object.spec;
     if (object.kind === 'ExternalSecret') created.add(spec?.target?.name ?? object.metadata.name);
     else if (object.kind === 'Certificate' && spec?.secretName) created.add(spec.secretName);
     else if (object.kind === 'Secret' && object.apiVersion === 'v1') created.add(object.metadata.name);
   }
-  return [...valueStrings(values)].filter((text) => created.has(text)).sort();
+  return [...wanted].filter((text) => created.has(text)).sort();
 }
+
+const SECRET_MAKERS = new Set(['ExternalSecret', 'Certificate', 'Secret']);
 
 /** An Argo CD Application installing an upstream Helm chart at its catalogue version with typed values. */
 export class HelmApplication<Values extends object> extends UpstreamApplication {
