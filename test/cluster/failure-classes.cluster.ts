@@ -57,7 +57,8 @@ describe('the real API server', () => {
     ];
     const first = await sync(folders);
     expect(first.rejections.map(brief)).toEqual([]);
-    expect(first.counts.objects).toBe(4 + gatewayApiCrds.objects.length + 2);
+    // The root (AppProject, three Applications), the CRDs, the namespace, the GatewayClass and the Gateway.
+    expect(first.counts.objects).toBe(4 + gatewayApiCrds.objects.length + 3);
     const second = await sync(folders, 're-apply', first.versions);
     expect(second.rejections.map(brief)).toEqual([]);
   });
@@ -72,7 +73,7 @@ describe('the real API server', () => {
     const walk = await sync([gatewayApiCrds, { folder: 'edge-cel', objects: [namespace('edge-cel'), gateway] }]);
     expect(walk.rejections.map(brief)).toEqual([
       {
-        step: 'apply',
+        step: 'dry-run',
         source: 'prod/edge-cel/gateway-bad-tls.yaml',
         object: 'Gateway.gateway.networking.k8s.io edge-cel/bad-tls',
         status: 422,
@@ -120,14 +121,16 @@ describe('the real API server', () => {
         message: 'clusterroles.rbac.authorization.k8s.io "greedy" is forbidden',
       },
     ]);
-    expect(walk.rejections[0]!.message).toContain('user "system:serviceaccount:cluster-test-projects:argocd-project-prod" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held');
+    expect(walk.rejections[0]!.message).toBe(
+      'clusterroles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:cluster-test-projects:argocd-project-prod" (groups=["system:serviceaccounts" "system:serviceaccounts:cluster-test-projects" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}',
+    );
   });
 
   it('refuses a custom resource applied before its CRD exists', async () => {
     const certificate: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'early', namespace: 'default' }, spec: { secretName: 'early-tls', dnsNames: ['a.example'], issuerRef: { name: 'x', kind: 'ClusterIssuer' } } };
     const walk = await sync([{ folder: 'too-early', objects: [certificate] }]);
     expect(walk.rejections.map(brief)).toEqual([
-      { step: 'dry-run', source: 'prod/too-early/certificate-early.yaml', object: 'Certificate.cert-manager.io default/early', status: 404, message: 'the server could not find the requested resource' },
+      { step: 'dry-run', source: 'prod/too-early/certificate-early.yaml', object: 'Certificate.cert-manager.io default/early', status: 404, message: 'no matches for kind "Certificate" in version "cert-manager.io/v1" (GET /apis/cert-manager.io/v1: 404 page not found): ensure CRDs are installed first' },
     ]);
   });
 });
