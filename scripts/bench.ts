@@ -14,10 +14,10 @@ import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import type { Environment } from '../charts/environments/types.ts';
 import { withSandboxUsers } from '../tools/bench-users.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { cliArgs } from '../tools/args.ts';
 
 const TODAY = '2026-11-24';
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
+const RUNS = Number(cliArgs(process.argv.slice(2), { values: ['runs'] }, 'npm run bench -- [--runs 7]').values.runs ?? 7);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

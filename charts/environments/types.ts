@@ -224,3 +224,15 @@ export interface ClusterMember {
   readonly omniIdentity: string;
   readonly role: OmniRole;
 }
+
+/** A difference between environments that is there on purpose. */
+export interface IntendedDifference {
+  /** Service folder (`cert-manager`, `root`); `*` for any. */
+  readonly service: string;
+  /** `Kind/name` after normalisation (`Application/<env>-cert-manager-chart`); `*` globs. @default every object */
+  readonly object?: string;
+  /** Field path prefix as the report prints it (`spec.source.helm.valuesObject.replicaCount`); `*` globs. @default the object's presence */
+  readonly path?: string;
+  /** Why the environments differ here (required: a reviewer reads it). */
+  readonly reason: string;
+}

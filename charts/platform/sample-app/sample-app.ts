@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { IMAGES, imageRef } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { INSTRUMENTATION_REF } from '../opentelemetry/opentelemetry.ts';
 
