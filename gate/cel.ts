@@ -82,7 +82,7 @@ export function toCel(value: unknown, schema: SchemaNode | undefined): unknown {
     const additional = schema?.additionalProperties && typeof schema.additionalProperties === 'object' ? (schema.additionalProperties as SchemaNode) : undefined;
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (properties && Object.prototype.hasOwnProperty.call(properties, key)) {
+      if (properties && Object.hasOwn(properties, key)) {
         const escaped = escapeProperty(key);
         if (escaped !== undefined) result[escaped] = toCel(item, properties[key]);
       } else {

@@ -1,4 +1,5 @@
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
+import { syncOptionsOf, waveOf } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -9,13 +10,10 @@ export interface PackageCrds {
   readonly crdGroups: readonly string[];
 }
 
-function wave(manifest: Manifest): number {
-  return Number(manifest.object.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? 0);
-}
+const wave = waveOf;
 
 function skipsDryRun(manifest: Manifest): boolean {
-  const options = manifest.object.metadata.annotations?.[SYNC_OPTIONS_ANNOTATION] ?? '';
-  return options.split(',').includes('SkipDryRunOnMissingResource=true');
+  return syncOptionsOf(manifest).includes('SkipDryRunOnMissingResource=true');
 }
 
 function group(apiVersion: string): string {

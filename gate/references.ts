@@ -106,7 +106,9 @@ function checkPodSpec(checker: Checker, base: string, spec: any): void {
   const namespace = checker.manifest.object.metadata.namespace;
   if (spec.serviceAccountName) need(checker, `${base}/serviceAccountName`, 'ServiceAccount', namespace, spec.serviceAccountName);
   else if (spec.serviceAccount) need(checker, `${base}/serviceAccount`, 'ServiceAccount', namespace, spec.serviceAccount);
-  (spec.imagePullSecrets ?? []).forEach((ref: any, i: number) => need(checker, `${base}/imagePullSecrets/${i}/name`, 'Secret', namespace, ref?.name));
+  (spec.imagePullSecrets ?? []).forEach((ref: any, i: number) => {
+    need(checker, `${base}/imagePullSecrets/${i}/name`, 'Secret', namespace, ref?.name);
+  });
   (spec.volumes ?? []).forEach((volume: any, i: number) => {
     const at = `${base}/volumes/${i}`;
     if (volume.configMap && !volume.configMap.optional) need(checker, `${at}/configMap/name`, 'ConfigMap', namespace, volume.configMap.name);
@@ -135,7 +137,9 @@ function checkPodSpec(checker: Checker, base: string, spec: any): void {
 
 /** Visits every `storageClassName` string in a value. */
 function forEachStorageClass(value: unknown, pointer: string, visit: (name: string, pointer: string) => void): void {
-  if (Array.isArray(value)) value.forEach((item, i) => forEachStorageClass(item, `${pointer}/${i}`, visit));
+  if (Array.isArray(value)) value.forEach((item, i) => {
+    forEachStorageClass(item, `${pointer}/${i}`, visit);
+  });
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       const at = `${pointer}/${pointerToken(key)}`;

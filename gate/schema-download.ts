@@ -48,8 +48,10 @@ export async function fetchSchemas(options: FetchOptions): Promise<{ files: numb
   rmSync(staging, { recursive: true, force: true });
   const bodies = new Map<string, Promise<string>>();
   const fetchOnce = (url: string) => {
-    let body = bodies.get(url);
-    if (!body) bodies.set(url, (body = download(url)));
+    const known = bodies.get(url);
+    if (known) return known;
+    const body = download(url);
+    bodies.set(url, body);
     return body;
   };
   const made = new Map<string, string>();

@@ -1,3 +1,4 @@
+import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN } from '../charts/lib/names.ts';
 /**
  * Rules `schema`, `cel` and `metadata`: every object against the schema the API server would apply
  * (Kubernetes 1.28 definitions, a CRD in the tree, or a pinned CRD), the CRD's CEL rules, and the
@@ -51,9 +52,6 @@ function kindSchema(store: SchemaStore, manifest: Manifest, crdInTree: Manifest 
   return schemaFromTree(crdInTree, version) ?? store.pinned(group, version, kind);
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

@@ -47,7 +47,9 @@ type Visit = (ref: { name: string; key?: string; namespace?: string; pointer: st
  */
 export function visitSecretReferences(value: unknown, visit: Visit, pointer = ''): void {
   if (Array.isArray(value)) {
-    value.forEach((item, index) => visitSecretReferences(item, visit, `${pointer}/${index}`));
+    value.forEach((item, index) => {
+      visitSecretReferences(item, visit, `${pointer}/${index}`);
+    });
     return;
   }
   if (!value || typeof value !== 'object') return;
@@ -65,18 +67,22 @@ export function visitSecretReferences(value: unknown, visit: Visit, pointer = ''
     if (typeof name === 'string') {
       const items = Array.isArray(secret.items) ? secret.items : [];
       if (items.length === 0) visit({ name, pointer: `${pointer}/secret` });
-      items.forEach((item: any, index: number) => visit({ name, key: item.key, pointer: `${pointer}/secret/items/${index}` }));
+      items.forEach((item: any, index: number) => {
+        visit({ name, key: item.key, pointer: `${pointer}/secret/items/${index}` });
+      });
     }
   }
   if (typeof object.existingSecret === 'string' && object.existingSecret) visit({ name: object.existingSecret, pointer: `${pointer}/existingSecret` });
   if (typeof object.envFromSecret === 'string' && object.envFromSecret) visit({ name: object.envFromSecret, pointer: `${pointer}/envFromSecret` });
   if (Array.isArray(object.envFromSecrets)) {
-    object.envFromSecrets.forEach((s: any, i: number) => typeof s?.name === 'string' && visit({ name: s.name, pointer: `${pointer}/envFromSecrets/${i}` }));
+    object.envFromSecrets.forEach((s: any, i: number) => {
+      if (typeof s?.name === 'string') visit({ name: s.name, pointer: `${pointer}/envFromSecrets/${i}` });
+    });
   }
   if (Array.isArray(object.extraSecretEnvironmentVars)) {
-    object.extraSecretEnvironmentVars.forEach(
-      (s: any, i: number) => typeof s?.secretName === 'string' && visit({ name: s.secretName, key: s.secretKey, pointer: `${pointer}/extraSecretEnvironmentVars/${i}` }),
-    );
+    object.extraSecretEnvironmentVars.forEach((s: any, i: number) => {
+      if (typeof s?.secretName === 'string') visit({ name: s.secretName, key: s.secretKey, pointer: `${pointer}/extraSecretEnvironmentVars/${i}` });
+    });
   }
   // ClickHouse operator: `<user>/k8s_secret_password: [namespace/]secret/key`
   for (const [key, item] of Object.entries(object)) {
@@ -103,7 +109,9 @@ export function argoCdSecretReferences(text: string): { name: string; key: strin
 
 function visitStrings(value: unknown, visit: (text: string, pointer: string) => void, pointer = ''): void {
   if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value)) value.forEach((item, index) => visitStrings(item, visit, `${pointer}/${index}`));
+  else if (Array.isArray(value)) value.forEach((item, index) => {
+    visitStrings(item, visit, `${pointer}/${index}`);
+  });
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visitStrings(v, visit, `${pointer}/${k}`);
 }
 

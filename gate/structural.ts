@@ -10,6 +10,7 @@
  * silently prune them). `nullable`, int-or-string, quantities, list types and embedded resources
  * follow the API server's rules.
  */
+import { deepEqual } from '../charts/lib/deep-equal.ts';
 
 export type SchemaNode = { readonly [key: string]: any };
 
@@ -163,10 +164,6 @@ export function suggestion(key: string, allowed: readonly string[]): string {
   if (best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3))) return ` (did you mean "${best}"?)`;
   const list = [...allowed].sort();
   return list.length <= 12 ? ` (allowed: ${list.join(', ')})` : ` (${list.length} fields allowed, e.g. ${list.slice(0, 8).join(', ')}, …)`;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 interface WalkOptions {
@@ -328,7 +325,9 @@ function checkArray(schema: SchemaNode, value: unknown[], pointer: string, conte
     });
   }
   if (schema.items && !Array.isArray(schema.items)) {
-    value.forEach((item, index) => walk(schema.items, item, `${pointer}/${index}`, context, { ...options, inBranch: options.inBranch }));
+    value.forEach((item, index) => {
+      walk(schema.items, item, `${pointer}/${index}`, context, { ...options, inBranch: options.inBranch });
+    });
   }
 }
 
@@ -353,7 +352,7 @@ function checkObject(
   for (const key of keys) {
     const child = value[key];
     const childPointer = `${pointer}/${pointerToken(key)}`;
-    const declared = properties ? Object.prototype.hasOwnProperty.call(properties, key) : false;
+    const declared = properties ? Object.hasOwn(properties, key) : false;
     if (declared) {
       walk(properties![key]!, child, childPointer, context, { ...options, inBranch: options.inBranch });
     } else if (embedded && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) {

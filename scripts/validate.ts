@@ -11,6 +11,7 @@ import { loadTree } from '../gate/load.ts';
 import type { GateReport } from '../gate/types.ts';
 import { schemaPlaces } from '../gate/schemas-location.ts';
 import { ensureSchemas } from '../gate/schema-download.ts';
+import { cliArgs } from '../tools/args.ts';
 import { existsSync } from 'node:fs';
 import { compare } from '../charts/lib/render.ts';
 import { describeError } from '../charts/app/internal-error.ts';
@@ -53,9 +54,9 @@ function summary(result: DirectoryValidation, dir: string): string {
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isMain) {
-  const args = process.argv.slice(2);
-  const json = args.includes('--json');
-  const dir = resolve(args.find((a) => !a.startsWith('--')) ?? 'dist');
+  const args = cliArgs(process.argv.slice(2), { flags: ['json'] }, 'npm run validate -- [DIR] [--json]');
+  const json = args.flags.json === true;
+  const dir = resolve(args.positional[0] ?? 'dist');
   if (!existsSync(dir)) {
     console.error(`validate: ${dir} does not exist`);
     process.exit(2);

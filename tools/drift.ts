@@ -1,3 +1,4 @@
+import type { IntendedDifference } from '../charts/environments/types.ts';
 /**
  * Cross-environment drift: for each service folder present in several environments, what differs
  * between them once the differences every environment has by construction are normalised away
@@ -17,17 +18,7 @@ export interface EnvironmentFacts {
   readonly destination?: { readonly name: string; readonly server: string };
 }
 
-/** A difference between environments that is there on purpose. */
-export interface IntendedDifference {
-  /** Service folder (`cert-manager`, `root`); `*` for any. */
-  readonly service: string;
-  /** `Kind/name` after normalisation (`Application/<env>-cert-manager-chart`); `*` globs. @default every object */
-  readonly object?: string;
-  /** Field path prefix as the report prints it (`spec.source.helm.valuesObject.replicaCount`); `*` globs. @default the object's presence */
-  readonly path?: string;
-  /** Why the environments differ here (required: a reviewer reads it). */
-  readonly reason: string;
-}
+export type { IntendedDifference };
 
 export interface DriftRow {
   /** Field path, or undefined for an object present in some environments only. */

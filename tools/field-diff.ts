@@ -1,3 +1,4 @@
+import { deepEqual, isPlainObject } from '../charts/lib/deep-equal.ts';
 /**
  * Field-level differences between two JSON values, as paths a reviewer can read
  * (`spec.template.spec.containers[name=manager].image`).
@@ -13,24 +14,12 @@ export interface FieldChange {
   readonly after?: unknown;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isScalar(value: unknown): boolean {
   return value === null || typeof value !== 'object';
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && deepEqual(a[key], b[key]));
-  }
-  return false;
-}
+export { deepEqual };
 
 /** Lists whose elements are all objects with distinct string `name`s are compared by name, not position. */
 function namedElements(list: readonly unknown[]): Map<string, unknown> | undefined {
@@ -134,7 +123,9 @@ export function leaves(value: unknown, path = '', out: string[] = []): string[] 
   if (isPlainObject(value)) {
     for (const key of Object.keys(value)) leaves(value[key], `${path}.${key}`, out);
   } else if (Array.isArray(value) && !value.every(isScalar)) {
-    value.forEach((item, i) => leaves(item, `${path}[${i}]`, out));
+    value.forEach((item, i) => {
+      leaves(item, `${path}[${i}]`, out);
+    });
   } else {
     out.push(`${path}=${JSON.stringify(value)}`);
   }

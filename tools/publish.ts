@@ -184,7 +184,7 @@ function writeTree(repo: string, root: string, files: DistTree, extra: { path: s
   try {
     const env = withIndex(join(scratch, 'index'));
     const paths = [...files.keys()];
-    const shas = git(repo, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: paths.map((p) => join(root, p)).join('\n') + '\n' })
+    const shas = git(repo, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${paths.map((p) => join(root, p)).join('\n')}\n` })
       .trim()
       .split('\n');
     const lines = paths.map((path, i) => `100644 ${shas[i]}\t${path}`);

@@ -58,7 +58,7 @@ export function servicesDoc(registry: Readonly<Record<string, RegistryEntry>>, e
   lines.push(`| service | what | depends on | level | ${envNames.join(' | ')} |`, `|---|---|---|---:|${envNames.map(() => ':---:|').join('')}`);
   for (const name of names) {
     const entry = registry[name]!;
-    const where = environments.map((env) => (Object.prototype.hasOwnProperty.call(env.services, name) ? '✓' : ''));
+    const where = environments.map((env) => (Object.hasOwn(env.services, name) ? '✓' : ''));
     lines.push(`| \`${name}\` | ${cell(entry.description)} | ${entry.dependsOn.map((d) => `\`${d}\``).join(', ') || '—'} | ${levels.get(name)} | ${where.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -167,7 +167,9 @@ function nameFiles(manifests: Manifest[]): Manifest[] {
   const named: Manifest[] = [];
   for (const group of byFolder.values()) {
     const files = assignFileNames(group.map((m) => m.object));
-    group.forEach((manifest, index) => named.push({ ...manifest, file: files[index]! }));
+    group.forEach((manifest, index) => {
+      named.push({ ...manifest, file: files[index]! });
+    });
   }
   return sortManifests(named);
 }

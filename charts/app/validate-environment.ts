@@ -238,7 +238,7 @@ export function validatePackagePins(
       fix: `set the package version in ${file}`,
     });
     for (const dependency of (pin.dependsOn as string[] | undefined) ?? []) {
-      errors.check(Object.prototype.hasOwnProperty.call(pins.packages, dependency), {
+      errors.check(Object.hasOwn(pins.packages, dependency), {
         field: `PACKAGES.${key}.dependsOn`,
         value: dependency,
         problem: 'a dependency is installed explicitly at its own pin, so it must be a package of the catalogue',

@@ -1,4 +1,4 @@
-import type { IntendedDifference } from '../../tools/drift.ts';
+import type { IntendedDifference } from './types.ts';
 
 /**
  * Differences between environments that are there on purpose, each with its reason. `npm run drift`

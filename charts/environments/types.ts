@@ -243,3 +243,15 @@ export interface ClusterMember {
   /** The organisation teams the member belongs to (Argo CD and Grafana roles follow them). @default none */
   readonly teams?: readonly GitHubTeam[];
 }
+
+/** A difference between environments that is there on purpose. */
+export interface IntendedDifference {
+  /** Service folder (`cert-manager`, `root`); `*` for any. */
+  readonly service: string;
+  /** `Kind/name` after normalisation (`Application/<env>-cert-manager-chart`); `*` globs. @default every object */
+  readonly object?: string;
+  /** Field path prefix as the report prints it (`spec.source.helm.valuesObject.replicaCount`); `*` globs. @default the object's presence */
+  readonly path?: string;
+  /** Why the environments differ here (required: a reviewer reads it). */
+  readonly reason: string;
+}

@@ -1,5 +1,7 @@
 /** RFC 1123 label: what Kubernetes accepts for namespaces, services and most names we derive. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** RFC 1035 label: Service names (must start with a letter). */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** RFC 1123 subdomain: object names in general. */
 export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A DNS domain with at least two labels (e.g. `omni.cedille.club`). */

@@ -264,9 +264,16 @@ function allowDemoRepos(object: any): any {
 
 const ENVIRONMENT_NAMES = ENVIRONMENTS.map((e) => e.name);
 
+let committed: readonly Manifest[] | undefined;
+/** The committed dist/, parsed once per test file (callers get copies). */
+function committedTree(): readonly Manifest[] {
+  committed ??= loadTree(join(REPO_ROOT, 'dist'), ENVIRONMENT_NAMES).manifests;
+  return committed;
+}
+
 /** The committed dist/ plus the demo, in memory. */
 export function baseTree(): Manifest[] {
-  const manifests = loadTree(join(REPO_ROOT, 'dist'), ENVIRONMENT_NAMES).manifests.map((m) => ({ ...m, object: allowDemoRepos(structuredClone(m.object)) }));
+  const manifests = committedTree().map((m) => ({ ...m, object: allowDemoRepos(structuredClone(m.object)) }));
   // The real Gateway (once the edge service is on main) gets the demo's listener.
   const gateway = manifests.find((m) => m.environment === 'prod' && m.object.kind === 'Gateway' && m.object.metadata.name === 'platform');
   if (gateway) {
@@ -289,17 +296,21 @@ export function baseTree(): Manifest[] {
 }
 
 const key = (e: { file: string; field: string; message: string }) => `${e.file}|${e.field}|${e.message}`;
-let baseline: Set<string> | undefined;
+const baselines = new Map<string, Set<string>>();
 
 /**
  * The gate with the real facts and no waivers, reporting what a change adds to the baseline: the
  * tree still has known gaps outside prod (waived by synth, see charts/app/gate-waivers.ts), and a
- * defect of the same kind as a gap must still be caught.
+ * defect of the same kind as a gap must still be caught. Only `environments` are judged (the gate
+ * works per environment; a corpus case judges the one it touches).
  */
-export function gate(manifests: readonly Manifest[]): GateReport {
-  baseline ??= new Set(runGate(baseTree(), { facts: gateFacts(ENVIRONMENTS) }).errors.map(key));
-  const report = runGate(manifests, { facts: gateFacts(ENVIRONMENTS) });
-  return { ...report, errors: report.errors.filter((e) => !baseline!.has(key(e))) };
+export function gate(manifests: readonly Manifest[], environments: readonly string[] = ENVIRONMENT_NAMES): GateReport {
+  const only = (tree: readonly Manifest[]) => tree.filter((m) => environments.includes(m.environment));
+  const id = [...environments].sort().join(',');
+  const baseline = baselines.get(id) ?? new Set(runGate(only(baseTree()), { facts: gateFacts(ENVIRONMENTS) }).errors.map(key));
+  baselines.set(id, baseline);
+  const report = runGate(only(manifests), { facts: gateFacts(ENVIRONMENTS) });
+  return { ...report, errors: report.errors.filter((e) => !baseline.has(key(e))) };
 }
 
 /** The baseline's own findings, with synth's waivers applied (must be none). */
@@ -310,7 +321,7 @@ export function baselineWithWaivers(schemasDir?: string): GateReport {
 
 /** The committed dist/ alone, in memory (what `npm run validate` checks with synth's waivers). */
 export function distTree(): Manifest[] {
-  return loadTree(join(REPO_ROOT, 'dist'), ENVIRONMENT_NAMES).manifests;
+  return committedTree().map((m) => ({ ...m, object: structuredClone(m.object) }));
 }
 
 /** Writes a tree (dist copy + changes) to a temporary folder in dist layout; returns its path. */

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type UpstreamSource } from '../../gate/schema-sources.ts';
+import type { UpstreamSource } from '../../gate/schema-sources.ts';
 import { readLock, SchemaFiles } from '../../gate/schemas-location.ts';
 
 export const lock = readLock();

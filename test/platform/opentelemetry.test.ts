@@ -44,6 +44,7 @@ describe('OpenTelemetry', () => {
       endpoint: 'tcp://clickhouse-telemetry.clickhouse.svc.cluster.local:9000?dial_timeout=10s',
       database: 'otel',
       username: 'otel',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the collector's ${env:VAR} syntax
       password: '${env:CLICKHOUSE_PASSWORD}',
       ttl: '336h',
       cluster_name: 'telemetry',

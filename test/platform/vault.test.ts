@@ -84,6 +84,7 @@ describe('Vault', () => {
     for (const charset of ['abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123456789']) expect(password).toContain(`charset = "${charset}"`);
 
     const reader: string = find(objects, 'Policy', 'secret-reader', 'vault').spec.policy;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Vault's templated policy syntax
     const scope = '{{identity.entity.aliases.${auth/cluster/prod/@accessor}.metadata.service_account_namespace}}/{{identity.entity.aliases.${auth/cluster/prod/@accessor}.metadata.service_account_name}}';
     expect(reader).toContain(`path "kv/data/${scope}/*" {\n  capabilities = ["read"]\n}`);
     expect(reader).not.toContain('create');

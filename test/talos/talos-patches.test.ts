@@ -93,7 +93,12 @@ describe('Talos machine-config patches', () => {
     const seen: string[] = [];
     const b = buildPlatform([environment('prod')], {
       today: TEST_TODAY,
-      extraOutputs: [(environments) => (seen.push(...environments.map((e) => e.name)), [{ path: 'omni/probe.txt', content: 'x\n' }])],
+      extraOutputs: [
+        (environments) => {
+          seen.push(...environments.map((e) => e.name));
+          return [{ path: 'omni/probe.txt', content: 'x\n' }];
+        },
+      ],
     });
     expect(seen).toEqual(['prod']);
     expect(b.extraFiles.map((f) => f.path).sort()).toEqual([

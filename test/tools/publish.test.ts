@@ -69,7 +69,7 @@ describe('publish', () => {
     const distTree = git(repo, 'rev-parse', 'HEAD:dist').trim();
     expect(provenance).toContain(`source-commit: ${head}\nsource-tree: ${sourceTree}\ndist-tree: ${distTree}\nsource-subject: Add the web service\n`);
     expect(provenance).toContain('source-repository: https://github.com/ClubCedille/Plateforme-Cedille');
-    const message = git(repo, 'log', '-1', '--format=%B', 'refs/heads/dist').trimEnd() + '\n';
+    const message = `${git(repo, 'log', '-1', '--format=%B', 'refs/heads/dist').trimEnd()}\n`;
     expect(message).toBe(
       `dist: Add the web service\n\nSynthesized from ${head.slice(0, 7)} "Add the web service".\n\nObjects (added, changed, removed):\n  prod     +2 ~0 -0\n  staging  +1 ~0 -0\n\n${PUBLISH_TRAILER}\nSource-Commit: ${head}\n`,
     );

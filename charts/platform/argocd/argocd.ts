@@ -7,7 +7,7 @@ import { ConfigErrors } from '../../lib/config-errors.ts';
 import { VaultSecret } from '../../lib/external-secret.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
 import { isDnsLabel } from '../../lib/names.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute, hostnameOf } from '../../lib/route.ts';
 
 export interface ArgoCdProps {

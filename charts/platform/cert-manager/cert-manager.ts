@@ -4,7 +4,7 @@ import { CHARTS } from '../../environments/catalogue.ts';
 import type { CertificateIssuerName } from '../../environments/types.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 
 export interface CertManagerProps {
   /** Controller replicas (leader-elected; more than one only shortens failover). @default 1 */

@@ -12,7 +12,7 @@ import { CHARTS, IMAGES, imageRef } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { VaultSecret } from '../../lib/external-secret.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 
 export interface ClickHouseProps {
   /** Shards of the telemetry installation. @default 2 */

@@ -54,6 +54,7 @@ function dashboard(uid: string, title: string, panels: readonly Panel[], tags: r
   };
 }
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own ${variable} syntax, not a template
 const environmentFilter = "ResourceAttributes['deployment.environment'] = '${environment}'";
 
 /** The telemetry dashboards, as JSON documents keyed by file name. */

@@ -4,7 +4,7 @@ import { CHARTS, GRAFANA_PLUGINS } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { VaultSecret } from '../../lib/external-secret.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { CLICKHOUSE_SERVICE, CLICKHOUSE_USERS, CLICKHOUSE_USERS_VAULT_PATH, TELEMETRY_DATABASE } from '../clickhouse/clickhouse.ts';
 import { CLICKHOUSE_DATASOURCE_UID, healthAlertRules, healthDashboards, telemetryDashboards } from './dashboards.ts';

@@ -16,7 +16,7 @@ import { CHARTS, IMAGES, imageRef } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { VaultSecret } from '../../lib/external-secret.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 import {
   CLICKHOUSE_SERVICE,
   CLICKHOUSE_USERS,
@@ -140,6 +140,7 @@ export class OpenTelemetry extends Construct {
         endpoint: `tcp://${CLICKHOUSE_SERVICE.name}.${CLICKHOUSE_SERVICE.namespace}.svc.cluster.local:${CLICKHOUSE_SERVICE.nativePort}?dial_timeout=10s`,
         database: TELEMETRY_DATABASE,
         username: CLICKHOUSE_USERS.writer.name,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the collector's ${env:VAR} syntax, resolved by the collector
         password: '${env:CLICKHOUSE_PASSWORD}',
         ttl: destination.clickhouse.ttl ?? DEFAULT_TTL,
         create_schema: true,

@@ -4,7 +4,7 @@ import { IMAGES, imageRef } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { MeshServicePermission } from '../../lib/mesh-permission.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { INSTRUMENTATION_REF } from '../opentelemetry/opentelemetry.ts';
 

@@ -5,7 +5,7 @@ import { CHARTS, IMAGES } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
 import { isDnsLabel } from '../../lib/names.ts';
-import { PlatformChart } from '../../lib/platform-chart.ts';
+import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { skipDryRunOnMissingResource } from '../../lib/sync-wave.ts';
 import { DISK_BY_ID_PREFIX, resolvePools, type ResolvedPool, type StoragePool } from './pools.ts';
 

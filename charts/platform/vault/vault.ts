@@ -135,7 +135,7 @@ export class Vault extends Construct {
     const declared = (platform.handProvidedSecrets ?? []).find(
       (s) => s.environment === environment.name && s.namespace === VAULT.namespace && s.name === kmsSecret,
     );
-    errors.check(declared !== undefined && declared.keys.includes(KMS_CREDENTIALS_KEY), {
+    errors.check(declared?.keys.includes(KMS_CREDENTIALS_KEY) === true, {
       field: 'kmsCredentialsSecret',
       value: kmsSecret,
       problem: `the KMS seal reads ${KMS_CREDENTIALS_KEY} from a hand-made Secret in namespace ${VAULT.namespace}, and no such Secret is declared for ${environment.name} in PLATFORM.handProvidedSecrets`,
