@@ -5,7 +5,7 @@
  */
 
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-let result;
+let result: { code: number; stdout: string; stderr: string };
 try {
   // Loaded here so that even an exception while loading the environment data or the registry is caught.
   const [{ runSynth }, { ENVIRONMENTS }, { today }, { checkTypes }, { ensureSchemas }] = await Promise.all([

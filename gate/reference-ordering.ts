@@ -38,7 +38,9 @@ export function podNeeds(spec: any, base: string): [string, string, string][] {
   const needs: [string, string, string][] = [];
   if (!spec) return needs;
   if (spec.serviceAccountName && spec.serviceAccountName !== 'default') needs.push(['ServiceAccount', spec.serviceAccountName, `${base}/serviceAccountName`]);
-  (spec.imagePullSecrets ?? []).forEach((ref: any, i: number) => ref?.name && needs.push(['Secret', ref.name, `${base}/imagePullSecrets/${i}/name`]));
+  (spec.imagePullSecrets ?? []).forEach((ref: any, i: number) => {
+    if (ref?.name) needs.push(['Secret', ref.name, `${base}/imagePullSecrets/${i}/name`]);
+  });
   (spec.volumes ?? []).forEach((volume: any, i: number) => {
     const at = `${base}/volumes/${i}`;
     if (volume.secret && !volume.secret.optional) needs.push(['Secret', volume.secret.secretName, `${at}/secret/secretName`]);

@@ -157,7 +157,7 @@ export function formatSecretFinding(finding: SecretFinding, waiverFile: string):
 /** The YAML pointer (`/data/key`) of the deepest node containing `offset`, else `line N`. */
 export function fieldAt(file: string, content: string, offset: number, line: number): string {
   if (!/\.ya?ml$/i.test(file)) return `line ${line}`;
-  let documents;
+  let documents: ReturnType<typeof parseAllDocuments>;
   try {
     documents = parseAllDocuments(content);
   } catch {
@@ -171,7 +171,7 @@ export function fieldAt(file: string, content: string, offset: number, line: num
 }
 
 function pointerTo(node: Node | null | undefined, offset: number, path: string): string | undefined {
-  if (!node || !node.range || offset < node.range[0] || offset > node.range[2]) return undefined;
+  if (!node?.range || offset < node.range[0] || offset > node.range[2]) return undefined;
   if (isMap(node)) {
     for (const item of node.items) {
       if (!isPair(item)) continue;

@@ -18,11 +18,11 @@ import { failed, timelineMarkdown, verdicts } from '../tools/converge/report.ts'
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
-const valueOf = (name: string) => {
+const optionValue = (name: string) => {
   const index = args.indexOf(name);
   return index >= 0 ? args[index + 1] : undefined;
 };
-const from = valueOf('--from');
+const from = optionValue('--from');
 const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--from') ?? join(REPO_ROOT, 'dist');
 
 const started = performance.now();

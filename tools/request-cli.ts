@@ -18,7 +18,7 @@ export interface RequestResult {
  * posts it on the issue), 2 on bad arguments.
  */
 export function runRequest(argv: readonly string[], today: string): RequestResult {
-  let args;
+  let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv, { values: ['body-file', 'issue', 'today', 'root'] });
   } catch (error) {
@@ -37,7 +37,7 @@ export function runRequest(argv: readonly string[], today: string): RequestResul
   try {
     const body = readFileSync(bodyFile, 'utf8');
     const members = readFileSync(membersFile, 'utf8');
-    let request;
+    let request: ReturnType<typeof memberRequest> | ReturnType<typeof sandboxRequest>;
     if (kind === 'member') {
       request = memberRequest(body);
       writeFileSync(membersFile, addMember(members, request));

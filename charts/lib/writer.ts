@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  type Dirent,
   closeSync,
   existsSync,
   fsyncSync,
@@ -317,7 +318,7 @@ function assertRemovable(target: string, parent: string): void {
 
 /** Whether `dir` holds exactly `files`: the same paths, the same contents, nothing else. */
 export function treeEquals(dir: string, files: ReadonlyMap<string, string>): boolean {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   } catch {

@@ -34,6 +34,7 @@ function slow(value: unknown): string {
 
 // yaml 2.9.1 stringifyString.js plainString: characters and positions that force quoting.
 const INDICATORS = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: yaml's own test for characters that force double quotes
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 // The tags of the default (core 1.2) schema that would read a plain scalar as something else.

@@ -41,6 +41,7 @@ describe('node and cluster health (replacing netdata)', () => {
     expect(node.spec.volumeMounts).toEqual([{ name: 'hostfs', mountPath: '/hostfs', readOnly: true, mountPropagation: 'HostToContainer' }]);
     expect(Object.keys(node.spec.config.receivers.hostmetrics.scrapers).sort()).toEqual(['cpu', 'disk', 'filesystem', 'memory', 'network']);
     expect(node.spec.config.receivers.kubeletstats.metric_groups).toEqual(['node', 'pod', 'volume']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the collector's own ${env:…} substitution
     expect(node.spec.config.receivers.kubeletstats.endpoint).toBe('https://kubernetes.default.svc:443/api/v1/nodes/${env:K8S_NODE_NAME}/proxy');
     expect(node.spec.config.service.pipelines.metrics.receivers).toEqual(['hostmetrics', 'kubeletstats']);
     expect(find(prod, 'Namespace', 'opentelemetry-nodes').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');

@@ -14,6 +14,7 @@ describe('scripts/run.mjs (precompiled entry points)', () => {
   it('runs a TypeScript entry with its arguments, and rebuilds whenever an input changes, even within the same second and size', () => {
     rmSync(DIR, { recursive: true, force: true });
     mkdirSync(DIR, { recursive: true });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's source holds a template literal
     writeFileSync(join(DIR, 'entry.ts'), "import { word } from './dep.ts';\nconst args: string[] = process.argv.slice(2);\nconsole.log(`${word} ${args.join(',')}`);\n");
     writeFileSync(join(DIR, 'dep.ts'), "export const word: string = 'aaa';\n");
     expect(run().stdout).toBe('aaa arg\n');

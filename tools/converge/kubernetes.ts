@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../charts/lib/manifest.ts';
-import { type ClusterView, type ControllerRule, type Need, type ObjectRef } from '../../charts/lib/controller-model.ts';
+import type { ClusterView, ControllerRule, Need, ObjectRef } from '../../charts/lib/controller-model.ts';
 
 /**
  * Kubernetes' own controllers and the kubelet, as the simulation needs them: a pod starts only when

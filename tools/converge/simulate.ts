@@ -3,7 +3,7 @@ import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { groupOf, refOf, type ClusterView, type ControllerDeclaration, type ControllerRule, type Need, type ObjectRef, type RunbookStep } from '../../charts/lib/controller-model.ts';
 import type { UpstreamSource } from '../../gate/facts.ts';
 import { Cluster, keyOf, objectKey, isClusterScoped, type Creator } from './cluster.ts';
-import { HealthChecks, type Health, type HealthStatus } from './health.ts';
+import type { HealthChecks, Health, HealthStatus } from './health.ts';
 import { KUBERNETES_RULES, statefulSetClaims } from './kubernetes.ts';
 import { identityOf, type DistTree } from '../dist-tree.ts';
 import { updateFindings } from '../destructive.ts';
@@ -369,7 +369,7 @@ export class Simulation {
     let state = this.apps.get(app.metadata.name);
     if (!state) {
       const path: string | undefined = (app as Json).spec?.source?.path;
-      const environment = path && path.endsWith('/root') ? path.split('/')[0]! : (app.metadata.labels?.['platform.cedille.club/environment'] ?? 'prod');
+      const environment = path?.endsWith('/root') ? path.split('/')[0]! : (app.metadata.labels?.['platform.cedille.club/environment'] ?? 'prod');
       state = { record: { name: app.metadata.name, environment, parent, wave: Number(annotations(app)[SYNC_WAVE] ?? 0), sync: 'Unknown', health: 'Progressing', message: '', attempts: 0 } };
       state.source = this.sourceObjects(app).filter((object) => syncPlacement(object) !== undefined);
       state.sourceKey = `${this.treeGeneration}|${JSON.stringify((app as Json).spec)}`;

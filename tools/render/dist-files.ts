@@ -25,7 +25,7 @@ export function redactSecret(object: KubeObject): KubeObject {
   return { ...rest, ...(data ? { data: redact(data) } : {}), ...(stringData ? { stringData: redact(stringData) } : {}) } as KubeObject;
 }
 
-const unescape = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapePointerToken = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** The object with the fields its Application ignores (ignoreDifferences) shown as ignored: Argo CD does not compare them either. */
 export function maskIgnored(object: KubeObject, ignore: readonly IgnoreDifference[]): KubeObject {
@@ -34,7 +34,7 @@ export function maskIgnored(object: KubeObject, ignore: readonly IgnoreDifferenc
   if (entries.length === 0) return object;
   const copy = structuredClone(object) as any;
   for (const pointer of entries.flatMap((e) => e.jsonPointers ?? [])) {
-    const tokens = pointer.split('/').slice(1).map(unescape);
+    const tokens = pointer.split('/').slice(1).map(unescapePointerToken);
     let node = copy;
     for (const token of tokens.slice(0, -1)) node = node?.[token];
     const last = tokens[tokens.length - 1];

@@ -32,7 +32,8 @@ export function ensureHelm(env: NodeJS.ProcessEnv = process.env, log: (line: str
     if (!version || !HELM_LINE.test(version)) {
       throw new HelmVersionError(`HELM=${env.HELM} is ${version ?? 'not runnable'}; npm run render needs helm 3.16.x (what Argo CD v2.14 runs). Fix: unset HELM to build the pinned one from tools/go/helm`);
     }
-    return (resolved = env.HELM);
+    resolved = env.HELM;
+    return resolved;
   }
   const { HELM: _ignored, ...rest } = env;
   resolved = ensureGoBinary(GO_TOOLS.helm!, rest, log);

@@ -133,6 +133,7 @@ export class ClusterHealth extends Construct {
               auth_type: 'serviceAccount',
               // Through the API server's node proxy: Talos's kubelet serves a self-signed certificate,
               // the API server's is verified with the service account's CA (RBAC: nodes/proxy).
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: the collector's own ${env:…} substitution
               endpoint: 'https://kubernetes.default.svc:443/api/v1/nodes/${env:K8S_NODE_NAME}/proxy',
               metric_groups: ['node', 'pod', 'volume'],
               k8s_api_config: { auth_type: 'serviceAccount' },
@@ -141,6 +142,7 @@ export class ClusterHealth extends Construct {
           },
           processors: {
             memory_limiter: memoryLimiter,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the collector's own ${env:…} substitution
             resource: { attributes: [environment, { key: 'k8s.node.name', value: '${env:K8S_NODE_NAME}', action: 'upsert' }] },
             batch,
           },
