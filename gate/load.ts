@@ -82,7 +82,9 @@ export function loadTree(dir: string, environmentNames: readonly string[]): Load
       const folderDir = join(envDir, folder);
       const folderStat = lstatSync(folderDir);
       if (folderStat.isSymbolicLink()) {
-        problems.push(problem(environment, folder, '', `${environment}/${folder} is a symbolic link; dist/ holds only real folders and files (Argo CD refuses links that leave the repository); replace it with the folder itself`));
+        problems.push(
+          problem(environment, folder, '', `${environment}/${folder} is a symbolic link; dist/ holds only real folders and files (Argo CD refuses links that leave the repository); replace it with the folder itself`),
+        );
         continue;
       }
       if (!folderStat.isDirectory()) {
@@ -93,7 +95,14 @@ export function loadTree(dir: string, environmentNames: readonly string[]): Load
         const file = entry.name;
         const path = join(folderDir, file);
         if (entry.isSymbolicLink()) {
-          problems.push(problem(environment, folder, file, 'is a symbolic link; dist/ holds only real files (Argo CD refuses links that leave the repository, and a link can change what is applied without a diff); replace it with the file itself'));
+          problems.push(
+            problem(
+              environment,
+              folder,
+              file,
+              'is a symbolic link; dist/ holds only real files (Argo CD refuses links that leave the repository, and a link can change what is applied without a diff); replace it with the file itself',
+            ),
+          );
           continue;
         }
         if (entry.isDirectory()) {
@@ -151,12 +160,26 @@ export function loadTree(dir: string, environmentNames: readonly string[]): Load
             }
             const objectSize = Buffer.byteLength(JSON.stringify(item));
             if (objectSize > API_LIMITS.objectBytes) {
-              problems.push(problem(environment, folder, file, `document ${index + 1} (${item.kind} ${item.metadata.name}) is ${mib(objectSize)}, over what etcd stores per object (${mib(API_LIMITS.objectBytes)}); move the content out of the object`));
+              problems.push(
+                problem(
+                  environment,
+                  folder,
+                  file,
+                  `document ${index + 1} (${item.kind} ${item.metadata.name}) is ${mib(objectSize)}, over what etcd stores per object (${mib(API_LIMITS.objectBytes)}); move the content out of the object`,
+                ),
+              );
               continue;
             }
             const data = dataBytes(item);
             if (data > API_LIMITS.dataBytes) {
-              problems.push(problem(environment, folder, file, `document ${index + 1} (${item.kind} ${item.metadata.name}) has ${mib(data)} of data, over the API server's ${mib(API_LIMITS.dataBytes)} for a ${item.kind}; keep large content out of ${item.kind}s (a volume, an image, an object store)`));
+              problems.push(
+                problem(
+                  environment,
+                  folder,
+                  file,
+                  `document ${index + 1} (${item.kind} ${item.metadata.name}) has ${mib(data)} of data, over the API server's ${mib(API_LIMITS.dataBytes)} for a ${item.kind}; keep large content out of ${item.kind}s (a volume, an image, an object store)`,
+                ),
+              );
               continue;
             }
             manifests.push({ environment, folder, file, source: `${environment}/${folder}/${file}`, object: item });

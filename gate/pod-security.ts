@@ -16,7 +16,18 @@ type Level = 'privileged' | 'baseline' | 'restricted';
 /** check_capabilities_baseline.go */
 const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
 /** check_sysctls.go (1.27+ list) */
-const SAFE_SYSCTLS = new Set(['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']);
+const SAFE_SYSCTLS = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+]);
 /** check_restrictedVolumes.go */
 const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
 
@@ -71,7 +82,8 @@ export function podSecurityViolations(spec: any, level: Level, base: string): [s
       if (sc.runAsNonRoot === false || (sc.runAsNonRoot !== true && !podNonRoot)) out.push([`${at}/securityContext/runAsNonRoot`, `${name}: runAsNonRoot must be true (here or in the pod's securityContext)`]);
       if (sc.runAsUser === 0) out.push([`${at}/securityContext/runAsUser`, `${name}: runAsUser 0 is forbidden`]);
       const seccomp = sc.seccompProfile?.type ?? podSeccomp;
-      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push([`${at}/securityContext/seccompProfile/type`, `${name}: seccompProfile must be RuntimeDefault or Localhost (here or in the pod's securityContext)`]);
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
+        out.push([`${at}/securityContext/seccompProfile/type`, `${name}: seccompProfile must be RuntimeDefault or Localhost (here or in the pod's securityContext)`]);
     });
   }
   return out;
@@ -94,7 +106,11 @@ export const podSecurityRule: Rule = {
         context.count('pod-security: pod templates checked');
         for (const [base, spec] of specs) {
           for (const [pointer, problem] of podSecurityViolations(spec, level, base)) {
-            context.report(manifest, pointer, `${problem} in namespace ${namespace}, which enforces Pod Security "${level}"; set the chart's securityContext values, or give the namespace the level it needs (with a decision record)`);
+            context.report(
+              manifest,
+              pointer,
+              `${problem} in namespace ${namespace}, which enforces Pod Security "${level}"; set the chart's securityContext values, or give the namespace the level it needs (with a decision record)`,
+            );
           }
         }
       }

@@ -19,9 +19,10 @@ const TOKEN_SHAPES: readonly [string, RegExp][] = [
 /** Visits every string of an object with its JSON pointer. */
 export function forEachString(value: unknown, visit: (text: string, pointer: string) => void, pointer = ''): void {
   if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value)) value.forEach((item, index) => {
-    forEachString(item, visit, `${pointer}/${index}`);
-  });
+  else if (Array.isArray(value))
+    value.forEach((item, index) => {
+      forEachString(item, visit, `${pointer}/${index}`);
+    });
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) forEachString(item, visit, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   }
@@ -53,9 +54,10 @@ const POD_SECURITY_LEVELS = new Set(['privileged', 'baseline', 'restricted']);
 
 /** Visits every container-image string (`image: repo:tag`) with its pointer and sibling pull policy. */
 function forEachImage(value: unknown, pointer: string, visit: (image: string, pointer: string, pullPolicy: unknown) => void): void {
-  if (Array.isArray(value)) value.forEach((item, index) => {
-    forEachImage(item, `${pointer}/${index}`, visit);
-  });
+  if (Array.isArray(value))
+    value.forEach((item, index) => {
+      forEachImage(item, `${pointer}/${index}`, visit);
+    });
   else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     for (const [key, item] of Object.entries(record)) {
@@ -68,9 +70,10 @@ function forEachImage(value: unknown, pointer: string, visit: (image: string, po
 
 /** Visits Helm-style `image: { repository, tag }` values (chart values in Applications). */
 function forEachChartImageTag(value: unknown, pointer: string, visit: (tag: string, pointer: string) => void): void {
-  if (Array.isArray(value)) value.forEach((item, index) => {
-    forEachChartImageTag(item, `${pointer}/${index}`, visit);
-  });
+  if (Array.isArray(value))
+    value.forEach((item, index) => {
+      forEachChartImageTag(item, `${pointer}/${index}`, visit);
+    });
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -273,7 +276,12 @@ export const policyRules: Rule[] = [
         }
         if (object.kind === 'ConfigMap' || object.kind === 'Secret') {
           const data = dataBytes(object);
-          if (data > API_LIMITS.dataBytes) context.report(manifest, '/data', `holds ${(data / 1048576).toFixed(2)} MiB, over the API server's 1 MiB for a ${object.kind}; keep large content out of ${object.kind}s (a volume, an image, an object store)`);
+          if (data > API_LIMITS.dataBytes)
+            context.report(
+              manifest,
+              '/data',
+              `holds ${(data / 1048576).toFixed(2)} MiB, over the API server's 1 MiB for a ${object.kind}; keep large content out of ${object.kind}s (a volume, an image, an object store)`,
+            );
         }
       }
     },
@@ -287,10 +295,15 @@ export const policyRules: Rule[] = [
         const object = manifest.object as any;
         if ((object.kind !== 'ClusterRoleBinding' && object.kind !== 'RoleBinding') || !object.apiVersion.startsWith('rbac.authorization.k8s.io/')) continue;
         if (object.roleRef?.kind === 'ClusterRole' && object.roleRef?.name === 'cluster-admin') {
-          context.report(manifest, '/roleRef/name', `binds cluster-admin (every verb on every resource of the cluster); bind a ClusterRole scoped to what ${(object.subjects ?? []).map((s: any) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`).join(', ') || 'its subjects'} manage${(object.subjects ?? []).length === 1 ? 's' : ''}`);
+          context.report(
+            manifest,
+            '/roleRef/name',
+            `binds cluster-admin (every verb on every resource of the cluster); bind a ClusterRole scoped to what ${(object.subjects ?? []).map((s: any) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`).join(', ') || 'its subjects'} manage${(object.subjects ?? []).length === 1 ? 's' : ''}`,
+          );
         }
         (object.subjects ?? []).forEach((subject: any, index: number) => {
-          if (subject.kind === 'Group' && subject.name === 'system:masters') context.report(manifest, `/subjects/${index}/name`, 'binds the group system:masters, which bypasses RBAC entirely; bind a named group to a scoped role');
+          if (subject.kind === 'Group' && subject.name === 'system:masters')
+            context.report(manifest, `/subjects/${index}/name`, 'binds the group system:masters, which bypasses RBAC entirely; bind a named group to a scoped role');
         });
       }
     },

@@ -74,7 +74,10 @@ interface RawMatch {
 }
 
 /** Changes whenever the rules do, so a cache never outlives them. */
-const RULES_KEY = createHash('sha256').update(JSON.stringify({ CREDENTIAL_PATTERNS, MANIFEST_GLOBS, secretlint: '11.7.1' })).digest('hex').slice(0, 16);
+const RULES_KEY = createHash('sha256')
+  .update(JSON.stringify({ CREDENTIAL_PATTERNS, MANIFEST_GLOBS, secretlint: '11.7.1' }))
+  .digest('hex')
+  .slice(0, 16);
 
 /**
  * Scans text files (path → content); returns the findings, without waivers applied. With

@@ -47,7 +47,10 @@ try {
 const built = performance.now();
 
 if (!existsSync(dir)) stop(`${dir} does not exist (run npm run synth, or give a folder in dist layout)`);
-const loaded = loadTree(dir, ENVIRONMENTS.map((e) => e.name));
+const loaded = loadTree(
+  dir,
+  ENVIRONMENTS.map((e) => e.name),
+);
 if (loaded.problems.length > 0) stop(`${dir} has unreadable files:\n${loaded.problems.map((p) => `  ${p.file}: ${p.message}`).join('\n')}`);
 const host = ENVIRONMENTS.find((e) => e.cluster.kind !== 'vcluster')?.name ?? 'prod';
 const facts = gateFacts(ENVIRONMENTS);
@@ -89,7 +92,9 @@ try {
   for (const notice of [...(rendered?.notices ?? []), ...report.plan.notices]) console.log(`note: ${notice}`);
   console.log(`clusters: ${report.plan.clusters.join(', ')} (one kube-apiserver each)`);
   console.log(`apply: ${report.fresh.counts.applications} Applications, ${report.fresh.counts.objects} objects, ${report.fresh.rejections.length + report.fresh.bootstrap.length} rejected`);
-  console.log(`re-apply: ${report.reapply.counts.objects} objects, ${report.reapply.rejections.length} changed or rejected; ${report.reapply.rewritten.length} rewritten by the API server with the same content (new resourceVersion)`);
+  console.log(
+    `re-apply: ${report.reapply.counts.objects} objects, ${report.reapply.rejections.length} changed or rejected; ${report.reapply.rewritten.length} rewritten by the API server with the same content (new resourceVersion)`,
+  );
   if (report.upgrade) {
     const { agreement, update, published: before } = report.upgrade;
     console.log(`upgrade from ${report.upgrade.ref}: published ${before.counts.objects} objects (${before.rejections.length} rejected), then ${update.counts.objects} objects (${update.rejections.length} rejected)`);
@@ -98,7 +103,11 @@ try {
     console.log(`  agreement with npm run diff: ${agreement.onlyApiServer.length + agreement.onlyDiff.length === 0 ? 'yes' : 'NO'}`);
   }
   const total = (performance.now() - started) / 1000;
-  console.log(`time: ${total.toFixed(1)} s (binaries ${((built - started) / 1000).toFixed(1)} s; ${Object.entries(report.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`);
+  console.log(
+    `time: ${total.toFixed(1)} s (binaries ${((built - started) / 1000).toFixed(1)} s; ${Object.entries(report.timings)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ')})`,
+  );
   if (problems.length > 0) {
     console.error(`\ncluster:test: ${problems.length} problem(s):`);
     for (const problem of problems) console.error(`  ${problem}`);

@@ -55,7 +55,17 @@ try {
   if (!existsSync(coreDir)) writeCoreSchemas(join(schemas, KUBERNETES_DEFINITIONS), coreDir);
   const run = spawnSync(
     kubeconform,
-    ['-strict', '-summary', '-output', 'json', '-schema-location', `${coreDir}/{{.ResourceKind}}{{.KindSuffix}}.json`, '-schema-location', `${join(schemas, 'jsonschema')}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`, ...environments.map((e) => join(dir, e))],
+    [
+      '-strict',
+      '-summary',
+      '-output',
+      'json',
+      '-schema-location',
+      `${coreDir}/{{.ResourceKind}}{{.KindSuffix}}.json`,
+      '-schema-location',
+      `${join(schemas, 'jsonschema')}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
+      ...environments.map((e) => join(dir, e)),
+    ],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   const output = JSON.parse(run.stdout || '{}') as { resources?: { filename: string; kind: string; name: string; status: string; msg: string }[]; summary?: Record<string, number> };
@@ -97,7 +107,9 @@ try {
   }
   const findings = runCheckov(checkov, scanDir);
   const result = applyWaivers(findings, CHECKOV_WAIVERS);
-  console.log(`checkov: ${findings.length} finding(s) over ${environments.join(', ')}${renderedCount ? ` and ${renderedCount} rendered objects` : ''}; ${result.waived.length} waived (tools/peers/checkov-waivers.ts), ${result.open.length} open, ${result.unused.length} stale waiver(s)`);
+  console.log(
+    `checkov: ${findings.length} finding(s) over ${environments.join(', ')}${renderedCount ? ` and ${renderedCount} rendered objects` : ''}; ${result.waived.length} waived (tools/peers/checkov-waivers.ts), ${result.open.length} open, ${result.unused.length} stale waiver(s)`,
+  );
   for (const finding of result.open) problems.push(`checkov ${finding.check} (${finding.name}) ${finding.resource} in ${finding.file}: fix it, or waive it with a reason in tools/peers/checkov-waivers.ts`);
   for (const waiver of result.unused) problems.push(`checkov waiver ${waiver.check} ${waiver.resource} matches nothing: remove it from tools/peers/checkov-waivers.ts`);
 } finally {

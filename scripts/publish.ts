@@ -17,7 +17,14 @@ const args = cliArgs(process.argv.slice(2), { values: ['branch', 'source', 'remo
 try {
   // dist/ must be what the source produces now: re-synthesize (in memory) and compare.
   const sourceChanges = git(REPO_ROOT, ['status', '--porcelain', '--untracked-files=no', '--', 'charts', 'gate', 'imports', 'package.json', 'package-lock.json']).trim();
-  if (sourceChanges) throw new PublishRefused(`the source has uncommitted changes (${sourceChanges.split('\n').slice(0, 3).map((l) => l.slice(3)).join(', ')}), so a fresh synth would not be the source commit's; commit or stash them`);
+  if (sourceChanges)
+    throw new PublishRefused(
+      `the source has uncommitted changes (${sourceChanges
+        .split('\n')
+        .slice(0, 3)
+        .map((l) => l.slice(3))
+        .join(', ')}), so a fresh synth would not be the source commit's; commit or stash them`,
+    );
   const fresh = synthesize({ environments: ENVIRONMENTS, today: today() });
   if (!fresh.ok) throw new PublishRefused(`synth of the source fails, so dist/ cannot be current:\n${fresh.problems}`);
   const result = publish({

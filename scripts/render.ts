@@ -32,12 +32,12 @@ try {
   });
   for (const app of result.applications) console.log(line(app));
   const rendered = result.applications.filter((a) => !a.cached).length;
-  console.log(
-    `${result.applications.length} Applications, ${result.manifests.length} rendered objects (${rendered} rendered, ${result.applications.length - rendered} cached) in ${(result.ms / 1000).toFixed(2)} s`,
-  );
+  console.log(`${result.applications.length} Applications, ${result.manifests.length} rendered objects (${rendered} rendered, ${result.applications.length - rendered} cached) in ${(result.ms / 1000).toFixed(2)} s`);
   const timings = { valuesMs: 0, gateMs: 0 };
   const findings = checkRendered(result, timings);
-  console.log(`checked in ${((timings.valuesMs + timings.gateMs) / 1000).toFixed(2)} s (values ${(timings.valuesMs / 1000).toFixed(2)} s, gate over ${result.distManifests.length + result.manifests.length} objects ${(timings.gateMs / 1000).toFixed(2)} s)`);
+  console.log(
+    `checked in ${((timings.valuesMs + timings.gateMs) / 1000).toFixed(2)} s (values ${(timings.valuesMs / 1000).toFixed(2)} s, gate over ${result.distManifests.length + result.manifests.length} objects ${(timings.gateMs / 1000).toFixed(2)} s)`,
+  );
   for (const problem of result.problems) findings.push({ check: 'read', text: problem });
   if (findings.length > 0) {
     console.error(`\n${findings.length} finding(s):\n${formatFindings(findings)}`);

@@ -124,4 +124,3 @@ if (process.env.PLATFORM_FROM_SOURCE === '1') {
   process.argv = [process.argv[0], bundle, ...args];
   await import(pathToFileURL(bundle).href);
 }
-

@@ -36,6 +36,8 @@ const findings = await scanForSecrets(files, { cacheFile: join(REPO_ROOT, '.cach
 // Waivers name dist/ files; a waiver unused here (e.g. dist/ absent) is not this scan's concern.
 const { errors, waived } = applySecretWaivers(findings, SECRET_WAIVERS, SECRET_WAIVERS_FILE);
 const problems = errors.filter((e) => !e.includes('matches no finding'));
-console.log(`secrets:scan: ${files.size} files (${tracked.length} tracked${existsSync(rendered) ? ', .cache/rendered/' : ''}) in ${Math.round(performance.now() - started)} ms; ${waived.length} waived, ${problems.length} finding(s)`);
+console.log(
+  `secrets:scan: ${files.size} files (${tracked.length} tracked${existsSync(rendered) ? ', .cache/rendered/' : ''}) in ${Math.round(performance.now() - started)} ms; ${waived.length} waived, ${problems.length} finding(s)`,
+);
 for (const problem of problems) console.error(`  ${problem}`);
 process.exit(problems.length > 0 ? 1 : 0);

@@ -92,7 +92,9 @@ describe('Renovate watches every pin of the catalogue', () => {
   });
 
   it('a service group names a service folder of charts/platform/', () => {
-    const services = readdirSync(join(REPO_ROOT, 'charts', 'platform'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const services = readdirSync(join(REPO_ROOT, 'charts', 'platform'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     for (const rule of config.packageRules ?? []) {
       const service = /^service (.+)$/.exec(rule.groupName ?? '')?.[1];
       if (service) expect(services, rule.groupName).toContain(service);
@@ -127,9 +129,7 @@ describe('Renovate watches every pin of the catalogue', () => {
 
     it('two managers that both match a pin', () => {
       const twice: RenovateConfig = { ...config, customManagers: [...config.customManagers!, config.customManagers!.find((manager) => manager.description?.startsWith('Container images'))!] };
-      expect(catalogueProblems(twice, catalogue, CATALOGUE)).toContain(
-        `IMAGES.envoy.tag ('v1.31.10') is matched by 2 customManagers (#3, #6); Renovate would update it twice, make the patterns disjoint`,
-      );
+      expect(catalogueProblems(twice, catalogue, CATALOGUE)).toContain(`IMAGES.envoy.tag ('v1.31.10') is matched by 2 customManagers (#3, #6); Renovate would update it twice, make the patterns disjoint`);
     });
 
     it('a pattern that reads one pin through its neighbour', () => {
@@ -272,7 +272,7 @@ describe('pacing', () => {
   it('the post-upgrade task runs scripts that exist', () => {
     const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
     const commands = (config.postUpgradeTasks as { commands: string[] }).commands;
-    const called = commands.flatMap((command) => [.../npm run (\S+)/.exec(command)?.slice(1) ?? []]);
+    const called = commands.flatMap((command) => [...(/npm run (\S+)/.exec(command)?.slice(1) ?? [])]);
     expect(called).toEqual(['upgrade:refresh']);
     expect(scripts).toEqual(expect.arrayContaining(called));
   });
@@ -304,7 +304,9 @@ describe("the model against Renovate's own extraction (npm run renovate:validate
     }),
   ].join('\n');
   const model = [
-    ...catalogueCoverage(config, catalogue, CATALOGUE).pins.flatMap((coverage) => coverage.extractedBy).filter((dep) => dep.depName === 'kuma'),
+    ...catalogueCoverage(config, catalogue, CATALOGUE)
+      .pins.flatMap((coverage) => coverage.extractedBy)
+      .filter((dep) => dep.depName === 'kuma'),
     ...extractGoMod('tools/go/helm/go.mod', 'require helm.sh/helm/v3 v3.16.4\n'),
   ];
 

@@ -34,7 +34,8 @@ export function omniApply(options: OmniApplyOptions): { code: number; output: st
   const foreign = (policy.spec?.rules ?? []).filter((rule) => JSON.stringify(rule.clusters) !== JSON.stringify([clusterName]));
   if (foreign.length > 0) return { code: 1, output: `${file} has ${foreign.length} rule(s) for clusters other than ${clusterName}; run npm run synth` };
   const missing = ['OMNI_ENDPOINT', 'OMNI_SERVICE_ACCOUNT_KEY'].filter((name) => !env[name]);
-  if (missing.length > 0) return { code: 1, output: `${missing.join(' and ')} not set: omnictl needs the Omni endpoint and a service-account key (repository settings: variable OMNI_ENDPOINT, secret OMNI_SERVICE_ACCOUNT_KEY)` };
+  if (missing.length > 0)
+    return { code: 1, output: `${missing.join(' and ')} not set: omnictl needs the Omni endpoint and a service-account key (repository settings: variable OMNI_ENDPOINT, secret OMNI_SERVICE_ACCOUNT_KEY)` };
   const omnictl = env.OMNICTL || 'omnictl';
   const args = ['apply', '-f', file, ...(dryRun ? ['--dry-run'] : [])];
   const result = (options.run ?? spawnRun)(omnictl, args, env);

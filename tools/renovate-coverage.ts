@@ -151,7 +151,18 @@ export function customManagersRead(config: RenovateConfig, path: string): boolea
 
 // ── extraction ───────────────────────────────────────────────────────────────────────────────────
 
-const CUSTOM_MANAGER_OPTIONS = new Set(['customType', 'description', 'fileMatch', 'matchStrings', 'matchStringsStrategy', 'datasourceTemplate', 'versioningTemplate', 'depNameTemplate', 'packageNameTemplate', 'registryUrlTemplate']);
+const CUSTOM_MANAGER_OPTIONS = new Set([
+  'customType',
+  'description',
+  'fileMatch',
+  'matchStrings',
+  'matchStringsStrategy',
+  'datasourceTemplate',
+  'versioningTemplate',
+  'depNameTemplate',
+  'packageNameTemplate',
+  'registryUrlTemplate',
+]);
 
 /** Handlebars `{{name}}` / `{{{name}}}` substitution, all Renovate's extraction templates use here. */
 function compile(template: string, groups: Record<string, string | undefined>): string {
@@ -210,8 +221,15 @@ const GO_TOOLCHAIN = /^\s*toolchain\s+go(?<version>[^\s]+)\s*$/;
 /** gomod's line parser (the regexes are Renovate's), one dependency per versioned line. */
 export function extractGoMod(packageFile: string, content: string): Dependency[] {
   const deps: Dependency[] = [];
-  const dep = (depName: string, currentValue: string, depType: string, disabledByDefault = false): Dependency =>
-    ({ manager: 'gomod', packageFile, depName, currentValue, datasource: depType === 'golang' || depType === 'toolchain' ? 'golang-version' : 'go', depType, disabledByDefault });
+  const dep = (depName: string, currentValue: string, depType: string, disabledByDefault = false): Dependency => ({
+    manager: 'gomod',
+    packageFile,
+    depName,
+    currentValue,
+    datasource: depType === 'golang' || depType === 'toolchain' ? 'golang-version' : 'go',
+    depType,
+    disabledByDefault,
+  });
   for (const line of content.split(/\r?\n/)) {
     const go = GO_DIRECTIVE.exec(line)?.groups;
     if (go) {
@@ -242,7 +260,10 @@ export class UnpinnedRequirementError extends RenovateModelError {}
 export function extractRequirements(packageFile: string, content: string): Dependency[] {
   const deps: Dependency[] = [];
   content.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').replace(/\\$/, '').trim();
+    const line = raw
+      .replace(/(^|\s)#.*$/, '')
+      .replace(/\\$/, '')
+      .trim();
     // Options (-r other.txt, --hash=…, --index-url …) are not requirements.
     if (line === '' || line.startsWith('-')) return;
     const pinned = /^(?<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*(?<version>[^\s;,]+)(?:\s*;.*)?(?:\s+--hash=\S+)*$/.exec(line)?.groups;
@@ -392,7 +413,9 @@ export function catalogueProblems(config: RenovateConfig, source: string, tables
       continue;
     }
     if (extractedBy.length > 1) {
-      problems.push(`${pin.path} ('${pin.value}') is matched by ${extractedBy.length} customManagers (${extractedBy.map((dep) => `#${dep.customManager}`).join(', ')}); Renovate would update it twice, make the patterns disjoint`);
+      problems.push(
+        `${pin.path} ('${pin.value}') is matched by ${extractedBy.length} customManagers (${extractedBy.map((dep) => `#${dep.customManager}`).join(', ')}); Renovate would update it twice, make the patterns disjoint`,
+      );
       continue;
     }
     const dep = extractedBy[0]!;

@@ -23,7 +23,10 @@ const REQUESTABLE_ROLES: readonly OmniRole[] = ['Reader', 'Operator', 'None'];
  */
 export function parseIssueForm(body: string): Map<string, string> {
   const fields = new Map<string, string>();
-  const sections = body.replace(/\r\n/g, '\n').split(/^### +/m).slice(1);
+  const sections = body
+    .replace(/\r\n/g, '\n')
+    .split(/^### +/m)
+    .slice(1);
   for (const section of sections) {
     const newline = section.indexOf('\n');
     const label = (newline < 0 ? section : section.slice(0, newline)).trim();

@@ -42,10 +42,7 @@ export interface PlatformBuild {
  * lists the routes of its environment). Throws one ConfigError carrying every problem; writes nothing.
  */
 export function buildPlatform(environments: readonly Environment[], options: BuildOptions): PlatformBuild {
-  const dataProblems = locate('all environments › environment data (charts/environments/)', () => [
-    ...validateEnvironments(environments),
-    ...sandboxLifetimeProblems(environments, options.today),
-  ]);
+  const dataProblems = locate('all environments › environment data (charts/environments/)', () => [...validateEnvironments(environments), ...sandboxLifetimeProblems(environments, options.today)]);
   if (dataProblems.length > 0) throw new ConfigError(dataProblems);
   // Quotas alone, before building: a runaway sandbox list stops here, not after a long build.
   const quotaProblems = locate('all environments › capacity check (charts/app/capacity.ts)', () => capacityProblems(environments, options.today));
@@ -87,7 +84,13 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  for (const warn of DATA_WARNINGS) warnings.push(...warn(built.map((b) => b.environment), options.today));
+  for (const warn of DATA_WARNINGS)
+    warnings.push(
+      ...warn(
+        built.map((b) => b.environment),
+        options.today,
+      ),
+    );
 
   // Rendering runs cdk8s' own code (toJson of every object): an exception there is located too.
   let manifests: Manifest[];
@@ -103,7 +106,10 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   const capacity = locate('all environments › capacity check (charts/app/capacity.ts)', () => capacityProblems(environments, options.today, manifests));
   if (capacity.length > 0) throw new ConfigError(capacity);
   const unenforced = locate('all environments › NetworkPolicy enforcement (charts/app/network-policy-enforcement.ts)', () =>
-    networkPolicyEnforcementProblems(built.map((b) => b.environment), manifests),
+    networkPolicyEnforcementProblems(
+      built.map((b) => b.environment),
+      manifests,
+    ),
   );
   if (unenforced.length > 0) throw new ConfigError(unenforced);
   return { app, kubernetesVersion: environments[0]?.platform.kubernetesVersion ?? '', manifests, services: servicesByEnvironment, warnings, extraFiles };

@@ -114,7 +114,12 @@ export function capacityProblems(environments: readonly Environment[], today: st
     }
     const quotas = hostedQuotas(host, today);
     const vclusters = vclusterDemand(quotas);
-    const platform = manifests ? platformRequests(manifests.filter((m) => m.environment === host.name), nodes.length) : { cpu: 0, memory: 0 };
+    const platform = manifests
+      ? platformRequests(
+          manifests.filter((m) => m.environment === host.name),
+          nodes.length,
+        )
+      : { cpu: 0, memory: 0 };
     const total: Demand = { cpu: vclusters.cpu + platform.cpu, memory: vclusters.memory + platform.memory };
     const sandboxes = quotas.filter((q) => q.name.startsWith('sandbox-')).length;
     const environments = vclusterDemand(quotas.filter((q) => !q.name.startsWith('sandbox-')));

@@ -31,7 +31,11 @@ async function checkSecrets(files: ReadonlyMap<string, string>, cacheFile: strin
   const named = new Map([...files].map(([path, content]) => [`dist/${path}`, content]));
   const findings = await scanForSecrets(named, cacheFile ? { cacheFile } : {});
   // Waivers of repository files belong to `npm run secrets:scan`; synth sees dist/ only.
-  return applySecretWaivers(findings, SECRET_WAIVERS.filter((w) => w.file.startsWith('dist/')), SECRET_WAIVERS_FILE);
+  return applySecretWaivers(
+    findings,
+    SECRET_WAIVERS.filter((w) => w.file.startsWith('dist/')),
+    SECRET_WAIVERS_FILE,
+  );
 }
 
 /**

@@ -7,12 +7,10 @@ export interface ActiveSandboxes {
   readonly warnings: string[];
 }
 
-
 /** Sandboxes expiring within this many days get a warning at every synth. */
 export const EXPIRY_NOTICE_DAYS = 14;
 /** The furthest a sandbox's expiry may lie after the synth date: a term and a half; extend it by pull request. */
 export const MAX_SANDBOX_LIFETIME_DAYS = 180;
-
 
 /** Expiry dates further than MAX_SANDBOX_LIFETIME_DAYS from `today` (malformed dates are validateEnvironments' to report). */
 export function sandboxLifetimeProblems(environments: readonly Environment[], today: string): string[] {
@@ -57,9 +55,7 @@ function dropExpiredUsers(environment: Environment, today: string): ActiveSandbo
   for (const user of users) {
     const days = daysUntil(user.expires, today);
     if (days < 0) {
-      warnings.push(
-        `${environment.name} › environment: sandbox of ${user.github} expired on ${user.expires}; it is no longer synthesized (remove its line from charts/environments/sandbox-users.ts or extend expires)`,
-      );
+      warnings.push(`${environment.name} › environment: sandbox of ${user.github} expired on ${user.expires}; it is no longer synthesized (remove its line from charts/environments/sandbox-users.ts or extend expires)`);
       continue;
     }
     if (days <= EXPIRY_NOTICE_DAYS) {
@@ -76,9 +72,7 @@ export function today(env: NodeJS.ProcessEnv = process.env): string {
   const pinned = env.PLATFORM_TODAY;
   if (pinned === undefined) return new Date().toISOString().slice(0, 10);
   if (!isIsoDate(pinned)) {
-    throw new ConfigError([
-      `all environments › synth: PLATFORM_TODAY is ${JSON.stringify(pinned)} but it is not a date written YYYY-MM-DD; unset it or write e.g. 2026-11-24`,
-    ]);
+    throw new ConfigError([`all environments › synth: PLATFORM_TODAY is ${JSON.stringify(pinned)} but it is not a date written YYYY-MM-DD; unset it or write e.g. 2026-11-24`]);
   }
   return pinned;
 }

@@ -16,9 +16,7 @@ export function serviceLevels(registry: Registry = SERVICES): Map<string, number
     if (known !== undefined) return known;
     const definition = registry[name];
     if (!definition) {
-      throw new ConfigError([
-        `all environments › charts/platform/registry.ts: ${visiting.at(-1)}.dependsOn is ${JSON.stringify(name)} but no service of the registry has that name; fix the name or add the service`,
-      ]);
+      throw new ConfigError([`all environments › charts/platform/registry.ts: ${visiting.at(-1)}.dependsOn is ${JSON.stringify(name)} but no service of the registry has that name; fix the name or add the service`]);
     }
     if (visiting.includes(name)) {
       throw new ConfigError([

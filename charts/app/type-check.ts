@@ -74,7 +74,9 @@ function sourceHash(root: string, files: readonly string[], folders: readonly st
   for (const folder of folders) {
     const dir = join(root, folder);
     if (!existsSync(dir)) continue;
-    const entries = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts')).sort();
+    const entries = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .sort();
     for (const name of entries) add(join(dir, name));
   }
   return hash.digest('hex').slice(0, 32);

@@ -23,9 +23,7 @@ export const staging: Environment = {
         {
           name: 'default',
           // STRICT everywhere but here: Contour's Envoy is not meshed and calls HotROD in plaintext.
-          permissiveNamespaces: [
-            { namespace: 'sample', until: '2027-03-31', reason: "the Gateway's Envoy is not meshed yet; ends when the Gateway joins the mesh" },
-          ],
+          permissiveNamespaces: [{ namespace: 'sample', until: '2027-03-31', reason: "the Gateway's Envoy is not meshed yet; ends when the Gateway joins the mesh" }],
         },
       ],
     },

@@ -27,7 +27,7 @@ function parseField(text: string, min: number, max: number, name: string): Set<n
     if (!match) throw new Error(`the ${name} field "${text}" is not a number, a range, "*" or a step`);
     const [, range, stepText] = match;
     const step = stepText === undefined ? 1 : Number(stepText);
-    let [low, high] = range === '*' ? [min, max] : range!.split('-').map(Number) as [number, number?];
+    let [low, high] = range === '*' ? [min, max] : (range!.split('-').map(Number) as [number, number?]);
     // `n/s` means n to the maximum in steps of s (robfig/cron), `n` alone is just n
     if (high === undefined) high = stepText === undefined ? low : max;
     if (low < min || high > max || low > high || step < 1) throw new Error(`the ${name} field "${text}" is outside ${min}-${max}`);

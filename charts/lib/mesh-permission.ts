@@ -1,10 +1,5 @@
 import { Construct } from 'constructs';
-import {
-  MeshTrafficPermission,
-  MeshTrafficPermissionSpecFromDefaultAction,
-  MeshTrafficPermissionSpecFromTargetRefKind,
-  MeshTrafficPermissionSpecTargetRefKind,
-} from '../../imports/kuma-meshtrafficpermission-kuma.io.ts';
+import { MeshTrafficPermission, MeshTrafficPermissionSpecFromDefaultAction, MeshTrafficPermissionSpecFromTargetRefKind, MeshTrafficPermissionSpecTargetRefKind } from '../../imports/kuma-meshtrafficpermission-kuma.io.ts';
 import { DEFAULT_MESH } from './mesh-membership.ts';
 import { MESH_NAME_LABEL } from './namespace.ts';
 import { Wave, setSyncWave } from './sync-wave.ts';

@@ -1,19 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import {
-  type Dirent,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { type Dirent, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
 /**
@@ -161,9 +147,7 @@ export function lockTree(outdir: string): () => void {
       throw new WriteError(`another synth is running (pid unknown, lock ${relative(process.cwd(), lock)} is being taken); wait for it to finish`);
     }
     if (holder !== process.pid && isAlive(holder)) {
-      throw new WriteError(
-        `another synth is running (pid ${holder}) and holds ${relative(process.cwd(), lock) || lock}; wait for it to finish (if pid ${holder} is not a synth, delete that file)`,
-      );
+      throw new WriteError(`another synth is running (pid ${holder}) and holds ${relative(process.cwd(), lock) || lock}; wait for it to finish (if pid ${holder} is not a synth, delete that file)`);
     }
     rmSync(lock, { force: true }); // stale: its process is gone
   }
@@ -260,7 +244,12 @@ function writeLocked(outdir: string, files: ReadonlyMap<string, string>, options
       step('staged-file');
     }
     mkdirSync(staging, { recursive: true });
-    if (sync) syncTree(staging, [...files.keys()].map((relativePath) => join(staging, relativePath)), [...folders]);
+    if (sync)
+      syncTree(
+        staging,
+        [...files.keys()].map((relativePath) => join(staging, relativePath)),
+        [...folders],
+      );
     step('staged');
     writeDurably(journal, JSON.stringify({ staging: basename(staging), previous: basename(previous) }), sync);
     if (sync) fsyncPath(parent);

@@ -38,20 +38,11 @@ const INDICATORS = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 // The tags of the default (core 1.2) schema that would read a plain scalar as something else.
-const OTHER_TAGS = new Document().schema.tags.filter(
-  (tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test,
-);
+const OTHER_TAGS = new Document().schema.tags.filter((tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test);
 
 /** Whether `yaml` writes this string plain, as it is. */
 function isPlain(text: string): boolean {
-  return (
-    text !== '' &&
-    !text.includes('\n') &&
-    !INDICATORS.test(text) &&
-    !CONTROL.test(text) &&
-    !DOCUMENT_MARKER.test(text) &&
-    !OTHER_TAGS.some((tag) => tag.test!.test(text))
-  );
+  return text !== '' && !text.includes('\n') && !INDICATORS.test(text) && !CONTROL.test(text) && !DOCUMENT_MARKER.test(text) && !OTHER_TAGS.some((tag) => tag.test!.test(text));
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

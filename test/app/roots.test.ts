@@ -25,11 +25,13 @@ describe('environment roots', () => {
 
   it('one Application per service folder, reading <env>/<service> of the dist branch', () => {
     for (const env of ['prod', 'staging', 'sandbox']) {
-      const folders = new Set(manifestsOf(b, env).filter((m) => m.folder !== 'root').map((m) => m.folder));
-      // `-release` Applications also read the dist branch: the generated kustomization of upstream release assets.
-      const folderApps = root(env).filter(
-        (o) => o.kind === 'Application' && (o as any).spec.source.targetRevision === 'dist' && !o.metadata.name.endsWith('-root') && !o.metadata.name.endsWith('-release'),
+      const folders = new Set(
+        manifestsOf(b, env)
+          .filter((m) => m.folder !== 'root')
+          .map((m) => m.folder),
       );
+      // `-release` Applications also read the dist branch: the generated kustomization of upstream release assets.
+      const folderApps = root(env).filter((o) => o.kind === 'Application' && (o as any).spec.source.targetRevision === 'dist' && !o.metadata.name.endsWith('-root') && !o.metadata.name.endsWith('-release'));
       expect(folderApps.map((o) => (o as any).spec.source.path).sort()).toEqual([...folders].map((f) => `${env}/${f}`).sort());
     }
   });
@@ -55,12 +57,20 @@ describe('environment roots', () => {
 describe('service levels', () => {
   it('order services after what they depend on', () => {
     expect(serviceLevels({ a: { dependsOn: [] }, b: { dependsOn: ['a'] }, c: { dependsOn: ['b', 'a'] } })).toEqual(
-      new Map([['a', 0], ['b', 1], ['c', 2]]),
+      new Map([
+        ['a', 0],
+        ['b', 1],
+        ['c', 2],
+      ]),
     );
   });
 
   it('reject cycles and unknown services', () => {
-    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow('all environments › charts/platform/registry.ts: dependsOn forms a cycle a → b → a, so no service of it can sync first; remove one of these dependencies');
-    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow('all environments › charts/platform/registry.ts: a.dependsOn is "nope" but no service of the registry has that name; fix the name or add the service');
+    expect(() => serviceLevels({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } })).toThrow(
+      'all environments › charts/platform/registry.ts: dependsOn forms a cycle a → b → a, so no service of it can sync first; remove one of these dependencies',
+    );
+    expect(() => serviceLevels({ a: { dependsOn: ['nope'] } })).toThrow(
+      'all environments › charts/platform/registry.ts: a.dependsOn is "nope" but no service of the registry has that name; fix the name or add the service',
+    );
   });
 });

@@ -5,7 +5,17 @@ import { build, TEST_TODAY, withChanges, environment } from '../helpers.ts';
 
 describe('synth summary', () => {
   it('prints services × environments with object counts, sandboxes, totals, time and warnings', () => {
-    const environments = [environment('prod'), environment('staging'), withChanges('sandbox', { sandboxUsers: [{ github: 'a', expires: '2027-01-31' }, { github: 'b', expires: '2026-11-30' }, { github: 'c', expires: '2026-01-01' }] })];
+    const environments = [
+      environment('prod'),
+      environment('staging'),
+      withChanges('sandbox', {
+        sandboxUsers: [
+          { github: 'a', expires: '2027-01-31' },
+          { github: 'b', expires: '2026-11-30' },
+          { github: 'c', expires: '2026-01-01' },
+        ],
+      }),
+    ];
     const b = build(environments);
     const text = formatSynthSummary({ environments, manifests: b.manifests, services: b.services, warnings: b.warnings, today: TEST_TODAY, outdir: 'dist', totalMs: 812.4, gateMs: 120.2 });
     const lines = text.split('\n');

@@ -103,9 +103,7 @@ describe('the real API server', () => {
 
   it('refuses a namespaced object whose namespace does not exist', async () => {
     const walk = await sync([{ folder: 'orphan', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'nowhere' }, data: { a: 'b' } }] }]);
-    expect(walk.rejections.map(brief)).toEqual([
-      { step: 'dry-run', source: 'prod/orphan/configmap-settings.yaml', object: 'ConfigMap nowhere/settings', status: 404, message: 'namespaces "nowhere" not found' },
-    ]);
+    expect(walk.rejections.map(brief)).toEqual([{ step: 'dry-run', source: 'prod/orphan/configmap-settings.yaml', object: 'ConfigMap nowhere/settings', status: 404, message: 'namespaces "nowhere" not found' }]);
   });
 
   it('refuses a ClusterRole that grants more than the AppProject lets the Application hold (escalation)', async () => {
@@ -127,10 +125,21 @@ describe('the real API server', () => {
   });
 
   it('refuses a custom resource applied before its CRD exists', async () => {
-    const certificate: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'early', namespace: 'default' }, spec: { secretName: 'early-tls', dnsNames: ['a.example'], issuerRef: { name: 'x', kind: 'ClusterIssuer' } } };
+    const certificate: KubeObject = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'early', namespace: 'default' },
+      spec: { secretName: 'early-tls', dnsNames: ['a.example'], issuerRef: { name: 'x', kind: 'ClusterIssuer' } },
+    };
     const walk = await sync([{ folder: 'too-early', objects: [certificate] }]);
     expect(walk.rejections.map(brief)).toEqual([
-      { step: 'dry-run', source: 'prod/too-early/certificate-early.yaml', object: 'Certificate.cert-manager.io default/early', status: 404, message: 'no matches for kind "Certificate" in version "cert-manager.io/v1" (GET /apis/cert-manager.io/v1: 404 page not found): ensure CRDs are installed first' },
+      {
+        step: 'dry-run',
+        source: 'prod/too-early/certificate-early.yaml',
+        object: 'Certificate.cert-manager.io default/early',
+        status: 404,
+        message: 'no matches for kind "Certificate" in version "cert-manager.io/v1" (GET /apis/cert-manager.io/v1: 404 page not found): ensure CRDs are installed first',
+      },
     ]);
   });
 });

@@ -5,9 +5,7 @@ import { DIST, edited } from './fixtures.ts';
 describe('converge: each defect reintroduced in a copy of dist/ is named', () => {
   it('B1: a root in the project it creates itself is refused, with the chain', () => {
     const tree = edited(DIST, 'prod/root/application-prod-root.yaml', (t) => t.replace('project: default', 'project: prod'));
-    expect(converge(tree).result.chains.get('prod')).toEqual([
-      'prod-root: Application referencing project prod which does not exist; AppProject prod is made by prod-root at wave -1 (its own wave -1 there)',
-    ]);
+    expect(converge(tree).result.chains.get('prod')).toEqual(['prod-root: Application referencing project prod which does not exist; AppProject prod is made by prod-root at wave -1 (its own wave -1 there)']);
   });
 
   it('B2: Grafana before the folder that makes its Secrets deadlocks the root at wave 60', () => {
@@ -22,11 +20,17 @@ describe('converge: each defect reintroduced in a copy of dist/ is named', () =>
 
   it('B3: forwarding 443 to a hosted Gateway without an HTTPS listener is synced but broken', () => {
     const tree = edited(DIST, 'prod/hosted-edges/httpproxy-sandbox-edge.yaml', (t) =>
-      t.replace('  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"', '  tcpproxy:\n    services:\n      - name: envoy-platform-x-gateway-x-sandbox\n        port: 443\n  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"\n    tls:\n      passthrough: true'),
+      t.replace(
+        '  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"',
+        '  tcpproxy:\n    services:\n      - name: envoy-platform-x-gateway-x-sandbox\n        port: 443\n  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"\n    tls:\n      passthrough: true',
+      ),
     );
     const report = converge(tree);
     expect(report.broken).toEqual([
-      { environment: 'prod', message: 'HTTPProxy vcluster-sandbox/sandbox-edge (tcpproxy) forwards to port 443 of Service vcluster-sandbox/envoy-platform-x-gateway-x-sandbox, which has only port 80: Contour marks it invalid' },
+      {
+        environment: 'prod',
+        message: 'HTTPProxy vcluster-sandbox/sandbox-edge (tcpproxy) forwards to port 443 of Service vcluster-sandbox/envoy-platform-x-gateway-x-sandbox, which has only port 80: Contour marks it invalid',
+      },
     ]);
   });
 
@@ -50,9 +54,7 @@ describe('converge: each defect reintroduced in a copy of dist/ is named', () =>
   });
 
   it('a pod whose Secret is never created is reported with the missing Secret', () => {
-    const tree = edited(DIST, 'prod/gateway/deployment-contour-gateway-provisioner.yaml', (t) =>
-      t.replace(/(\n\s+)- args:/, '$1- envFrom:$1    - secretRef:$1        name: never-created$1  args:'),
-    );
+    const tree = edited(DIST, 'prod/gateway/deployment-contour-gateway-provisioner.yaml', (t) => t.replace(/(\n\s+)- args:/, '$1- envFrom:$1    - secretRef:$1        name: never-created$1  args:'));
     expect(converge(tree).result.chains.get('prod')![0]).toBe(
       'prod-root waits at wave 25 on prod-gateway waits at wave 0 on Deployment projectcontour/contour-gateway-provisioner needs Secret projectcontour/never-created, which nothing in the tree or the runbook makes',
     );
@@ -77,7 +79,8 @@ describe('converge: what would stay OutOfSync forever', () => {
     expect(converge(tree).broken).toEqual([
       {
         environment: 'prod',
-        message: 'prod-cert-manager stays OutOfSync forever: cert-manager-cainjector rewrites ValidatingWebhookConfiguration example /webhooks/0/clientConfig/caBundle; add an ignoreDifferences entry (with its reason) to prod-cert-manager',
+        message:
+          'prod-cert-manager stays OutOfSync forever: cert-manager-cainjector rewrites ValidatingWebhookConfiguration example /webhooks/0/clientConfig/caBundle; add an ignoreDifferences entry (with its reason) to prod-cert-manager',
       },
     ]);
   });
@@ -87,7 +90,10 @@ describe('converge: day 2', () => {
   it('from a tree with B3 to the fixed one: the 443 forward goes, nothing is refused, it still converges', () => {
     const fixed = DIST;
     const before = edited(fixed, 'prod/hosted-edges/httpproxy-sandbox-edge.yaml', (t) =>
-      t.replace('  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"', '  tcpproxy:\n    services:\n      - name: envoy-platform-x-gateway-x-sandbox\n        port: 443\n  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"\n    tls:\n      passthrough: true'),
+      t.replace(
+        '  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"',
+        '  tcpproxy:\n    services:\n      - name: envoy-platform-x-gateway-x-sandbox\n        port: 443\n  virtualhost:\n    fqdn: "*.sandbox.omni.cedille.club"\n    tls:\n      passthrough: true',
+      ),
     );
     const report = converge(fixed, { from: before });
     expect(report.day2).toEqual({ pruned: [], created: [], changed: ['prod-hosted-edges: HTTPProxy vcluster-sandbox/sandbox-edge'], rejected: [] });

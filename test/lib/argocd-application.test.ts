@@ -29,7 +29,18 @@ describe('Argo CD escape hatches', () => {
   it('fails on an entry that ignores nothing, and on a JSON pointer written as a path', () => {
     const chart = testChart('prod', 'demo');
     expect(
-      configErrors(() => new HelmApplication(chart, 'Chart', { chart: chartPin, namespace: 'demo', values: {}, ignoreDifferences: [{ kind: 'Deployment', reason: 'r' }, { kind: 'Deployment', jsonPointers: ['spec.replicas'], reason: 'r' }] })),
+      configErrors(
+        () =>
+          new HelmApplication(chart, 'Chart', {
+            chart: chartPin,
+            namespace: 'demo',
+            values: {},
+            ignoreDifferences: [
+              { kind: 'Deployment', reason: 'r' },
+              { kind: 'Deployment', jsonPointers: ['spec.replicas'], reason: 'r' },
+            ],
+          }),
+      ),
     ).toEqual([
       'prod › demo/Chart/Application: ignoreDifferences[0] is {"kind":"Deployment"} but it names no field to ignore; give jsonPointers, jqPathExpressions or managedFieldsManagers',
       'prod › demo/Chart/Application: ignoreDifferences[1].jsonPointers[0] is "spec.replicas" but a JSON pointer starts with "/"; write "/spec/replicas"',

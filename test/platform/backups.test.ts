@@ -38,14 +38,7 @@ describe('Backups', () => {
 
   it('backs up every stateful service of prod that git cannot rebuild, into a bucket made by the platform', () => {
     const prod = manifestsOf(PLATFORM, 'prod', 'backups').map((m) => `${m.object.kind} ${m.object.metadata.namespace ?? ''}/${m.object.metadata.name}`);
-    expect(prod).toEqual(
-      expect.arrayContaining([
-        'Bucket /cedille-platform-backups',
-        'CronJob vault/backup-vault',
-        'CronJob clickhouse/backup-clickhouse',
-        'ConfigMap grafana/alerts-backups',
-      ]),
-    );
+    expect(prod).toEqual(expect.arrayContaining(['Bucket /cedille-platform-backups', 'CronJob vault/backup-vault', 'CronJob clickhouse/backup-clickhouse', 'ConfigMap grafana/alerts-backups']));
   });
 
   it('keeps versions and deletes each target’s backups after its retention from the data', () => {
@@ -181,7 +174,12 @@ describe('gate rule needs (backup jobs)', () => {
 
   it('passes on the platform', () => {
     expect(needsErrors(manifests)).toEqual([]);
-    expect(manifests.filter((m) => m.object.metadata.annotations?.[NEEDS_ANNOTATION]).map((m) => m.object.metadata.name).sort()).toEqual(['backup-clickhouse', 'backup-vault']);
+    expect(
+      manifests
+        .filter((m) => m.object.metadata.annotations?.[NEEDS_ANNOTATION])
+        .map((m) => m.object.metadata.name)
+        .sort(),
+    ).toEqual(['backup-clickhouse', 'backup-vault']);
   });
 
   it('catches a job whose bucket nothing creates', () => {
@@ -206,7 +204,17 @@ describe('gate rule needs (backup jobs)', () => {
       if (isObject(m, 'KubernetesAuthEngineRole', 'raft-snapshot')) return { ...m, folder: 'sample-late' };
       return m;
     });
-    const lateApp = withWave({ ...root('prod-backups'), object: { ...root('prod-backups').object, metadata: { ...root('prod-backups').object.metadata, name: 'prod-sample-late' }, spec: { ...(root('prod-backups').object as any).spec, source: { ...(root('prod-backups').object as any).spec.source, path: 'prod/sample-late' } } } }, backupsWave + 10);
+    const lateApp = withWave(
+      {
+        ...root('prod-backups'),
+        object: {
+          ...root('prod-backups').object,
+          metadata: { ...root('prod-backups').object.metadata, name: 'prod-sample-late' },
+          spec: { ...(root('prod-backups').object as any).spec, source: { ...(root('prod-backups').object as any).spec.source, path: 'prod/sample-late' } },
+        },
+      },
+      backupsWave + 10,
+    );
     expect(needsErrors([...moved, lateApp])).toEqual([
       `prod/backups/cronjob-backup-vault.yaml: needs KubernetesAuthEngineRole.redhatcop.redhat.io/vault/raft-snapshot, which is applied after it: KubernetesAuthEngineRole vault/raft-snapshot in folder sample-late/ (Application wave ${backupsWave + 10}; this folder: ${backupsWave}); move it to an earlier wave or make this service depend on the one that creates it`,
     ]);
@@ -243,4 +251,3 @@ describe('restore in the convergence model (npm run converge)', () => {
     expect(restoreAt(withoutInstallation)).toBeUndefined();
   });
 });
-

@@ -24,7 +24,7 @@ describe('Omni access policy', () => {
     for (const rule of policy.spec.rules) expect(rule.clusters).toEqual(['cedille-cluster']);
   });
 
-  it('impersonates reader plus the member\'s own group (and operator for operators)', () => {
+  it("impersonates reader plus the member's own group (and operator for operators)", () => {
     const rule = (user: string) => policy.spec.rules.find((r: any) => r.users[0] === user);
     expect(rule('carol@example.org')).toEqual({
       users: ['carol@example.org'],
@@ -38,12 +38,7 @@ describe('Omni access policy', () => {
   });
 
   it('carries one test per member that Omni runs on apply', () => {
-    expect(policy.spec.tests.map((t: any) => t.name)).toEqual([
-      'alice is Admin on cedille-cluster',
-      'Bob-SRE is Operator on cedille-cluster',
-      'carol is Reader on cedille-cluster',
-      'dave is None on cedille-cluster',
-    ]);
+    expect(policy.spec.tests.map((t: any) => t.name)).toEqual(['alice is Admin on cedille-cluster', 'Bob-SRE is Operator on cedille-cluster', 'carol is Reader on cedille-cluster', 'dave is None on cedille-cluster']);
     const dave = policy.spec.tests.find((t: any) => t.user.name === 'dave@example.org');
     expect(dave.expected).toEqual({ role: 'None', kubernetes: { impersonate: { groups: [] } } });
   });
@@ -107,7 +102,7 @@ describe('ClusterAccess RBAC', () => {
     expect(find(objects, 'ClusterRoleBinding', 'cluster-access-operator-edit').roleRef.name).toBe('edit');
   });
 
-  it('lets readers see the platform\'s custom resources, read-only', () => {
+  it("lets readers see the platform's custom resources, read-only", () => {
     const chart = testChart('prod', 'cluster-access');
     new ClusterAccess(chart, 'ClusterAccess', { members });
     const objects = objectsOf(chart);
@@ -122,18 +117,14 @@ describe('ClusterAccess RBAC', () => {
   const reject = (bad: ClusterMember[]) => configErrors(() => new ClusterAccess(testChart('prod', 'cluster-access'), 'ClusterAccess', { members: bad }));
 
   it('fails on a duplicate member', () => {
-    expect(reject([members[0]!, { ...members[1]!, github: 'ALICE' }])).toEqual([
-      'prod › cluster-access/ClusterAccess: members[1].github is "ALICE" but members[0] is the same GitHub user; keep one line per member',
-    ]);
+    expect(reject([members[0]!, { ...members[1]!, github: 'ALICE' }])).toEqual(['prod › cluster-access/ClusterAccess: members[1].github is "ALICE" but members[0] is the same GitHub user; keep one line per member']);
     expect(reject([members[0]!, { ...members[1]!, omniIdentity: 'alice@example.org' }])).toEqual([
       'prod › cluster-access/ClusterAccess: members[1].omniIdentity is "alice@example.org" but members[0] has the same Omni identity; keep one line per member',
     ]);
   });
 
   it('fails on an unknown role', () => {
-    expect(reject([{ ...members[0]!, role: 'Owner' as never }])).toEqual([
-      'prod › cluster-access/ClusterAccess: members[0].role is "Owner" but Omni roles are None, Reader, Operator, Admin; pick one of those roles',
-    ]);
+    expect(reject([{ ...members[0]!, role: 'Owner' as never }])).toEqual(['prod › cluster-access/ClusterAccess: members[0].role is "Owner" but Omni roles are None, Reader, Operator, Admin; pick one of those roles']);
   });
 
   it('fails on a malformed identity or login', () => {

@@ -36,7 +36,7 @@ describe('HostedEdges', () => {
     expect(wave('prod-hosted-edges')).toBeGreaterThan(wave('prod-vcluster'));
   });
 
-  it('syncs after the gateway and the vclusters (its HTTPProxies need Contour\'s CRDs and the synced Envoy Services)', () => {
+  it("syncs after the gateway and the vclusters (its HTTPProxies need Contour's CRDs and the synced Envoy Services)", () => {
     const waves = serviceWaves();
     expect(waves.get('hosted-edges')).toBeGreaterThan(waves.get('gateway')!);
     expect(waves.get('hosted-edges')).toBeGreaterThan(waves.get('vcluster')!);

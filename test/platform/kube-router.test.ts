@@ -12,13 +12,7 @@ describe('KubeRouter', () => {
     const pod = find(objects, 'DaemonSet', 'kube-router', 'kube-router').spec.template.spec;
     const container = pod.containers[0];
     expect(container.image).toBe('docker.io/cloudnativelabs/kube-router:v2.1.1');
-    expect(container.args).toEqual([
-      '--run-router=false',
-      '--run-firewall=true',
-      '--run-service-proxy=false',
-      '--service-cluster-ip-range=10.96.0.0/12',
-      '--health-port=20244',
-    ]);
+    expect(container.args).toEqual(['--run-router=false', '--run-firewall=true', '--run-service-proxy=false', '--service-cluster-ip-range=10.96.0.0/12', '--health-port=20244']);
     expect(container.securityContext).toEqual({ privileged: true });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 20244 });
     expect(pod.hostNetwork).toBe(true);
@@ -32,7 +26,7 @@ describe('KubeRouter', () => {
 
   it('fails in a vcluster', () => {
     expect(configErrors(() => new KubeRouter(testChart('staging', 'kube-router'), 'KubeRouter'))).toEqual([
-      "staging › kube-router/KubeRouter: services.kube-router is \"vcluster\" but kube-router is a privileged agent on the nodes and staging is a vcluster; the host's agent already enforces the policies of its pods; remove kube-router here and run it on the host",
+      'staging › kube-router/KubeRouter: services.kube-router is "vcluster" but kube-router is a privileged agent on the nodes and staging is a vcluster; the host\'s agent already enforces the policies of its pods; remove kube-router here and run it on the host',
     ]);
   });
 
@@ -74,7 +68,11 @@ describe('NetworkPolicy enforcement', () => {
 /** A NetworkPolicy reduced to what it lets through, for comparing against the intended exceptions. */
 function summary(policy: any): string {
   const peer = (p: any) =>
-    [p.namespaceSelector && `ns=${p.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? JSON.stringify(p.namespaceSelector)}`, p.podSelector && `pods=${JSON.stringify(p.podSelector.matchLabels ?? {})}`, p.ipBlock && `ip=${p.ipBlock.cidr}-${(p.ipBlock.except ?? []).length}`]
+    [
+      p.namespaceSelector && `ns=${p.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? JSON.stringify(p.namespaceSelector)}`,
+      p.podSelector && `pods=${JSON.stringify(p.podSelector.matchLabels ?? {})}`,
+      p.ipBlock && `ip=${p.ipBlock.cidr}-${(p.ipBlock.except ?? []).length}`,
+    ]
       .filter(Boolean)
       .join('&');
   const rule = (r: any, key: 'from' | 'to') => `${(r[key] ?? []).map(peer).join('|') || 'any'}:${(r.ports ?? []).map((p: any) => `${p.protocol}/${p.port}`).join(',') || 'all'}`;
@@ -89,7 +87,13 @@ function summary(policy: any): string {
 
 describe('sandbox isolation', () => {
   const b = build();
-  const sandboxNamespaces = [...new Set(manifestsOf(b, 'prod', 'vcluster').map((m) => m.object.metadata.namespace).filter((ns): ns is string => ns?.startsWith('sandbox-') === true))];
+  const sandboxNamespaces = [
+    ...new Set(
+      manifestsOf(b, 'prod', 'vcluster')
+        .map((m) => m.object.metadata.namespace)
+        .filter((ns): ns is string => ns?.startsWith('sandbox-') === true),
+    ),
+  ];
 
   it('every personal sandbox namespace is default-deny with exactly the intended exceptions', () => {
     expect(sandboxNamespaces.sort()).toEqual(['sandbox-epsot', 'sandbox-svc-cedille-user']);

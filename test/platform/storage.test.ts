@@ -68,7 +68,9 @@ describe('Storage', () => {
       persistence: { storageClass: 'mayastor-etcd-localpv' },
     });
     // busybox pinned from the catalogue in every init container the chart hard-codes as busybox:latest
-    const images = Object.values(values.mayastor.base).flatMap((group: any) => [...(group.containers ?? []), ...(group.initContainer ?? [])]).map((c: any) => c.image);
+    const images = Object.values(values.mayastor.base)
+      .flatMap((group: any) => [...(group.containers ?? []), ...(group.initContainer ?? [])])
+      .map((c: any) => c.image);
     expect(images).toHaveLength(5);
     expect(new Set(images)).toEqual(new Set(['docker.io/library/busybox:1.37.0']));
     // Only our classes: the chart's single-replica and openebs-hostpath classes are off.
@@ -178,21 +180,15 @@ describe('Storage', () => {
   });
 
   it('fails when replicas is below 1', () => {
-    expect(configErrors(() => mayastor({ replicas: 0 }))).toEqual([
-      'prod › storage/Storage: replicas is 0 but every volume needs at least 1 copy; set replicas between 1 and 3',
-    ]);
+    expect(configErrors(() => mayastor({ replicas: 0 }))).toEqual(['prod › storage/Storage: replicas is 0 but every volume needs at least 1 copy; set replicas between 1 and 3']);
   });
 
   it('fails when replicas is not a whole number', () => {
-    expect(configErrors(() => mayastor({ replicas: 1.5 }))).toEqual([
-      'prod › storage/Storage: replicas is 1.5 but a volume has a whole number of copies; set replicas between 1 and 3',
-    ]);
+    expect(configErrors(() => mayastor({ replicas: 1.5 }))).toEqual(['prod › storage/Storage: replicas is 1.5 but a volume has a whole number of copies; set replicas between 1 and 3']);
   });
 
   it('fails when replicas exceeds the distinct nodes with pools', () => {
-    expect(configErrors(() => mayastor({ replicas: 4 }))).toEqual([
-      'prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools',
-    ]);
+    expect(configErrors(() => mayastor({ replicas: 4 }))).toEqual(['prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools']);
   });
 
   it('fails when two classes are default in one environment', () => {
@@ -210,7 +206,7 @@ describe('Storage', () => {
 
   it('fails when enabled in a vcluster environment', () => {
     expect(configErrors(() => mayastor({}, environment('staging')))).toEqual([
-      "staging › storage/Storage: services.storage is \"enabled\" but staging is a vcluster on prod, with no nodes or disks of its own; remove storage from staging's services and use the host's classes (hostProvided.storageClasses)",
+      'staging › storage/Storage: services.storage is "enabled" but staging is a vcluster on prod, with no nodes or disks of its own; remove storage from staging\'s services and use the host\'s classes (hostProvided.storageClasses)',
     ]);
   });
 

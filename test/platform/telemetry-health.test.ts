@@ -23,10 +23,7 @@ const PRODUCERS: Record<HealthMetric, string> = {
 
 /** Metric names a query reads (`MetricName = '…'` and `MetricName IN ('…', …)`) that no health collector produces. */
 function unknownMetrics(sql: string): string[] {
-  const names = [
-    ...[...sql.matchAll(/MetricName = '([^']+)'/g)].map((m) => m[1]!),
-    ...[...sql.matchAll(/MetricName IN \(([^)]*)\)/g)].flatMap((m) => [...m[1]!.matchAll(/'([^']+)'/g)].map((n) => n[1]!)),
-  ];
+  const names = [...[...sql.matchAll(/MetricName = '([^']+)'/g)].map((m) => m[1]!), ...[...sql.matchAll(/MetricName IN \(([^)]*)\)/g)].flatMap((m) => [...m[1]!.matchAll(/'([^']+)'/g)].map((n) => n[1]!))];
   return names.filter((name) => !(name in HEALTH_METRICS));
 }
 
@@ -55,7 +52,10 @@ describe('node and cluster health (replacing netdata)', () => {
     }
     // The gateway collector writes everything it receives to ClickHouse.
     expect(find(prod, 'OpenTelemetryCollector', 'telemetry', 'opentelemetry').spec.config.service.pipelines.metrics.exporters).toContain('clickhouse');
-    expect(b.manifests.filter((m) => (m.object.metadata.name === 'node-health' || m.object.metadata.name === 'cluster-health') && m.object.kind === 'OpenTelemetryCollector').map((m) => m.environment)).toEqual(['prod', 'prod']);
+    expect(b.manifests.filter((m) => (m.object.metadata.name === 'node-health' || m.object.metadata.name === 'cluster-health') && m.object.kind === 'OpenTelemetryCollector').map((m) => m.environment)).toEqual([
+      'prod',
+      'prod',
+    ]);
   });
 
   it('every health metric has a configured producer, and dashboards and alerts read only those', () => {
@@ -64,10 +64,7 @@ describe('node and cluster health (replacing netdata)', () => {
     const cluster = find(prod, 'OpenTelemetryCollector', 'cluster-health', 'opentelemetry');
     const configured = [...node.spec.config.service.pipelines.metrics.receivers, ...cluster.spec.config.service.pipelines.metrics.receivers];
     for (const producer of new Set(Object.values(PRODUCERS))) expect(configured).toContain(producer);
-    const queries = [
-      ...Object.values(healthDashboards()).flatMap((d: any) => d.panels.map((p: any) => p.targets[0].rawSql as string)),
-      ...HEALTH_ALERTS.map((alert) => alert.sql),
-    ];
+    const queries = [...Object.values(healthDashboards()).flatMap((d: any) => d.panels.map((p: any) => p.targets[0].rawSql as string)), ...HEALTH_ALERTS.map((alert) => alert.sql)];
     for (const sql of queries) expect(unknownMetrics(sql), sql).toEqual([]);
   });
 
@@ -94,7 +91,10 @@ describe('node and cluster health (replacing netdata)', () => {
     }
     const titles = maps.flatMap((m) => JSON.parse(Object.values(m.data as Record<string, string>)[0]!).panels.map((p: any) => p.title as string));
     for (const topic of [/CPU/, /Memory/, /Filesystem/, /Disk I\/O/, /Mayastor pools/, /Nodes ready/, /restarts/, /PersistentVolumeClaims/]) {
-      expect(titles.some((title) => topic.test(title)), String(topic)).toBe(true);
+      expect(
+        titles.some((title) => topic.test(title)),
+        String(topic),
+      ).toBe(true);
     }
   });
 

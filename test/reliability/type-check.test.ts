@@ -11,7 +11,10 @@ import { typeProblems } from '../../charts/app/type-check.ts';
 function project(data: string): string {
   const root = mkdtempSync(join(tmpdir(), 'typecheck-'));
   mkdirSync(join(root, 'charts', 'environments'), { recursive: true });
-  writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, types: [] }, include: ['charts/**/*.ts'] }));
+  writeFileSync(
+    join(root, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, types: [] }, include: ['charts/**/*.ts'] }),
+  );
   writeFileSync(join(root, 'charts', 'environments', 'types.ts'), 'export interface SandboxUser {\n  readonly github: string;\n  readonly expires?: string;\n}\n');
   writeFileSync(join(root, 'charts', 'environments', 'sandbox-users.ts'), `import type { SandboxUser } from './types.ts';\n\nexport const SANDBOX_USERS: readonly SandboxUser[] = [\n${data}\n];\n`);
   return root;

@@ -27,8 +27,15 @@ function readTree(root: string): Map<string, string> {
   return files;
 }
 
-const OLD = new Map([['prod/a/x.yaml', 'old'], ['README.md', 'old tree']]);
-const NEW = new Map([['prod/a/x.yaml', 'new'], ['prod/b/y.yaml', 'new'], ['README.md', 'new tree']]);
+const OLD = new Map([
+  ['prod/a/x.yaml', 'old'],
+  ['README.md', 'old tree'],
+]);
+const NEW = new Map([
+  ['prod/a/x.yaml', 'new'],
+  ['prod/b/y.yaml', 'new'],
+  ['README.md', 'new tree'],
+]);
 
 function setup(): { root: string; out: string } {
   const root = mkdtempSync(join(tmpdir(), 'writer-faults-'));
@@ -42,12 +49,42 @@ const failAt = (step: WriteStep, code: string) => (at: WriteStep) => {
 };
 
 const WRITER_CASES: { name: string; step: WriteStep; code: string; message: string }[] = [
-  { name: 'disk full while staging', step: 'staged-file', code: 'ENOSPC', message: 'cannot write dist/: ENOSPC (../../x/.dist.new-1/prod/a/x.yaml): no space left on the device; free some space and run synth again; dist/ was left as it was' },
-  { name: 'quota exceeded while staging', step: 'staged-file', code: 'EDQUOT', message: 'cannot write dist/: EDQUOT (../../x/.dist.new-1/prod/a/x.yaml): disk quota exceeded; free some space and run synth again; dist/ was left as it was' },
-  { name: 'read-only file system', step: 'staged', code: 'EROFS', message: 'cannot write dist/: EROFS (../../x/.dist.new-1/prod/a/x.yaml): the file system is read-only; run synth where the repository is writable; dist/ was left as it was' },
-  { name: 'too many open files', step: 'staged-file', code: 'EMFILE', message: 'cannot write dist/: EMFILE (../../x/.dist.new-1/prod/a/x.yaml): too many open files; raise the limit (ulimit -n) and run synth again; dist/ was left as it was' },
-  { name: 'journal not writable', step: 'journal', code: 'EACCES', message: 'cannot write dist/: EACCES (../../x/.dist.new-1/prod/a/x.yaml): permission denied; make the repository writable by you (e.g. chmod -R u+w on it); dist/ was left as it was' },
-  { name: 'rename refused after the old tree moved', step: 'moved-old', code: 'EPERM', message: 'cannot replace dist/: EPERM (../../x/.dist.new-1/prod/a/x.yaml): operation not permitted; make the repository writable by you (e.g. chmod -R u+w on it); dist/ was left as it was' },
+  {
+    name: 'disk full while staging',
+    step: 'staged-file',
+    code: 'ENOSPC',
+    message: 'cannot write dist/: ENOSPC (../../x/.dist.new-1/prod/a/x.yaml): no space left on the device; free some space and run synth again; dist/ was left as it was',
+  },
+  {
+    name: 'quota exceeded while staging',
+    step: 'staged-file',
+    code: 'EDQUOT',
+    message: 'cannot write dist/: EDQUOT (../../x/.dist.new-1/prod/a/x.yaml): disk quota exceeded; free some space and run synth again; dist/ was left as it was',
+  },
+  {
+    name: 'read-only file system',
+    step: 'staged',
+    code: 'EROFS',
+    message: 'cannot write dist/: EROFS (../../x/.dist.new-1/prod/a/x.yaml): the file system is read-only; run synth where the repository is writable; dist/ was left as it was',
+  },
+  {
+    name: 'too many open files',
+    step: 'staged-file',
+    code: 'EMFILE',
+    message: 'cannot write dist/: EMFILE (../../x/.dist.new-1/prod/a/x.yaml): too many open files; raise the limit (ulimit -n) and run synth again; dist/ was left as it was',
+  },
+  {
+    name: 'journal not writable',
+    step: 'journal',
+    code: 'EACCES',
+    message: 'cannot write dist/: EACCES (../../x/.dist.new-1/prod/a/x.yaml): permission denied; make the repository writable by you (e.g. chmod -R u+w on it); dist/ was left as it was',
+  },
+  {
+    name: 'rename refused after the old tree moved',
+    step: 'moved-old',
+    code: 'EPERM',
+    message: 'cannot replace dist/: EPERM (../../x/.dist.new-1/prod/a/x.yaml): operation not permitted; make the repository writable by you (e.g. chmod -R u+w on it); dist/ was left as it was',
+  },
 ];
 
 describe('writer: faults leave the old tree, with one clear message', () => {
@@ -119,7 +156,12 @@ describe('writer: faults leave the old tree, with one clear message', () => {
     const done = recoverTree(out);
     release();
     expect(done).toEqual(['finished an interrupted swap (.dist.new-7 → dist)', 'removed orphan .dist.old-7']);
-    expect(readTree(out)).toEqual(new Map([['prod/a/x.yaml', 'new'], ['README.md', 'new tree']]));
+    expect(readTree(out)).toEqual(
+      new Map([
+        ['prod/a/x.yaml', 'new'],
+        ['README.md', 'new tree'],
+      ]),
+    );
     expect(readdirSync(root)).toEqual(['dist']);
   });
 

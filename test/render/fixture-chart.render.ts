@@ -30,10 +30,18 @@ function distTree(values: Record<string, unknown>, chartWave = 60, version = '0.
     metadata: { name, namespace: 'argocd', labels, annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
     spec: { project: 'prod', destination: { server: 'https://kubernetes.default.svc', namespace: 'fixture' }, source, syncPolicy },
   });
-  write('prod/root/application-prod-fixture-chart.yaml', application('prod-fixture-chart', chartWave, { repoURL: REPO, chart: 'render-fixture', targetRevision: version, helm: { releaseName: 'fixture', valuesObject: values } }, {
-    syncOptions: ['CreateNamespace=true'],
-    managedNamespaceMetadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
-  }));
+  write(
+    'prod/root/application-prod-fixture-chart.yaml',
+    application(
+      'prod-fixture-chart',
+      chartWave,
+      { repoURL: REPO, chart: 'render-fixture', targetRevision: version, helm: { releaseName: 'fixture', valuesObject: values } },
+      {
+        syncOptions: ['CreateNamespace=true'],
+        managedNamespaceMetadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      },
+    ),
+  );
   write('prod/root/application-prod-fixture.yaml', application('prod-fixture', 65, { repoURL: 'https://github.com/ClubCedille/Plateforme-Cedille', path: 'prod/fixture', targetRevision: 'dist' }));
   write('prod/fixture/externalsecret-fixture-admin.yaml', {
     apiVersion: 'external-secrets.io/v1beta1',
@@ -79,7 +87,7 @@ describe('npm run render on a chart of our own', () => {
 
   it('fails on a chart that renders differently each time (randAlphaNum)', async () => {
     expect(await findings({ randomSecret: true })).toEqual([
-      '[determinism] prod › prod-fixture-chart (render-fixture@0.1.0): Secret fixture/fixture-token at /data/token differs between two renders of the same input (Argo CD would show it OutOfSync forever and rewrite it on every self-heal); pin it through the chart\'s values (e.g. an existing Secret or a cert-manager certificate), or declare an ignoreDifferences entry with a reason',
+      "[determinism] prod › prod-fixture-chart (render-fixture@0.1.0): Secret fixture/fixture-token at /data/token differs between two renders of the same input (Argo CD would show it OutOfSync forever and rewrite it on every self-heal); pin it through the chart's values (e.g. an existing Secret or a cert-manager certificate), or declare an ignoreDifferences entry with a reason",
     ]);
   });
 

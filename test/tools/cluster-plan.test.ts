@@ -73,7 +73,12 @@ describe('the plan', () => {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: { name: 'prod-cert-manager-chart', namespace: 'argocd' },
-      spec: { project: 'prod', destination: { server: 'https://kubernetes.default.svc', namespace: 'cert-manager' }, source: { repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.16.5' }, syncPolicy: { syncOptions: ['CreateNamespace=true'] } },
+      spec: {
+        project: 'prod',
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'cert-manager' },
+        source: { repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.16.5' },
+        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+      },
     };
     const crd = obj('CustomResourceDefinition', 'certificates.cert-manager.io', {}, 'apiextensions.k8s.io/v1');
     const plan = buildPlan([...manifests, { environment: 'prod', folder: 'root', file: 'a.yaml', source: 'prod/root/a.yaml', object: chart }], {
@@ -104,7 +109,10 @@ describe('an AppProject as RBAC', () => {
     const project = appProject('team', 'https://x', {
       destinations: [{ namespace: 'team-a', server: 'https://x' }],
       clusterResourceWhitelist: [],
-      namespaceResourceWhitelist: [{ group: 'apps', kind: 'Deployment' }, { group: 'example.com', kind: 'Widget' }],
+      namespaceResourceWhitelist: [
+        { group: 'apps', kind: 'Deployment' },
+        { group: 'example.com', kind: 'Widget' },
+      ],
     });
     const rbac = projectRbac(project, 'https://x', (group, kind) => (group === 'apps' && kind === 'Deployment' ? 'deployments' : undefined));
     expect(rbac).toEqual({
@@ -120,7 +128,16 @@ describe('the upgrade agrees with npm run diff', () => {
   const service = (ip: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  clusterIP: ${ip}\n`;
   const before = new Map([['prod/apps/service-web.yaml', service('10.96.0.10')]]);
   const after = new Map([['prod/apps/service-web.yaml', service('10.96.0.11')]]);
-  const refusal: Rejection = { cluster: 'prod', application: 'prod-apps', source: 'prod/apps/service-web.yaml', object: 'Service apps/web', key: '|Service|apps|web', step: 'dry-run', status: 422, message: 'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set' };
+  const refusal: Rejection = {
+    cluster: 'prod',
+    application: 'prod-apps',
+    source: 'prod/apps/service-web.yaml',
+    object: 'Service apps/web',
+    key: '|Service|apps|web',
+    step: 'dry-run',
+    status: 422,
+    message: 'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set',
+  };
 
   it('both refuse the clusterIP change', () => {
     const agreement = compareUpgrade(before, after, [refusal]);
@@ -130,7 +147,9 @@ describe('the upgrade agrees with npm run diff', () => {
   });
 
   it('a refusal diff does not flag, and a flag the API server did not refuse, are each listed', () => {
-    expect(compareUpgrade(before, after, []).onlyDiff).toEqual(['prod Service apps/web: spec.clusterIP: "10.96.0.10" → "10.96.0.11": a Service\'s cluster IP cannot change; delete and re-create it (Argo CD sync option Replace=true), or keep the old value']);
+    expect(compareUpgrade(before, after, []).onlyDiff).toEqual([
+      'prod Service apps/web: spec.clusterIP: "10.96.0.10" → "10.96.0.11": a Service\'s cluster IP cannot change; delete and re-create it (Argo CD sync option Replace=true), or keep the old value',
+    ]);
     expect(compareUpgrade(before, before, [refusal]).onlyApiServer).toEqual([expect.stringContaining('may not change once set')]);
   });
 });

@@ -64,7 +64,9 @@ describe('converge: the models', () => {
   it('docs/bootstrap.md lists exactly the runbook steps of the model, in the same order', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'bootstrap.md'), 'utf8');
     const headings = [...doc.matchAll(/^## (\d+)\. (.+)$/gm)].map((m) => `${m[1]}. ${m[2]}`);
-    const steps = DECLARATIONS.flatMap((d) => d.runbook ?? []).sort((a, b) => a.section - b.section).map((s) => `${s.section}. ${s.title}`);
+    const steps = DECLARATIONS.flatMap((d) => d.runbook ?? [])
+      .sort((a, b) => a.section - b.section)
+      .map((s) => `${s.section}. ${s.title}`);
     // Sections after the last manual step only check the result (§8 staging, §9 done).
     expect(headings.slice(0, steps.length)).toEqual(steps);
   });

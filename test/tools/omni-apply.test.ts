@@ -39,9 +39,7 @@ describe('npm run omni:apply', () => {
     const run = () => {
       throw new Error('omnictl must not run');
     };
-    expect(omniApply({ file: policyFile('plateforme-cedille'), clusterName: 'cedille-cluster', dryRun: true, env, run }).output).toMatch(
-      /has 1 rule\(s\) for clusters other than cedille-cluster; run npm run synth$/,
-    );
+    expect(omniApply({ file: policyFile('plateforme-cedille'), clusterName: 'cedille-cluster', dryRun: true, env, run }).output).toMatch(/has 1 rule\(s\) for clusters other than cedille-cluster; run npm run synth$/);
     expect(omniApply({ file: policyFile('cedille-cluster'), clusterName: 'cedille-cluster', dryRun: false, env: { OMNI_ENDPOINT: 'x' }, run })).toEqual({
       code: 1,
       output: 'OMNI_SERVICE_ACCOUNT_KEY not set: omnictl needs the Omni endpoint and a service-account key (repository settings: variable OMNI_ENDPOINT, secret OMNI_SERVICE_ACCOUNT_KEY)',

@@ -132,7 +132,9 @@ describe('publish', () => {
     const tree = git(repo, 'rev-parse', 'HEAD^{tree}').trim();
     const forged = git(repo, 'commit-tree', tree, '-p', 'refs/heads/dist', '-m', `forged\n\n${PUBLISH_TRAILER}`).trim();
     git(repo, 'update-ref', 'refs/heads/dist', forged);
-    expect(() => publish({ repo })).toThrow(/^refusing to overwrite branch dist: it holds files outside the dist layout \(dist\/README\.md, dist\/metadata\.json, dist\/prod\/root\/appproject-prod\.yaml, dist\/prod\/web\/deployment-web\.yaml, dist\/staging\/web\/deployment-web\.yaml, … 1 more\)/);
+    expect(() => publish({ repo })).toThrow(
+      /^refusing to overwrite branch dist: it holds files outside the dist layout \(dist\/README\.md, dist\/metadata\.json, dist\/prod\/root\/appproject-prod\.yaml, dist\/prod\/web\/deployment-web\.yaml, dist\/staging\/web\/deployment-web\.yaml, … 1 more\)/,
+    );
   });
 
   it('refuses uncommitted dist/ changes (the provenance would lie)', () => {
@@ -147,9 +149,7 @@ describe('publish', () => {
     const repo = sourceRepo();
     const fresh = new Map(DIST);
     fresh.set('prod/web/deployment-web.yaml', deployment('web', { replicas: 4 }));
-    expect(() => publish({ repo, freshFiles: fresh })).toThrow(
-      'dist/ is stale: 1 file(s) differ from a fresh synth of the source (prod/web/deployment-web.yaml); run npm run synth and commit dist/ with its source',
-    );
+    expect(() => publish({ repo, freshFiles: fresh })).toThrow('dist/ is stale: 1 file(s) differ from a fresh synth of the source (prod/web/deployment-web.yaml); run npm run synth and commit dist/ with its source');
     expect(git(repo, 'branch', '--list', 'dist')).toBe('');
     expect(publish({ repo, freshFiles: DIST }).status).toBe('published');
   });
@@ -211,7 +211,11 @@ describe('publish', () => {
     git(repo, 'update-ref', 'refs/heads/dist', forged);
     writeFiles(join(repo, 'dist'), tree({ 'prod/web/deployment-web.yaml': deployment('web', { replicas: 2 }) }));
     commitSource(repo, 'Next change');
-    expect(() => publish({ repo })).toThrow(new RegExp(`^refusing to build on branch dist: the PROVENANCE of ${forged.slice(0, 12)} names dist-tree [0-9a-f]{12} but the commit holds [0-9a-f]{12}; if the branch is really ours, publish with --force "<reason>"$`));
+    expect(() => publish({ repo })).toThrow(
+      new RegExp(
+        `^refusing to build on branch dist: the PROVENANCE of ${forged.slice(0, 12)} names dist-tree [0-9a-f]{12} but the commit holds [0-9a-f]{12}; if the branch is really ours, publish with --force "<reason>"$`,
+      ),
+    );
     expect(git(repo, 'rev-parse', 'refs/heads/dist').trim()).toBe(forged);
   });
 
@@ -233,14 +237,12 @@ describe('publish', () => {
   });
 
   it('knows the dist layout', () => {
-    expect(parseProvenance(`source-commit: ${'a'.repeat(40)}\nsource-tree: ${'b'.repeat(40)}\ndist-tree: ${'c'.repeat(40)}\n`)).toEqual({ sourceCommit: 'a'.repeat(40), sourceTree: 'b'.repeat(40), distTree: 'c'.repeat(40) });
+    expect(parseProvenance(`source-commit: ${'a'.repeat(40)}\nsource-tree: ${'b'.repeat(40)}\ndist-tree: ${'c'.repeat(40)}\n`)).toEqual({
+      sourceCommit: 'a'.repeat(40),
+      sourceTree: 'b'.repeat(40),
+      distTree: 'c'.repeat(40),
+    });
     expect(foreignPaths(['README.md', 'metadata.json', 'PROVENANCE', 'prod/vault/statefulset-vault.yaml', 'omni/access-policy.yaml', 'talos/prod/worker-1.yaml'])).toEqual([]);
-    expect(foreignPaths(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh'])).toEqual([
-      'charts/main.ts',
-      'package.json',
-      'dist/prod/x/y.yaml',
-      'Prod/x/y.yaml',
-      'prod/x/run.sh',
-    ]);
+    expect(foreignPaths(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh'])).toEqual(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh']);
   });
 });

@@ -113,9 +113,7 @@ const secret = (token: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret
 describe('render-twice comparison', () => {
   it('names the object and field that differ', () => {
     expect(differingPointers({ a: { b: [1, 2] } }, { a: { b: [1, 3] } })).toEqual(['/a/b/1']);
-    expect(determinismFindings(app(), [secret('AAA')], [secret('BBB')])).toEqual([
-      { object: 'Secret demo/demo-token', group: '', kind: 'Secret', namespace: 'demo', name: 'demo-token', field: '/data/token' },
-    ]);
+    expect(determinismFindings(app(), [secret('AAA')], [secret('BBB')])).toEqual([{ object: 'Secret demo/demo-token', group: '', kind: 'Secret', namespace: 'demo', name: 'demo-token', field: '/data/token' }]);
   });
 
   it('accepts a field an ignoreDifferences entry with a reason covers, and asks for the reason otherwise', () => {
@@ -126,7 +124,19 @@ describe('render-twice comparison', () => {
 
   it('passes the inputs Argo CD v2.14 passes to helm template', () => {
     expect(helmTemplateArgs('/c.tgz', app(), '/v.json', 'v1.28.0', ['apps/v1'])).toEqual([
-      'template', '/c.tgz', '--name-template', 'demo', '--namespace', 'demo', '--kube-version', 'v1.28.0', '--values', '/v.json', '--api-versions', 'apps/v1', '--include-crds',
+      'template',
+      '/c.tgz',
+      '--name-template',
+      'demo',
+      '--namespace',
+      'demo',
+      '--kube-version',
+      'v1.28.0',
+      '--values',
+      '/v.json',
+      '--api-versions',
+      'apps/v1',
+      '--include-crds',
     ]);
     expect(helmTemplateArgs('/c.tgz', { ...app(), skipCrds: true }, '/v.json', 'v1.28.0', [])).not.toContain('--include-crds');
   });
@@ -161,7 +171,7 @@ describe('reference-ordering rule', () => {
   it('fails when a pod mounts a Secret created at a later wave', () => {
     const report = runGate(tree(60), { facts, only: ['reference-ordering'] });
     expect(report.errors.map((e) => `${e.object} at ${e.field}: ${e.message}`)).toEqual([
-      'Deployment demo/demo at /spec/template/spec/volumes/0/secret/secretName: Secret demo/demo-admin is created only by ExternalSecret demo/demo-admin in prod/demo/ (Application prod-demo, wave 65), after this pod\'s Application prod-demo-chart (wave 60): the pod cannot start, the Application never turns healthy and the later wave never syncs; sync the consumer after what creates it',
+      "Deployment demo/demo at /spec/template/spec/volumes/0/secret/secretName: Secret demo/demo-admin is created only by ExternalSecret demo/demo-admin in prod/demo/ (Application prod-demo, wave 65), after this pod's Application prod-demo-chart (wave 60): the pod cannot start, the Application never turns healthy and the later wave never syncs; sync the consumer after what creates it",
     ]);
   });
 
@@ -176,9 +186,7 @@ describe('pod-security rule', () => {
     expect(report.errors.map((e) => `${e.field}: ${e.message}`)).toContain(
       '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation: container "app": allowPrivilegeEscalation must be false in namespace demo, which enforces Pod Security "restricted"; set the chart\'s securityContext values, or give the namespace the level it needs (with a decision record)',
     );
-    expect(runGate(tree(66, 'baseline', { securityContext: { privileged: true } }), { facts, only: ['pod-security'] }).errors.map((e) => e.field)).toEqual([
-      '/spec/template/spec/containers/0/securityContext/privileged',
-    ]);
+    expect(runGate(tree(66, 'baseline', { securityContext: { privileged: true } }), { facts, only: ['pod-security'] }).errors.map((e) => e.field)).toEqual(['/spec/template/spec/containers/0/securityContext/privileged']);
   });
 
   it('passes a pod within its namespace level', () => {

@@ -18,7 +18,10 @@ function fixtureRoot(): string {
   return root;
 }
 
-const issue = (fields: Record<string, string>) => Object.entries(fields).map(([label, value]) => `### ${label}\n\n${value}\n`).join('\n');
+const issue = (fields: Record<string, string>) =>
+  Object.entries(fields)
+    .map(([label, value]) => `### ${label}\n\n${value}\n`)
+    .join('\n');
 
 describe('issue forms', () => {
   it('reads the fields of an issue-form body, empty answers as ""', () => {

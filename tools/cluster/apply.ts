@@ -55,7 +55,12 @@ export function apiMessage(error: unknown): { status: number; message: string } 
       // a plain-text body is the message itself
     }
   }
-  const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : typeof body === 'string' && body ? body : (e.message ?? String(error)).split('\n')[0]!;
+  const message =
+    typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
+      ? (body as { message: string }).message
+      : typeof body === 'string' && body
+        ? body
+        : (e.message ?? String(error)).split('\n')[0]!;
   return { status: typeof e.code === 'number' ? e.code : 0, message: message.trim() };
 }
 
@@ -182,12 +187,19 @@ export class PlanWalker {
     if (existing) return existing;
     const account = projectAccount(app.project);
     const project = this.plan.projects.get(app.project);
-    const rbac = project
-      ? projectRbac(project, app.server, () => undefined)
-      : { clusterRules: [], namespaceRules: [], namespaces: [], unresolved: [] };
+    const rbac = project ? projectRbac(project, app.server, () => undefined) : { clusterRules: [], namespaceRules: [], namespaces: [], unresolved: [] };
     if (rbac.unresolved.length > 0) {
       // Named kinds would need discovery of their resource; no project of ours names one yet: say so, loudly.
-      rejections.push({ cluster: session.cluster.name, application: app.name, source: `AppProject ${app.project}`, object: `AppProject argocd/${app.project}`, key: `argoproj.io|AppProject|argocd|${app.project}`, step: 'apply', status: 0, message: `the cluster test cannot express ${rbac.unresolved.join(', ')} as RBAC (only \`*\` kinds are modelled, tools/cluster/project-rbac.ts)` });
+      rejections.push({
+        cluster: session.cluster.name,
+        application: app.name,
+        source: `AppProject ${app.project}`,
+        object: `AppProject argocd/${app.project}`,
+        key: `argoproj.io|AppProject|argocd|${app.project}`,
+        step: 'apply',
+        status: 0,
+        message: `the cluster test cannot express ${rbac.unresolved.join(', ')} as RBAC (only \`*\` kinds are modelled, tools/cluster/project-rbac.ts)`,
+      });
     }
     const name = `${account.name}-${session.projects.size}`;
     const objects: KubeObject[] = [
@@ -254,7 +266,13 @@ export class PlanWalker {
     const log = options.log ?? (() => {});
     if (app.createNamespace && app.destinationNamespace) {
       // Argo CD creates it with its own credentials before the sync (controller/sync.go, v2.14.21).
-      await this.adminApply(session, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.destinationNamespace, labels: app.createNamespace.labels, annotations: app.createNamespace.annotations } }, `${app.name} (CreateNamespace=true)`, app.name, result.rejections);
+      await this.adminApply(
+        session,
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.destinationNamespace, labels: app.createNamespace.labels, annotations: app.createNamespace.annotations } },
+        `${app.name} (CreateNamespace=true)`,
+        app.name,
+        result.rejections,
+      );
     }
     const tasks = app.objects.filter((t) => phaseOf(t.object) !== 'Skip').sort((a, b) => compareTasks(a.object, b.object));
     const crdsHere = new Set(tasks.filter((t) => t.object.kind === 'CustomResourceDefinition').map((t) => `${(t.object as any).spec?.group}/${(t.object as any).spec?.names?.kind}`));
@@ -313,7 +331,16 @@ export class PlanWalker {
           if (options.mode === 're-apply' && live?.metadata?.resourceVersion !== version) {
             const changed = contentDifference(live, applied);
             if (changed) {
-              result.rejections.push({ cluster: app.cluster, application: app.name, source: task.source, object: formatIdentity(id), key: identityKey(id), step: 're-apply', status: 0, message: `applying it again changed ${changed}: the sync is not idempotent` });
+              result.rejections.push({
+                cluster: app.cluster,
+                application: app.name,
+                source: task.source,
+                object: formatIdentity(id),
+                key: identityKey(id),
+                step: 're-apply',
+                status: 0,
+                message: `applying it again changed ${changed}: the sync is not idempotent`,
+              });
             } else {
               // Same content, new resourceVersion: the API server rewrote it (observed for custom resources whose CRD schema has defaults).
               result.rewritten.push(`${task.source} ${formatIdentity(id)}`);
@@ -376,7 +403,10 @@ function withPackageWebhook(crd: KubeObject, provider: KubeObject): KubeObject {
   const conversion = (crd as any).spec?.conversion;
   if (conversion?.strategy !== 'Webhook' || conversion.webhook?.clientConfig?.service?.name) return crd;
   const copy = structuredClone(crd) as any;
-  copy.spec.conversion.webhook = { ...copy.spec.conversion.webhook, clientConfig: { ...copy.spec.conversion.webhook?.clientConfig, service: { name: provider.metadata.name, namespace: 'crossplane-system', path: '/convert', port: 9443 } } };
+  copy.spec.conversion.webhook = {
+    ...copy.spec.conversion.webhook,
+    clientConfig: { ...copy.spec.conversion.webhook?.clientConfig, service: { name: provider.metadata.name, namespace: 'crossplane-system', path: '/convert', port: 9443 } },
+  };
   return copy;
 }
 

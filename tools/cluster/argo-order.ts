@@ -9,11 +9,40 @@ import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { SYNC_WAVE_ANNOTATION } from '../../charts/lib/labels.ts';
 
 const KINDS = [
-  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget',
-  'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
-  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList',
-  'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController',
-  'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
   'APIService',
 ];
 
@@ -44,7 +73,10 @@ export function phaseOf(object: KubeObject): SyncPhase {
   }
   const helm = annotations['helm.sh/hook'];
   if (helm) {
-    const phases = helm.split(',').map((h) => HELM_HOOKS[h.trim()]).filter((p): p is SyncPhase => p !== undefined);
+    const phases = helm
+      .split(',')
+      .map((h) => HELM_HOOKS[h.trim()])
+      .filter((p): p is SyncPhase => p !== undefined);
     return phases[0] ?? 'Skip';
   }
   return 'Sync';
@@ -59,10 +91,5 @@ export function waveOf(object: KubeObject): number {
 
 /** `syncTasks.Less`: phase, wave, kind, name. */
 export function compareTasks(a: KubeObject, b: KubeObject): number {
-  return (
-    PHASE_ORDER[phaseOf(a)] - PHASE_ORDER[phaseOf(b)] ||
-    waveOf(a) - waveOf(b) ||
-    kindOrder(a.kind) - kindOrder(b.kind) ||
-    (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0)
-  );
+  return PHASE_ORDER[phaseOf(a)] - PHASE_ORDER[phaseOf(b)] || waveOf(a) - waveOf(b) || kindOrder(a.kind) - kindOrder(b.kind) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
 }

@@ -121,25 +121,35 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
     const [clientPort, peerPort] = [await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${clientPort}`;
     const etcdLog = join(dir, 'etcd.log');
-    const etcd = start(options.etcd, [
-      '--name=cluster-test',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=cluster-test=http://127.0.0.1:${peerPort}`,
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ], etcdLog);
+    const etcd = start(
+      options.etcd,
+      [
+        '--name=cluster-test',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-cluster=cluster-test=http://127.0.0.1:${peerPort}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      etcdLog,
+    );
     children.push(etcd);
-    await waitFor('etcd', async () => {
-      try {
-        return (await fetch(`${etcdUrl}/health`)).ok;
-      } catch {
-        return false;
-      }
-    }, etcd, etcdLog, 30);
+    await waitFor(
+      'etcd',
+      async () => {
+        try {
+          return (await fetch(`${etcdUrl}/health`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      etcd,
+      etcdLog,
+      30,
+    );
 
     const running = new Map<string, RunningCluster>();
     await Promise.all(
@@ -171,7 +181,11 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
           'enable-priority-and-fairness': 'false',
           ...cluster.extraArgs,
         };
-        const child = start(options.kubeApiserver, Object.entries(flags).map(([k, v]) => `--${k}=${v}`), logFile);
+        const child = start(
+          options.kubeApiserver,
+          Object.entries(flags).map(([k, v]) => `--${k}=${v}`),
+          logFile,
+        );
         children.push(child);
         const pki2 = pki;
         await waitFor(`kube-apiserver of ${cluster.name}`, async () => (await get(`${url}/readyz`, pki2)) === 200, child, logFile, options.readyTimeout ?? 120);

@@ -177,7 +177,11 @@ export function buildPlan(manifests: readonly Manifest[], options: PlanOptions):
     namespaces.set(cluster, [...new Set([...provided, ...(cluster === host ? [facts.argocdNamespace] : [])])].sort());
   }
   const packageCrds = new Map<string, PlannedObject[]>();
-  for (const pin of options.packages ?? []) packageCrds.set(pin.package, pin.crdGroups.flatMap((g) => options.crds.crdsOfGroup(g)));
+  for (const pin of options.packages ?? [])
+    packageCrds.set(
+      pin.package,
+      pin.crdGroups.flatMap((g) => options.crds.crdsOfGroup(g)),
+    );
 
   const rootApplication = `${host}-root`;
   if (!applications.has(rootApplication)) notices.push(`no Application ${rootApplication} in ${host}/root: nothing is synced`);

@@ -66,11 +66,7 @@ export function projectRbac(project: KubeObject, server: string, resolve: Resour
   const namespaced = rules(spec.namespaceResourceWhitelist ?? [{ group: '*', kind: '*' }], resolve, unresolved);
   if (spec.clusterResourceBlacklist?.length || spec.namespaceResourceBlacklist?.length) unresolved.push('resource blacklists (not expressible in RBAC; Argo CD enforces them)');
   const namespaces = [
-    ...new Set(
-      ((spec.destinations ?? []) as { server?: string; name?: string; namespace?: string }[])
-        .filter((d) => d.server === server || d.server === '*' || d.name === '*')
-        .map((d) => d.namespace ?? '*'),
-    ),
+    ...new Set(((spec.destinations ?? []) as { server?: string; name?: string; namespace?: string }[]).filter((d) => d.server === server || d.server === '*' || d.name === '*').map((d) => d.namespace ?? '*')),
   ].sort();
   const everywhere = namespaces.some((n) => n === '*');
   return {

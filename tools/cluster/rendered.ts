@@ -20,7 +20,10 @@ export interface RenderedInput {
 }
 
 interface RenderModule {
-  renderDist(dir: string, options?: { log?: (line: string) => void }): Promise<{
+  renderDist(
+    dir: string,
+    options?: { log?: (line: string) => void },
+  ): Promise<{
     applications: readonly { environment: string; application: string }[];
     manifests: readonly { environment: string; application: string; file: string; object: KubeObject }[];
     problems: readonly string[];

@@ -31,7 +31,8 @@ export function brokenFindings(simulation: Simulation, declarations: readonly Co
     const backend = (what: string, namespace: string, name: string, port: number | undefined) => {
       const ports = servicePorts(cluster, namespace, name);
       if (ports === undefined) findings.push({ environment: env, message: `${what} forwards to Service ${namespace}/${name}, which never exists` });
-      else if (port !== undefined && ports.length > 0 && !ports.includes(port)) findings.push({ environment: env, message: `${what} forwards to port ${port} of Service ${namespace}/${name}, which has only port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}: Contour marks it invalid` });
+      else if (port !== undefined && ports.length > 0 && !ports.includes(port))
+        findings.push({ environment: env, message: `${what} forwards to port ${port} of Service ${namespace}/${name}, which has only port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}: Contour marks it invalid` });
     };
     for (const live of cluster.list('projectcontour.io', 'HTTPProxy')) {
       const proxy = live.object as Json;
@@ -77,19 +78,29 @@ export function brokenFindings(simulation: Simulation, declarations: readonly Co
     );
     const what = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} ${pointer}`;
     if (!covered) findings.push({ environment: cluster.environment, message: `${app} stays OutOfSync forever: ${controller} rewrites ${what}; add an ignoreDifferences entry (with its reason) to ${app}` });
-    else if (!application.metadata?.annotations?.[IGNORE_DIFFERENCES_REASON_ANNOTATION]) findings.push({ environment: cluster.environment, message: `${app} ignores ${what} without a reason (annotation ${IGNORE_DIFFERENCES_REASON_ANNOTATION})` });
+    else if (!application.metadata?.annotations?.[IGNORE_DIFFERENCES_REASON_ANNOTATION])
+      findings.push({ environment: cluster.environment, message: `${app} ignores ${what} without a reason (annotation ${IGNORE_DIFFERENCES_REASON_ANNOTATION})` });
   }
   // Static: every Vault key an ExternalSecret reads must be one the runbook writes.
   for (const cluster of simulation.clusters.values()) {
     for (const live of cluster.list('external-secrets.io', 'ExternalSecret')) {
       const spec = (live.object as Json).spec ?? {};
-      const store = cluster.get({ group: 'external-secrets.io', kind: spec.secretStoreRef?.kind ?? 'SecretStore', name: spec.secretStoreRef?.name, ...(spec.secretStoreRef?.kind === 'ClusterSecretStore' ? {} : { namespace: live.object.metadata.namespace }) })?.object as Json | undefined;
+      const store = cluster.get({
+        group: 'external-secrets.io',
+        kind: spec.secretStoreRef?.kind ?? 'SecretStore',
+        name: spec.secretStoreRef?.name,
+        ...(spec.secretStoreRef?.kind === 'ClusterSecretStore' ? {} : { namespace: live.object.metadata.namespace }),
+      })?.object as Json | undefined;
       const mount = store?.spec?.provider?.vault?.path;
       if (!mount) continue;
       for (const item of spec.data ?? []) {
         const path = `${mount}/${item.remoteRef?.key}`;
         const property = item.remoteRef?.property ?? '';
-        if (!vault.get(path)?.has(property)) findings.push({ environment: cluster.environment, message: `ExternalSecret ${live.object.metadata.namespace}/${live.object.metadata.name} reads ${path} property ${property}, which Vault is not declared to hold (charts/platform/vault/controller.ts VAULT_CONTENTS)` });
+        if (!vault.get(path)?.has(property))
+          findings.push({
+            environment: cluster.environment,
+            message: `ExternalSecret ${live.object.metadata.namespace}/${live.object.metadata.name} reads ${path} property ${property}, which Vault is not declared to hold (charts/platform/vault/controller.ts VAULT_CONTENTS)`,
+          });
       }
     }
   }

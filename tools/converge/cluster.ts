@@ -2,7 +2,11 @@ import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { groupOf, type ClusterView, type ObjectRef } from '../../charts/lib/controller-model.ts';
 
 /** Who created an object: an Argo CD Application, a controller, or a human (runbook step). */
-export type Creator = { readonly by: 'app'; readonly name: string } | { readonly by: 'controller'; readonly name: string } | { readonly by: 'human'; readonly name: string } | { readonly by: 'cluster'; readonly name: string };
+export type Creator =
+  | { readonly by: 'app'; readonly name: string }
+  | { readonly by: 'controller'; readonly name: string }
+  | { readonly by: 'human'; readonly name: string }
+  | { readonly by: 'cluster'; readonly name: string };
 
 export interface LiveObject {
   object: KubeObject;
@@ -24,7 +28,21 @@ export function objectKey(object: KubeObject): string {
 }
 
 /** Kinds that are cluster-scoped (enough for the kinds in our trees; unknown kinds with no namespace are treated the same). */
-const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass', 'ClusterIssuer', 'ClusterSecretStore', 'GatewayClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'PersistentVolume']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'PriorityClass',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+  'GatewayClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'PersistentVolume',
+]);
 export function isClusterScoped(object: KubeObject): boolean {
   return CLUSTER_SCOPED.has(object.kind) || object.metadata.namespace === undefined;
 }
@@ -33,7 +51,23 @@ export function isClusterScoped(object: KubeObject): boolean {
 export class Cluster {
   readonly objects = new Map<string, LiveObject>();
   /** API groups whose CRDs are installed (core groups are always served). */
-  readonly servedGroups = new Set<string>(['', 'apps', 'batch', 'rbac.authorization.k8s.io', 'policy', 'networking.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'autoscaling', 'coordination.k8s.io', 'apiregistration.k8s.io', 'discovery.k8s.io', 'node.k8s.io']);
+  readonly servedGroups = new Set<string>([
+    '',
+    'apps',
+    'batch',
+    'rbac.authorization.k8s.io',
+    'policy',
+    'networking.k8s.io',
+    'storage.k8s.io',
+    'apiextensions.k8s.io',
+    'admissionregistration.k8s.io',
+    'scheduling.k8s.io',
+    'autoscaling',
+    'coordination.k8s.io',
+    'apiregistration.k8s.io',
+    'discovery.k8s.io',
+    'node.k8s.io',
+  ]);
   revisionCounter = 0;
 
   constructor(

@@ -117,15 +117,18 @@ export function goHealth(object: KubeObject): Health | undefined {
       const replicas = spec.replicas ?? 1;
       const ready = status.readyReplicas ?? 0;
       if (ready < replicas) return at(file, 'Progressing', `Waiting for ${replicas - ready} pods to be ready...`);
-      if (status.updateRevision !== status.currentRevision) return at(file, 'Progressing', `waiting for statefulset rolling update to complete ${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}...`);
+      if (status.updateRevision !== status.currentRevision)
+        return at(file, 'Progressing', `waiting for statefulset rolling update to complete ${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}...`);
       return at(file, 'Healthy', `statefulset rolling update complete ${status.currentReplicas ?? 0} pods at revision ${status.currentRevision}...`);
     }
     case 'apps/DaemonSet': {
       const file = 'health_daemonset.go';
       if (generation > Number(status.observedGeneration ?? 0)) return at(file, 'Progressing', 'Waiting for rollout to finish: observed daemon set generation less than desired generation');
       const desired = status.desiredNumberScheduled ?? 0;
-      if ((status.updatedNumberScheduled ?? 0) < desired) return at(file, 'Progressing', `Waiting for daemon set "${object.metadata.name}" rollout to finish: ${status.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...`);
-      if ((status.numberAvailable ?? 0) < desired) return at(file, 'Progressing', `Waiting for daemon set "${object.metadata.name}" rollout to finish: ${status.numberAvailable ?? 0} of ${desired} updated pods are available...`);
+      if ((status.updatedNumberScheduled ?? 0) < desired)
+        return at(file, 'Progressing', `Waiting for daemon set "${object.metadata.name}" rollout to finish: ${status.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...`);
+      if ((status.numberAvailable ?? 0) < desired)
+        return at(file, 'Progressing', `Waiting for daemon set "${object.metadata.name}" rollout to finish: ${status.numberAvailable ?? 0} of ${desired} updated pods are available...`);
       return at(file, 'Healthy');
     }
     case 'batch/Job': {

@@ -17,7 +17,17 @@ import { HealthChecks } from './health.ts';
 import { Simulation, type ConvergeResult, type RenderedObjects } from './simulate.ts';
 
 /** One declaration per service that has controllers or runbook steps (beside its construct). */
-export const DECLARATIONS: readonly ControllerDeclaration[] = [ARGOCD_CONTROLLER, BACKUPS_CONTROLLER, CERT_MANAGER_CONTROLLER, CROSSPLANE_CONTROLLER, EXTERNAL_SECRETS_CONTROLLER, GATEWAY_CONTROLLER, GRAFANA_CONTROLLER, VAULT_CONTROLLER, VCLUSTER_CONTROLLER];
+export const DECLARATIONS: readonly ControllerDeclaration[] = [
+  ARGOCD_CONTROLLER,
+  BACKUPS_CONTROLLER,
+  CERT_MANAGER_CONTROLLER,
+  CROSSPLANE_CONTROLLER,
+  EXTERNAL_SECRETS_CONTROLLER,
+  GATEWAY_CONTROLLER,
+  GRAFANA_CONTROLLER,
+  VAULT_CONTROLLER,
+  VCLUSTER_CONTROLLER,
+];
 
 const CUSTOMIZATION_PREFIX = 'resource.customizations.health.';
 

@@ -21,9 +21,7 @@ export function isPinnedImage(image: string): boolean {
 }
 
 function defaultStorageClass(view: ClusterView): string | undefined {
-  return view
-    .list('storage.k8s.io', 'StorageClass')
-    .find((sc) => sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true')?.metadata.name;
+  return view.list('storage.k8s.io', 'StorageClass').find((sc) => sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true')?.metadata.name;
 }
 
 function storageClassNeed(view: ClusterView, name: string | undefined, what: string): Need {
@@ -36,13 +34,22 @@ export function podNeeds(template: Json, namespace: string, view: ClusterView, v
   const spec: Json = template?.spec ?? {};
   const needs: Need[] = [];
   const ref = (kind: string, name: string): ObjectRef => ({ group: '', kind, namespace, name });
-  const secret = (name: string, optional?: boolean) => { if (!optional) needs.push({ ref: ref('Secret', name), what: `Secret ${namespace}/${name}` }); };
-  const configMap = (name: string, optional?: boolean) => { if (!optional) needs.push({ ref: ref('ConfigMap', name), what: `ConfigMap ${namespace}/${name}` }); };
+  const secret = (name: string, optional?: boolean) => {
+    if (!optional) needs.push({ ref: ref('Secret', name), what: `Secret ${namespace}/${name}` });
+  };
+  const configMap = (name: string, optional?: boolean) => {
+    if (!optional) needs.push({ ref: ref('ConfigMap', name), what: `ConfigMap ${namespace}/${name}` });
+  };
   needs.push({ ref: ref('ServiceAccount', spec.serviceAccountName ?? 'default'), what: `ServiceAccount ${namespace}/${spec.serviceAccountName ?? 'default'}` });
   for (const volume of spec.volumes ?? []) {
     if (volume.secret) secret(volume.secret.secretName, volume.secret.optional);
     if (volume.configMap) configMap(volume.configMap.name, volume.configMap.optional);
-    if (volume.persistentVolumeClaim) needs.push({ ref: ref('PersistentVolumeClaim', volume.persistentVolumeClaim.claimName), ready: (pvc) => (pvc as Json).status?.phase === 'Bound', what: `bound PersistentVolumeClaim ${namespace}/${volume.persistentVolumeClaim.claimName}` });
+    if (volume.persistentVolumeClaim)
+      needs.push({
+        ref: ref('PersistentVolumeClaim', volume.persistentVolumeClaim.claimName),
+        ready: (pvc) => (pvc as Json).status?.phase === 'Bound',
+        what: `bound PersistentVolumeClaim ${namespace}/${volume.persistentVolumeClaim.claimName}`,
+      });
     for (const source of volume.projected?.sources ?? []) {
       if (source.secret) secret(source.secret.name, source.secret.optional);
       if (source.configMap) configMap(source.configMap.name, source.configMap.optional);
@@ -106,7 +113,15 @@ export const KUBERNETES_RULES: readonly ControllerRule[] = [
   ),
   workload(
     'StatefulSet',
-    (o) => ({ observedGeneration: 1, replicas: o.spec?.replicas ?? 1, readyReplicas: o.spec?.replicas ?? 1, currentReplicas: o.spec?.replicas ?? 1, updatedReplicas: o.spec?.replicas ?? 1, currentRevision: 'r1', updateRevision: 'r1' }),
+    (o) => ({
+      observedGeneration: 1,
+      replicas: o.spec?.replicas ?? 1,
+      readyReplicas: o.spec?.replicas ?? 1,
+      currentReplicas: o.spec?.replicas ?? 1,
+      updatedReplicas: o.spec?.replicas ?? 1,
+      currentRevision: 'r1',
+      updateRevision: 'r1',
+    }),
     (o) => ({ observedGeneration: 1, replicas: o.spec?.replicas ?? 1, readyReplicas: 0, currentRevision: 'r1', updateRevision: 'r1' }),
   ),
   // One node runs each DaemonSet in the model (the count does not change any verdict).

@@ -49,7 +49,16 @@ export function timelineMarkdown(report: ConvergeReport): string {
         if (live.creator.by === 'human') byHand++;
       }
     }
-    lines.push('', `Objects made by controllers: ${[...byController.entries()].sort().map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}; by hand: ${byHand}.`, '');
+    lines.push(
+      '',
+      `Objects made by controllers: ${
+        [...byController.entries()]
+          .sort()
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ') || 'none'
+      }; by hand: ${byHand}.`,
+      '',
+    );
     const chain = result.chains.get(environment) ?? [];
     if (chain.length > 0) lines.push('Deadlock:', '', ...chain.map((c) => `- ${c}`), '');
     const broken = report.broken.filter((f) => f.environment === environment);

@@ -100,7 +100,10 @@ function annotations(object: KubeObject): Record<string, string> {
 }
 
 function hasOption(value: string | undefined, option: string): boolean {
-  return (value ?? '').split(',').map((s) => s.trim()).includes(option);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .includes(option);
 }
 
 function parseDuration(text: string | undefined, fallback: number): number {
@@ -121,7 +124,10 @@ export function syncPlacement(object: KubeObject): { phase: number; wave: number
   const a = annotations(object);
   const argoHook = a['argocd.argoproj.io/hook'];
   if (argoHook) {
-    const phase = argoHook.split(',').map((s) => s.trim()).find((h) => h in PHASES);
+    const phase = argoHook
+      .split(',')
+      .map((s) => s.trim())
+      .find((h) => h in PHASES);
     if (!phase) return undefined;
     return { phase: PHASES[phase]!, wave: Number(a[SYNC_WAVE] ?? 0), hook: true };
   }
@@ -136,7 +142,43 @@ export function syncPlacement(object: KubeObject): { phase: number; wave: number
 }
 
 /** gitops-engine pkg/sync/sync_tasks.go kindOrder: within a wave, kinds apply in this order, then by name. */
-const KIND_ORDER = ['Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService'];
+const KIND_ORDER = [
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+];
 const kindRank = (kind: string) => {
   const index = KIND_ORDER.indexOf(kind);
   return index < 0 ? 0 : index - KIND_ORDER.length;
@@ -281,7 +323,8 @@ export class Simulation {
           }
           this.blocked.delete(key);
           if (reaction.rewrites?.length && live.creator.by === 'app') {
-            for (const pointer of reaction.rewrites) this.rewritten.set(`${cluster.server}|${objectKey(live.object)}|${pointer}`, { cluster, key: objectKey(live.object), app: live.creator.name, pointer, controller: rule.controller });
+            for (const pointer of reaction.rewrites)
+              this.rewritten.set(`${cluster.server}|${objectKey(live.object)}|${pointer}`, { cluster, key: objectKey(live.object), app: live.creator.name, pointer, controller: rule.controller });
           }
           const creator: Creator = { by: 'controller', name: rule.controller };
           const makes = rule.watches.kind === 'StatefulSet' && rule.controller === 'kube-controller-manager' ? [...reaction.makes, ...statefulSetClaims(live.object)] : reaction.makes;
@@ -356,9 +399,7 @@ export class Simulation {
   private destination(app: Json): Cluster | string {
     const server: string = app.spec?.destination?.server ?? IN_CLUSTER;
     if (server === IN_CLUSTER) return this.host;
-    const registered = this.host
-      .list('', 'Secret', ARGOCD_NAMESPACE)
-      .some((live) => live.object.metadata.labels?.['argocd.argoproj.io/secret-type'] === 'cluster' && (live.object as Json).data?.server === server);
+    const registered = this.host.list('', 'Secret', ARGOCD_NAMESPACE).some((live) => live.object.metadata.labels?.['argocd.argoproj.io/secret-type'] === 'cluster' && (live.object as Json).data?.server === server);
     if (!registered) return `cluster ${server} is not registered (no Secret labelled argocd.argoproj.io/secret-type=cluster with that server in ${ARGOCD_NAMESPACE})`;
     const cluster = this.clusters.get(server);
     if (!cluster) return `cluster ${server} is registered but does not answer`;
@@ -504,7 +545,14 @@ export class Simulation {
       const managed: Json | undefined = policy.managedNamespaceMetadata;
       const exists = namespace !== undefined && cluster.get({ group: '', kind: 'Namespace', name: namespace }) !== undefined;
       if (appOptions.includes('CreateNamespace=true') && namespace && (!exists || managed) && !tasks.some((t) => t.object.kind === 'Namespace' && t.object.metadata.name === namespace)) {
-        tasks.push({ object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...(managed?.labels ? { labels: managed.labels } : {}), ...(managed?.annotations ? { annotations: managed.annotations } : {}) } }, phase: -1, wave: 0, hook: false, applied: false, managedNamespace: true });
+        tasks.push({
+          object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...(managed?.labels ? { labels: managed.labels } : {}), ...(managed?.annotations ? { annotations: managed.annotations } : {}) } },
+          phase: -1,
+          wave: 0,
+          hook: false,
+          applied: false,
+          managedNamespace: true,
+        });
       }
       tasks.sort(compareTasks);
       op = state.op = { tasks, phase: 'Running', message: '', dryRunDone: false };
@@ -521,7 +569,11 @@ export class Simulation {
       for (const task of op.tasks) {
         const group = groupOf(task.object.apiVersion);
         if (cluster.servedGroups.has(group) || crdGroups.has(group) || skipAll || hasOption(annotations(task.object)[SYNC_OPTIONS], 'SkipDryRunOnMissingResource=true')) continue;
-        this.failOperation(state, app, `the server could not find the requested resource: ${task.object.kind} ${task.object.metadata.name} (no CRD of group ${group} in ${cluster.name}; add SkipDryRunOnMissingResource=true or order its CRD first)`);
+        this.failOperation(
+          state,
+          app,
+          `the server could not find the requested resource: ${task.object.kind} ${task.object.metadata.name} (no CRD of group ${group} in ${cluster.name}; add SkipDryRunOnMissingResource=true or order its CRD first)`,
+        );
         return true;
       }
       op.dryRunDone = true;
@@ -613,7 +665,8 @@ export class Simulation {
         continue;
       }
       const health = this.input.health.of(live.object, live.revision);
-      if (health && HEALTH_ORDER.indexOf(health.status) > HEALTH_ORDER.indexOf(worst)) [worst, message] = [health.status, `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}: ${health.message}`];
+      if (health && HEALTH_ORDER.indexOf(health.status) > HEALTH_ORDER.indexOf(worst))
+        [worst, message] = [health.status, `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}: ${health.message}`];
     }
     const sync = synced && state.op?.phase === 'Succeeded' ? 'Synced' : 'OutOfSync';
     const operationPhase = state.op?.phase;
@@ -693,7 +746,9 @@ export class Simulation {
           } catch {
             continue;
           }
-          if (made.some((m) => keyOf(refOf(m)) === keyOf({ ...ref, cluster: undefined }) || (ref.kind === m.kind && ref.name === m.metadata.name && ref.namespace === (m.metadata.namespace ?? object.metadata.namespace)))) {
+          if (
+            made.some((m) => keyOf(refOf(m)) === keyOf({ ...ref, cluster: undefined }) || (ref.kind === m.kind && ref.name === m.metadata.name && ref.namespace === (m.metadata.namespace ?? object.metadata.namespace)))
+          ) {
             return `made by ${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} in ${app.name} at wave ${app.wave}`;
           }
         }
@@ -751,11 +806,13 @@ export class Simulation {
     if (typeof cluster === 'string') return `${name}: ${cluster}`;
     if (op.current && depth < 6) {
       const [phase, wave] = op.current;
-      const waiting = op.tasks.filter((t) => t.phase === phase && t.wave === wave).filter((t) => {
-        const live = cluster.get(refOf(t.object));
-        const health = live ? this.input.health.of(live.object, live.revision) : ({ status: 'Missing' } as Health);
-        return health !== undefined && health.status !== 'Healthy' && !(t.object.kind === 'Application' && t.object.metadata.name === name);
-      });
+      const waiting = op.tasks
+        .filter((t) => t.phase === phase && t.wave === wave)
+        .filter((t) => {
+          const live = cluster.get(refOf(t.object));
+          const health = live ? this.input.health.of(live.object, live.revision) : ({ status: 'Missing' } as Health);
+          return health !== undefined && health.status !== 'Healthy' && !(t.object.kind === 'Application' && t.object.metadata.name === name);
+        });
       if (waiting.length > 0) return `${name} waits at wave ${wave} on ${waiting.map((t) => this.explainObject(cluster, t.object, depth)).join('; and on ')}`;
     }
     if (record.health !== 'Healthy') {

@@ -65,7 +65,17 @@ export function builtInApiVersions(kubernetesMinor: string, dir: string = schema
   for (const definition of Object.values(definitions)) {
     for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
       const groupVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-      if (SERVED_GROUP_VERSIONS_1_28.includes(groupVersion) && !/List$/.test(gvk.kind) && gvk.kind !== 'WatchEvent' && gvk.kind !== 'DeleteOptions' && gvk.kind !== 'Status' && gvk.kind !== 'APIGroup' && gvk.kind !== 'APIResourceList' && gvk.kind !== 'APIGroupList' && gvk.kind !== 'APIVersions') {
+      if (
+        SERVED_GROUP_VERSIONS_1_28.includes(groupVersion) &&
+        !/List$/.test(gvk.kind) &&
+        gvk.kind !== 'WatchEvent' &&
+        gvk.kind !== 'DeleteOptions' &&
+        gvk.kind !== 'Status' &&
+        gvk.kind !== 'APIGroup' &&
+        gvk.kind !== 'APIResourceList' &&
+        gvk.kind !== 'APIGroupList' &&
+        gvk.kind !== 'APIVersions'
+      ) {
         result.add(`${groupVersion}/${gvk.kind}`);
       }
     }
@@ -81,9 +91,7 @@ export function builtInApiVersions(kubernetesMinor: string, dir: string = schema
 export function pinnedCrdApiVersions(groups: readonly string[], dir: string = schemasDir()): string[] {
   if (groups.length === 0) return [];
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { group: string; kind: string; versions: { name: string; served: boolean }[] }[];
-  return index
-    .filter((entry) => groups.includes(entry.group))
-    .flatMap((entry) => entry.versions.filter((v) => v.served).flatMap((v) => [`${entry.group}/${v.name}`, `${entry.group}/${v.name}/${entry.kind}`]));
+  return index.filter((entry) => groups.includes(entry.group)).flatMap((entry) => entry.versions.filter((v) => v.served).flatMap((v) => [`${entry.group}/${v.name}`, `${entry.group}/${v.name}/${entry.kind}`]));
 }
 
 /** `group/version` and `group/version/Kind` of every served version of the CRDs among `objects`. */

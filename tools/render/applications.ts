@@ -82,7 +82,6 @@ export function readDistApplications(dir: string): DistApplications {
       manifest,
     });
   }
-  const order = (a: HelmApplicationSource, b: HelmApplicationSource) =>
-    a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : a.wave - b.wave || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const order = (a: HelmApplicationSource, b: HelmApplicationSource) => (a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : a.wave - b.wave || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { environments: tree.environments, helm: helm.sort(order), manifests: tree.manifests, problems };
 }

@@ -30,9 +30,7 @@ const escapeToken = (token: string) => token.replace(/~/g, '~0').replace(/\//g, 
 export function differingPointers(a: unknown, b: unknown, pointer = ''): string[] {
   if (a === b) return [];
   if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
-    const keys = Array.isArray(a)
-      ? Array.from({ length: Math.max(a.length, (b as unknown[]).length) }, (_, i) => String(i))
-      : [...new Set([...Object.keys(a), ...Object.keys(b as object)])].sort();
+    const keys = Array.isArray(a) ? Array.from({ length: Math.max(a.length, (b as unknown[]).length) }, (_, i) => String(i)) : [...new Set([...Object.keys(a), ...Object.keys(b as object)])].sort();
     return keys.flatMap((key) => differingPointers((a as any)[key], (b as any)[key], `${pointer}/${escapeToken(key)}`));
   }
   return [pointer || '/'];

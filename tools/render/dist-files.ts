@@ -18,9 +18,7 @@ import { renderDist, type RenderOptions, type RenderResult } from './index.ts';
 export function redactSecret(object: KubeObject): KubeObject {
   if (object.kind !== 'Secret' || object.apiVersion !== 'v1') return object;
   const redact = (values: unknown) =>
-    values && typeof values === 'object'
-      ? Object.fromEntries(Object.entries(values).map(([key, value]) => [key, `(sha256:${createHash('sha256').update(String(value)).digest('hex').slice(0, 12)})`]))
-      : values;
+    values && typeof values === 'object' ? Object.fromEntries(Object.entries(values).map(([key, value]) => [key, `(sha256:${createHash('sha256').update(String(value)).digest('hex').slice(0, 12)})`])) : values;
   const { data, stringData, ...rest } = object as any;
   return { ...rest, ...(data ? { data: redact(data) } : {}), ...(stringData ? { stringData: redact(stringData) } : {}) } as KubeObject;
 }

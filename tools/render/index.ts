@@ -93,7 +93,9 @@ export interface RenderResult {
 export class RenderError extends Error {}
 
 function hash(value: unknown): string {
-  return createHash('sha256').update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex');
+  return createHash('sha256')
+    .update(typeof value === 'string' ? value : JSON.stringify(value))
+    .digest('hex');
 }
 
 /** Runs a binary, resolving with stdout; rejects with its own message. */
@@ -188,7 +190,10 @@ export function appliedByArgo(object: KubeObject): boolean {
   if (argoHook !== undefined) return true;
   const helmHook = object.metadata?.annotations?.['helm.sh/hook'];
   if (helmHook === undefined) return true;
-  return helmHook.split(',').map((h) => h.trim()).some((h) => ARGO_MAPPED_HELM_HOOKS.has(h));
+  return helmHook
+    .split(',')
+    .map((h) => h.trim())
+    .some((h) => ARGO_MAPPED_HELM_HOOKS.has(h));
 }
 
 function toManifests(source: HelmApplicationSource, objects: readonly KubeObject[], clusterScopedCustom: ReadonlySet<string>): RenderedManifest[] {
@@ -264,13 +269,7 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
       const minor = kubernetesVersion(source.environment);
       const kubeVersion = `v${minor}.0`;
       const earlier = rendered.filter((r) => r.environment === source.environment && r.source.wave < source.wave);
-      const apiVersions = [
-        ...new Set([
-          ...builtInApiVersions(minor),
-          ...earlier.flatMap((r) => crdApiVersions(r.manifests.map((m) => m.object))),
-          ...extraApiVersions(source.environment, source.wave),
-        ]),
-      ].sort(compare);
+      const apiVersions = [...new Set([...builtInApiVersions(minor), ...earlier.flatMap((r) => crdApiVersions(r.manifests.map((m) => m.object))), ...extraApiVersions(source.environment, source.wave)])].sort(compare);
       const key = hash({
         renderer: RENDERER_VERSION,
         helm: identity,
@@ -293,7 +292,21 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
           const objects = flattenLists(JSON.parse(readFileSync(objectsFile, 'utf8')) as any[]);
           clusterScopedKinds(objects, clusterScopedCustom);
           const manifests = toManifests(source, objects, clusterScopedCustom);
-          return { source, environment: source.environment, application: source.name, chart, kubeVersion, apiVersions, manifests, cached: true, ms: performance.now() - appStarted, key, cacheDir, nondeterminism: record.nondeterminism, hooksLeftOut: objects.length - manifests.length };
+          return {
+            source,
+            environment: source.environment,
+            application: source.name,
+            chart,
+            kubeVersion,
+            apiVersions,
+            manifests,
+            cached: true,
+            ms: performance.now() - appStarted,
+            key,
+            cacheDir,
+            nondeterminism: record.nondeterminism,
+            hooksLeftOut: objects.length - manifests.length,
+          };
         }
       }
       const binary = helm();
@@ -326,7 +339,21 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
       }
       clusterScopedKinds(objects, clusterScopedCustom);
       const manifests = toManifests(source, objects, clusterScopedCustom);
-      return { source, environment: source.environment, application: source.name, chart, kubeVersion, apiVersions, manifests, cached: false, ms: performance.now() - appStarted, key, cacheDir, nondeterminism, hooksLeftOut: objects.length - manifests.length };
+      return {
+        source,
+        environment: source.environment,
+        application: source.name,
+        chart,
+        kubeVersion,
+        apiVersions,
+        manifests,
+        cached: false,
+        ms: performance.now() - appStarted,
+        key,
+        cacheDir,
+        nondeterminism,
+        hooksLeftOut: objects.length - manifests.length,
+      };
     });
     rendered.push(...(await pool(tasks, options.concurrency ?? 2)));
   }
@@ -346,11 +373,7 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
  * manifests such as the Gateway API): their catalogue `crdGroups`, at the versions of the pinned CRDs.
  */
 async function releaseCrdApiVersions(manifests: readonly Manifest[]): Promise<(environment: string, beforeWave: number) => string[]> {
-  const [{ ENVIRONMENTS }, { gateFacts }, { inventories }] = await Promise.all([
-    import('../../charts/environments/index.ts'),
-    import('../../charts/app/gate-facts.ts'),
-    import('../../gate/inventory.ts'),
-  ]);
+  const [{ ENVIRONMENTS }, { gateFacts }, { inventories }] = await Promise.all([import('../../charts/environments/index.ts'), import('../../charts/app/gate-facts.ts'), import('../../gate/inventory.ts')]);
   const byEnvironment = inventories(manifests, gateFacts(ENVIRONMENTS));
   return (environment, beforeWave) => {
     const releases = (byEnvironment.get(environment)?.upstreamApplications ?? []).filter((a) => a.wave < beforeWave && a.upstream && a.upstream.chart === undefined);

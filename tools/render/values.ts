@@ -170,7 +170,14 @@ export function closest(key: string, candidates: readonly string[]): string | un
  */
 function matchesFreeForm(path: readonly string[], patterns: readonly string[]): boolean {
   const dotted = path.join('.');
-  return patterns.some((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]+')}$`).test(dotted));
+  return patterns.some((pattern) =>
+    new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^.]+')}$`,
+    ).test(dotted),
+  );
 }
 
 function schemaProperty(schema: any, key: string): any {

@@ -67,10 +67,10 @@ export const NOT_BACKED_UP: Readonly<Record<string, string>> = {
   'Argo CD': 'its state is git: the root Application, recreated at bootstrap, recreates the rest',
   'vcluster etcd (staging, sandbox)': 'rebuilt from git by their roots; what runs there is deployed through Argo CD',
   'personal sandbox volumes': 'disposable by design: a sandbox expires and its data with it (docs/guides)',
-  'KubeVirt / CDI volumes': 'disk images are imported from their source URLs; VMs are members\' experiments, not platform state',
+  'KubeVirt / CDI volumes': "disk images are imported from their source URLs; VMs are members' experiments, not platform state",
   'cert-manager certificates': 'reissued by ACME and the internal CA; the CA key itself is regenerated and redistributed at rebuild',
   'Mayastor pools': 'the storage layer: what matters on it is backed up through the services above',
-  'Crossplane': 'managed resources are git; the GCP resources they created are orphaned, not deleted, and re-adopted by name',
+  Crossplane: 'managed resources are git; the GCP resources they created are orphaned, not deleted, and re-adopted by name',
   'Vault audit log': "each pod's audit volume is a trail of the old cluster, not state to restore; a rebuilt Vault starts a new trail",
 };
 
@@ -79,7 +79,8 @@ const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[
 
 /** Checks one target; returns its schedule's longest gap in minutes when the schedule is valid. */
 function problems(errors: ConfigErrors, field: string, target: BackupTarget | undefined): number | undefined {
-  if (!errors.check(target !== undefined, { field, value: target, problem: 'every stateful service with data git cannot rebuild is backed up', fix: `set ${field}: { schedule, retentionDays, gcpServiceAccount }` })) return undefined;
+  if (!errors.check(target !== undefined, { field, value: target, problem: 'every stateful service with data git cannot rebuild is backed up', fix: `set ${field}: { schedule, retentionDays, gcpServiceAccount }` }))
+    return undefined;
   let gapMinutes: number | undefined;
   try {
     gapMinutes = longestGapMinutes(parseWeeklySchedule(target!.schedule));
@@ -207,11 +208,7 @@ export class Backups extends Construct {
             { name: 'BUCKET', value: bucket },
           ],
           volumeMounts: [{ name: 'gcs', mountPath: '/gcs', readOnly: true }],
-          script: [
-            'gcloud auth activate-service-account --key-file=/gcs/credentials.json --quiet',
-            'gcloud storage cp /tmp/vault.snap "gs://$BUCKET/vault/$(date -u +%Y%m%dT%H%M%SZ).snap"',
-            '',
-          ].join('\n'),
+          script: ['gcloud auth activate-service-account --key-file=/gcs/credentials.json --quiet', 'gcloud storage cp /tmp/vault.snap "gs://$BUCKET/vault/$(date -u +%Y%m%dT%H%M%SZ).snap"', ''].join('\n'),
         },
       ],
     });

@@ -42,14 +42,22 @@ function solverGateways(issuer: KubeObject | undefined, view: ClusterView): Need
   const http01 = solvers.some((solver) => solver.http01);
   const edge: Need[] =
     http01 && view.vcluster
-      ? [{ ref: { cluster: 'host', group: 'projectcontour.io', kind: 'HTTPProxy', namespace: view.vcluster.namespace, name: hostedEdgeName(view.environment) }, what: `HTTPProxy ${view.vcluster.namespace}/${hostedEdgeName(view.environment)} on the host (Let's Encrypt reaches the HTTP-01 challenge through it)` }]
+      ? [
+          {
+            ref: { cluster: 'host', group: 'projectcontour.io', kind: 'HTTPProxy', namespace: view.vcluster.namespace, name: hostedEdgeName(view.environment) },
+            what: `HTTPProxy ${view.vcluster.namespace}/${hostedEdgeName(view.environment)} on the host (Let's Encrypt reaches the HTTP-01 challenge through it)`,
+          },
+        ]
       : [];
-  return [...edge, ...solvers.flatMap((solver) =>
-    (solver.http01?.gatewayHTTPRoute?.parentRefs ?? []).map((parent: Json) => ({
-      ref: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: parent.namespace, name: parent.name },
-      what: `Gateway ${parent.namespace}/${parent.name} (the HTTP-01 solver route attaches to its ${parent.sectionName ?? ''} listener)`,
-    })),
-  )];
+  return [
+    ...edge,
+    ...solvers.flatMap((solver) =>
+      (solver.http01?.gatewayHTTPRoute?.parentRefs ?? []).map((parent: Json) => ({
+        ref: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: parent.namespace, name: parent.name },
+        what: `Gateway ${parent.namespace}/${parent.name} (the HTTP-01 solver route attaches to its ${parent.sectionName ?? ''} listener)`,
+      })),
+    ),
+  ];
 }
 
 const certificate: ControllerRule = {

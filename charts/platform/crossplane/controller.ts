@@ -20,7 +20,12 @@ export const CROSSPLANE_CONTROLLER: ControllerDeclaration = {
         return {
           needs: pin ? [] : [{ ref: { group: '', kind: 'PinnedPackage', name: reference }, what: `a package pinned in the catalogue (got "${reference}")` }],
           makes: (pin?.crdGroups ?? []).map((group) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `(all).${group}` }, spec: { group } })),
-          status: { conditions: [{ type: 'Installed', status: 'True', reason: 'ActivePackageRevision' }, { type: 'Healthy', status: 'True', reason: 'HealthyPackageRevision' }] },
+          status: {
+            conditions: [
+              { type: 'Installed', status: 'True', reason: 'ActivePackageRevision' },
+              { type: 'Healthy', status: 'True', reason: 'HealthyPackageRevision' },
+            ],
+          },
         };
       },
     },

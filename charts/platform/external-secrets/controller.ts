@@ -17,11 +17,19 @@ function storeReaction(object: KubeObject, namespace: string | undefined): React
   if (provider.vault) {
     needs.push({ ref: { group: 'runbook', kind: 'Step', name: 'vault-configuration' }, what: 'Vault initialised, unsealed and its Kubernetes auth configured (runbook)' });
     const ca = provider.vault.caProvider;
-    if (ca) needs.push({ ref: { group: '', kind: ca.type === 'ConfigMap' ? 'ConfigMap' : 'Secret', namespace: ca.namespace ?? namespace, name: ca.name }, what: `${ca.type ?? 'Secret'} ${ca.namespace ?? namespace}/${ca.name} (Vault's CA)` });
+    if (ca)
+      needs.push({
+        ref: { group: '', kind: ca.type === 'ConfigMap' ? 'ConfigMap' : 'Secret', namespace: ca.namespace ?? namespace, name: ca.name },
+        what: `${ca.type ?? 'Secret'} ${ca.namespace ?? namespace}/${ca.name} (Vault's CA)`,
+      });
   }
   if (provider.kubernetes) {
     const ca = provider.kubernetes.server?.caProvider;
-    if (ca) needs.push({ ref: { group: '', kind: ca.type === 'ConfigMap' ? 'ConfigMap' : 'Secret', namespace: ca.namespace ?? namespace, name: ca.name }, what: `${ca.type ?? 'Secret'} ${ca.namespace ?? namespace}/${ca.name} (API server CA)` });
+    if (ca)
+      needs.push({
+        ref: { group: '', kind: ca.type === 'ConfigMap' ? 'ConfigMap' : 'Secret', namespace: ca.namespace ?? namespace, name: ca.name },
+        what: `${ca.type ?? 'Secret'} ${ca.namespace ?? namespace}/${ca.name} (API server CA)`,
+      });
     const account = provider.kubernetes.auth?.serviceAccount?.name;
     if (account) needs.push({ ref: { group: '', kind: 'ServiceAccount', namespace, name: account }, what: `ServiceAccount ${namespace}/${account}` });
   }
@@ -47,7 +55,11 @@ const externalSecret: ControllerRule = {
         needs.push({ ref: { group: 'vault', kind: 'Secret', name: `${path}#${property ?? ''}` }, ready: () => view.vaultHolds(path, property ?? ''), what: `Vault ${path} property ${property}` });
       } else if (provider.kubernetes) {
         const remoteNamespace = provider.kubernetes.remoteNamespace ?? 'default';
-        needs.push({ ref: { group: '', kind: 'Secret', namespace: remoteNamespace, name: key }, ready: (secret) => property === undefined || property in ((secret as Json).data ?? {}), what: `Secret ${remoteNamespace}/${key} key ${property}` });
+        needs.push({
+          ref: { group: '', kind: 'Secret', namespace: remoteNamespace, name: key },
+          ready: (secret) => property === undefined || property in ((secret as Json).data ?? {}),
+          what: `Secret ${remoteNamespace}/${key} key ${property}`,
+        });
       }
     }
     const target: Json = spec.target ?? {};

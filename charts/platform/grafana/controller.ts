@@ -22,7 +22,9 @@ export const GRAFANA_CONTROLLER: ControllerDeclaration = {
         const persistence = values.persistence?.enabled && values.persistence.type === 'pvc';
         return [
           { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: release, namespace } },
-          ...(persistence ? [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: release, namespace }, spec: { storageClassName: values.persistence.storageClassName, accessModes: ['ReadWriteOnce'] } }] : []),
+          ...(persistence
+            ? [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: release, namespace }, spec: { storageClassName: values.persistence.storageClassName, accessModes: ['ReadWriteOnce'] } }]
+            : []),
           {
             apiVersion: 'apps/v1',
             kind: 'Deployment',

@@ -105,9 +105,7 @@ export class ClusterHealth extends Construct {
         serviceAccount: NODE_COLLECTOR_NAME,
         // Every node, the control planes and the tainted edge node included.
         tolerations: [{ operator: 'Exists' }],
-        env: [
-          { name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-        ],
+        env: [{ name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
         volumes: [{ name: 'hostfs', hostPath: { path: '/', type: 'Directory' } }],
         volumeMounts: [{ name: 'hostfs', mountPath: HOST_ROOT, readOnly: true, mountPropagation: 'HostToContainer' }],
         resources: resources('256Mi'),
@@ -124,7 +122,10 @@ export class ClusterHealth extends Construct {
                 filesystem: {
                   metrics: enabled(['system.filesystem.utilization']),
                   // Container and kernel mounts are noise; the node's disks are what fills up.
-                  exclude_fs_types: { fs_types: ['autofs', 'binfmt_misc', 'cgroup2', 'configfs', 'debugfs', 'devpts', 'devtmpfs', 'nsfs', 'overlay', 'proc', 'securityfs', 'squashfs', 'sysfs', 'tmpfs', 'tracefs'], match_type: 'strict' },
+                  exclude_fs_types: {
+                    fs_types: ['autofs', 'binfmt_misc', 'cgroup2', 'configfs', 'debugfs', 'devpts', 'devtmpfs', 'nsfs', 'overlay', 'proc', 'securityfs', 'squashfs', 'sysfs', 'tmpfs', 'tracefs'],
+                    match_type: 'strict',
+                  },
                 },
               },
             },
@@ -184,7 +185,9 @@ export class ClusterHealth extends Construct {
       },
     };
     if (props.mayastor) {
-      const selector = Object.entries(props.mayastor.podLabel).map(([key, value]) => `${key}=${value}`).join(',');
+      const selector = Object.entries(props.mayastor.podLabel)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',');
       receivers.prometheus = {
         config: {
           scrape_configs: [

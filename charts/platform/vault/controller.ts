@@ -37,7 +37,7 @@ function vaultServer(release: string, namespace: string, values: Json): KubeObje
       kind: 'StatefulSet',
       metadata: { name: release, namespace },
       spec: {
-        replicas: server.ha?.enabled ? server.ha.replicas ?? 3 : 1,
+        replicas: server.ha?.enabled ? (server.ha.replicas ?? 3) : 1,
         volumeClaimTemplates: claims,
         template: { spec: { serviceAccountName: release, volumes: server.volumes ?? [], containers: [{ name: 'vault', image }] } },
       },
@@ -74,7 +74,13 @@ export const VAULT_CONTROLLER: ControllerDeclaration = {
       title: 'Initialise Vault (recovery keys, root token)',
       id: 'vault-init',
       // The pods answer the readiness probe uninitialised (uninitcode=204): init waits for them to run.
-      after: () => [{ ref: { group: 'apps', kind: 'StatefulSet', namespace: VAULT.namespace, name: VAULT.release }, ready: (sts) => (sts as Json).status?.readyReplicas > 0, what: `the pods of StatefulSet ${VAULT.namespace}/${VAULT.release} running` }],
+      after: () => [
+        {
+          ref: { group: 'apps', kind: 'StatefulSet', namespace: VAULT.namespace, name: VAULT.release },
+          ready: (sts) => (sts as Json).status?.readyReplicas > 0,
+          what: `the pods of StatefulSet ${VAULT.namespace}/${VAULT.release} running`,
+        },
+      ],
       makes: () => [],
     },
     {
@@ -83,7 +89,10 @@ export const VAULT_CONTROLLER: ControllerDeclaration = {
       id: 'vault-configuration',
       after: () => [
         step('vault-init'),
-        { ref: { group: 'redhatcop.redhat.io', kind: 'Policy', namespace: VAULT.namespace, name: VAULT_BOOTSTRAP_AUTH.policy }, what: `Policy ${VAULT.namespace}/${VAULT_BOOTSTRAP_AUTH.policy} in the cluster (its text is what §7 writes)` },
+        {
+          ref: { group: 'redhatcop.redhat.io', kind: 'Policy', namespace: VAULT.namespace, name: VAULT_BOOTSTRAP_AUTH.policy },
+          what: `Policy ${VAULT.namespace}/${VAULT_BOOTSTRAP_AUTH.policy} in the cluster (its text is what §7 writes)`,
+        },
       ],
       makes: () => [],
     },

@@ -133,11 +133,7 @@ export const PLATFORM_PASSWORD_RULES: PasswordRules = {
 
 /** Vault password policy HCL (one `rule "charset"` per required character class). */
 export function passwordPolicy(rules: PasswordRules): string {
-  return [
-    `length = ${rules.length}`,
-    ...rules.charsets.flatMap((charset) => ['', 'rule "charset" {', `  charset = ${JSON.stringify(charset)}`, '  min-chars = 1', '}']),
-    '',
-  ].join('\n');
+  return [`length = ${rules.length}`, ...rules.charsets.flatMap((charset) => ['', 'rule "charset" {', `  charset = ${JSON.stringify(charset)}`, '  min-chars = 1', '}']), ''].join('\n');
 }
 
 /** Vault's API path of a raft snapshot (`vault operator raft snapshot save` reads it). */
@@ -145,11 +141,5 @@ export const RAFT_SNAPSHOT_PATH = 'sys/storage/raft/snapshot';
 
 /** Take raft snapshots, nothing else: the backup job's whole authority in Vault. */
 export function raftSnapshotPolicy(): string {
-  return [
-    '# Read a raft snapshot (vault operator raft snapshot save); no secret, no configuration.',
-    `path "${RAFT_SNAPSHOT_PATH}" {`,
-    '  capabilities = ["read"]',
-    '}',
-    '',
-  ].join('\n');
+  return ['# Read a raft snapshot (vault operator raft snapshot save); no secret, no configuration.', `path "${RAFT_SNAPSHOT_PATH}" {`, '  capabilities = ["read"]', '}', ''].join('\n');
 }

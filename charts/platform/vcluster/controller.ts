@@ -48,7 +48,12 @@ export const VCLUSTER_CONTROLLER: ControllerDeclaration = {
         return {
           needs: [{ ref: { group: 'apps', kind: 'StatefulSet', namespace, name: release }, ready: (sts) => (sts as Json).status?.readyReplicas > 0, what: `the vcluster ${namespace}/${release} running` }],
           makes: [
-            { apiVersion: 'v1', kind: 'Secret', metadata: { name: object.metadata.annotations![SECRET_ANNOTATION]!, namespace }, data: { 'certificate-authority': '(ca)', 'client-certificate': '(cert)', 'client-key': '(key)', config: '(kubeconfig)' } },
+            {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: { name: object.metadata.annotations![SECRET_ANNOTATION]!, namespace },
+              data: { 'certificate-authority': '(ca)', 'client-certificate': '(cert)', 'client-key': '(key)', config: '(kubeconfig)' },
+            },
             { apiVersion: 'v1', kind: 'Service', metadata: { name: release, namespace }, spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } },
           ],
           servesCluster: object.metadata.annotations![SERVER_ANNOTATION]!,
