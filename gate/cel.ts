@@ -16,15 +16,9 @@ export interface CelRule {
   readonly reason?: string;
 }
 
-export type CelOutcome =
-  | { readonly kind: 'pass' }
-  | { readonly kind: 'fail'; readonly pointer: string; readonly message: string }
-  | { readonly kind: 'skip'; readonly reason: string };
+export type CelOutcome = { readonly kind: 'pass' } | { readonly kind: 'fail'; readonly pointer: string; readonly message: string } | { readonly kind: 'skip'; readonly reason: string };
 
-const RESERVED = new Set([
-  'true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import',
-  'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
-]);
+const RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
 
 /** Kubernetes' escaping of property names in CEL (apiserver/pkg/cel/escaping.go). */
 export function escapeProperty(name: string): string | undefined {

@@ -100,9 +100,7 @@ export function formatWaived(waived: GateReport['waived']): string[] {
   const counts = new Map<GateWaiver, number>();
   for (const { waiver } of waived) counts.set(waiver, (counts.get(waiver) ?? 0) + 1);
   return [...counts.entries()].map(([waiver, count]) =>
-    waiver.issue === undefined
-      ? `${count} ${waiver.rule} error(s) accepted (declared gap): ${waiver.reason}`
-      : `${count} ${waiver.rule} error(s) waived until issue ${waiver.issue}: ${waiver.reason}`,
+    waiver.issue === undefined ? `${count} ${waiver.rule} error(s) accepted (declared gap): ${waiver.reason}` : `${count} ${waiver.rule} error(s) waived until issue ${waiver.issue}: ${waiver.reason}`,
   );
 }
 

@@ -85,11 +85,7 @@ export function isNamespaced(inventory: EnvironmentInventory, apiVersion: string
 function matchUpstream(source: any, upstream: readonly UpstreamSource[]): UpstreamSource | undefined {
   if (!source) return undefined;
   const repo = String(source.repoURL ?? '').replace(/\/+$/, '');
-  return upstream.find(
-    (candidate) =>
-      candidate.repoURL.replace(/\/+$/, '') === repo &&
-      (candidate.chart !== undefined ? candidate.chart === source.chart : candidate.path === source.path),
-  );
+  return upstream.find((candidate) => candidate.repoURL.replace(/\/+$/, '') === repo && (candidate.chart !== undefined ? candidate.chart === source.chart : candidate.path === source.path));
 }
 
 /** A source reading our own repository (the dist branch), not an upstream chart or release. */

@@ -47,18 +47,14 @@ export function packageOrderingRule(packages: Readonly<Record<string, PackageCrd
         }
       }
       const folderWave = (environment: string, folder: string): number | undefined => {
-        const app = context.manifests.find(
-          (m) => m.environment === environment && m.folder === 'root' && m.object.kind === 'Application' && m.object.metadata.name === `${environment}-${folder}`,
-        );
+        const app = context.manifests.find((m) => m.environment === environment && m.folder === 'root' && m.object.kind === 'Application' && m.object.metadata.name === `${environment}-${folder}`);
         return app ? wave(app) : undefined;
       };
       for (const manifest of context.manifests) {
         const pin = byGroup.get(group(manifest.object.apiVersion));
         if (!pin) continue;
         const ref = `${pin.package}:${pin.version}`;
-        const installers = providers.filter(
-          (p) => p.environment === manifest.environment && (p.object as { spec?: { package?: unknown } }).spec?.package === ref,
-        );
+        const installers = providers.filter((p) => p.environment === manifest.environment && (p.object as { spec?: { package?: unknown } }).spec?.package === ref);
         if (installers.length === 0) {
           context.report(manifest, '/apiVersion', `its CRD is installed by the Crossplane package ${ref}, but no Provider of ${manifest.environment} installs it; add the Provider (or fix the group)`);
           continue;
@@ -66,17 +62,29 @@ export function packageOrderingRule(packages: Readonly<Record<string, PackageCrd
         const sameFolder = installers.find((p) => p.folder === manifest.folder);
         if (sameFolder) {
           if (wave(manifest) <= wave(sameFolder)) {
-            context.report(manifest, `/metadata/annotations/${SYNC_WAVE_ANNOTATION.replace('/', '~1')}`, `sync wave ${wave(manifest)} is not after wave ${wave(sameFolder)} of Provider ${sameFolder.object.metadata.name}, which installs its CRD; put it in a later wave`);
+            context.report(
+              manifest,
+              `/metadata/annotations/${SYNC_WAVE_ANNOTATION.replace('/', '~1')}`,
+              `sync wave ${wave(manifest)} is not after wave ${wave(sameFolder)} of Provider ${sameFolder.object.metadata.name}, which installs its CRD; put it in a later wave`,
+            );
           }
           if (!skipsDryRun(manifest)) {
-            context.report(manifest, `/metadata/annotations/${SYNC_OPTIONS_ANNOTATION.replace('/', '~1')}`, `its CRD appears only when Provider ${sameFolder.object.metadata.name} is installed, during the sync; add SkipDryRunOnMissingResource=true`);
+            context.report(
+              manifest,
+              `/metadata/annotations/${SYNC_OPTIONS_ANNOTATION.replace('/', '~1')}`,
+              `its CRD appears only when Provider ${sameFolder.object.metadata.name} is installed, during the sync; add SkipDryRunOnMissingResource=true`,
+            );
           }
           continue;
         }
         const own = folderWave(manifest.environment, manifest.folder);
         const earliest = Math.min(...installers.map((p) => folderWave(p.environment, p.folder) ?? Number.POSITIVE_INFINITY));
         if (own === undefined || !(own > earliest)) {
-          context.report(manifest, '/apiVersion', `its CRD is installed by Provider ${installers[0]!.object.metadata.name} in folder ${installers[0]!.folder}, whose Application does not sync before this folder's; make this service depend on it`);
+          context.report(
+            manifest,
+            '/apiVersion',
+            `its CRD is installed by Provider ${installers[0]!.object.metadata.name} in folder ${installers[0]!.folder}, whose Application does not sync before this folder's; make this service depend on it`,
+          );
         }
       }
     },

@@ -18,9 +18,10 @@ const TOKEN_SHAPES: readonly [string, RegExp][] = [
 /** Visits every string of an object with its JSON pointer. */
 export function forEachString(value: unknown, visit: (text: string, pointer: string) => void, pointer = ''): void {
   if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value)) value.forEach((item, index) => {
-    forEachString(item, visit, `${pointer}/${index}`);
-  });
+  else if (Array.isArray(value))
+    value.forEach((item, index) => {
+      forEachString(item, visit, `${pointer}/${index}`);
+    });
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) forEachString(item, visit, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   }
@@ -52,9 +53,10 @@ const POD_SECURITY_LEVELS = new Set(['privileged', 'baseline', 'restricted']);
 
 /** Visits every container-image string (`image: repo:tag`) with its pointer and sibling pull policy. */
 function forEachImage(value: unknown, pointer: string, visit: (image: string, pointer: string, pullPolicy: unknown) => void): void {
-  if (Array.isArray(value)) value.forEach((item, index) => {
-    forEachImage(item, `${pointer}/${index}`, visit);
-  });
+  if (Array.isArray(value))
+    value.forEach((item, index) => {
+      forEachImage(item, `${pointer}/${index}`, visit);
+    });
   else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     for (const [key, item] of Object.entries(record)) {
@@ -67,9 +69,10 @@ function forEachImage(value: unknown, pointer: string, visit: (image: string, po
 
 /** Visits Helm-style `image: { repository, tag }` values (chart values in Applications). */
 function forEachChartImageTag(value: unknown, pointer: string, visit: (tag: string, pointer: string) => void): void {
-  if (Array.isArray(value)) value.forEach((item, index) => {
-    forEachChartImageTag(item, `${pointer}/${index}`, visit);
-  });
+  if (Array.isArray(value))
+    value.forEach((item, index) => {
+      forEachChartImageTag(item, `${pointer}/${index}`, visit);
+    });
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;

@@ -6,16 +6,7 @@
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { podSpecs } from './schema-rule.ts';
 import { pointerToken } from './structural.ts';
-import {
-  ROOT,
-  groupOf,
-  inventories,
-  isNamespaced,
-  lookup,
-  providedKey,
-  type EnvironmentInventory,
-  type NamespaceSource,
-} from './inventory.ts';
+import { ROOT, groupOf, inventories, isNamespaced, lookup, providedKey, type EnvironmentInventory, type NamespaceSource } from './inventory.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -94,11 +85,7 @@ function need(checker: Checker, field: string, kind: string, namespace: string |
   if (typeof name !== 'string' || name.length === 0) return;
   if (exists(checker.inventory, kind, namespace, name)) return;
   const where = namespace ? `${namespace}/${name}` : name;
-  checker.context.report(
-    checker.manifest,
-    field,
-    `${kind} ${where}${why} does not exist in ${checker.inventory.name}; it must be ${whereFrom(kind)}`,
-  );
+  checker.context.report(checker.manifest, field, `${kind} ${where}${why} does not exist in ${checker.inventory.name}; it must be ${whereFrom(kind)}`);
 }
 
 function checkPodSpec(checker: Checker, base: string, spec: any): void {
@@ -137,9 +124,10 @@ function checkPodSpec(checker: Checker, base: string, spec: any): void {
 
 /** Visits every `storageClassName` string in a value. */
 function forEachStorageClass(value: unknown, pointer: string, visit: (name: string, pointer: string) => void): void {
-  if (Array.isArray(value)) value.forEach((item, i) => {
-    forEachStorageClass(item, `${pointer}/${i}`, visit);
-  });
+  if (Array.isArray(value))
+    value.forEach((item, i) => {
+      forEachStorageClass(item, `${pointer}/${i}`, visit);
+    });
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       const at = `${pointer}/${pointerToken(key)}`;
@@ -203,13 +191,7 @@ function referenceGranted(inventory: EnvironmentInventory, fromGroup: string, fr
  * A Gateway parentRef (of an HTTPRoute, or of an ACME solver's route): the Gateway exists and has
  * the listener named by sectionName/port. Returns the matching listeners, or undefined once reported.
  */
-function resolveParentRef(
-  checker: Checker,
-  at: string,
-  ref: any,
-  defaultNamespace: string,
-  owner: string,
-): { gatewayNamespace: string; candidates: any[] } | undefined {
+function resolveParentRef(checker: Checker, at: string, ref: any, defaultNamespace: string, owner: string): { gatewayNamespace: string; candidates: any[] } | undefined {
   const { inventory, context, manifest } = checker;
   const group = ref.group ?? GATEWAY_GROUP;
   const kind = ref.kind ?? 'Gateway';
@@ -229,7 +211,11 @@ function resolveParentRef(
   if (ref.sectionName !== undefined) {
     candidates = listeners.filter((l) => l.name === ref.sectionName);
     if (candidates.length === 0) {
-      context.report(manifest, `${at}/sectionName`, `Gateway ${gatewayNamespace}/${ref.name} has no listener "${ref.sectionName}" (listeners: ${listeners.map((l) => l.name).join(', ') || 'none'}); add the listener or fix sectionName`);
+      context.report(
+        manifest,
+        `${at}/sectionName`,
+        `Gateway ${gatewayNamespace}/${ref.name} has no listener "${ref.sectionName}" (listeners: ${listeners.map((l) => l.name).join(', ') || 'none'}); add the listener or fix sectionName`,
+      );
       return undefined;
     }
   }
@@ -263,7 +249,9 @@ function checkHttpRoute(checker: Checker): void {
       if (from === 'Selector') {
         const labels = namespaceLabels(inventory, namespace);
         if (!labels || !selectorMatches(listener.allowedRoutes.namespaces.selector, labels)) {
-          problems.push(`listener "${listener.name}" selects route namespaces by labels ${JSON.stringify(listener.allowedRoutes.namespaces.selector)} and namespace ${namespace} ${labels ? 'does not match' : 'has no known labels'}`);
+          problems.push(
+            `listener "${listener.name}" selects route namespaces by labels ${JSON.stringify(listener.allowedRoutes.namespaces.selector)} and namespace ${namespace} ${labels ? 'does not match' : 'has no known labels'}`,
+          );
           return false;
         }
       }
@@ -343,7 +331,11 @@ function checkIssuer(checker: Checker, field: string, kind: string, name: unknow
     const namespace = manifest.object.metadata.namespace;
     if (lookup(inventory, CERT_MANAGER_GROUP, 'Issuer', namespace, name).length === 0) {
       const clusterIssuer = lookup(inventory, CERT_MANAGER_GROUP, 'ClusterIssuer', undefined, name).length > 0;
-      context.report(manifest, field, `Issuer ${namespace}/${name} does not exist in ${inventory.name}${clusterIssuer ? `; a ClusterIssuer ${name} exists: set issuerRef.kind to ClusterIssuer (or use the cluster-issuer annotation)` : ''}`);
+      context.report(
+        manifest,
+        field,
+        `Issuer ${namespace}/${name} does not exist in ${inventory.name}${clusterIssuer ? `; a ClusterIssuer ${name} exists: set issuerRef.kind to ClusterIssuer (or use the cluster-issuer annotation)` : ''}`,
+      );
     }
   } else context.skip(`references: issuers of kind ${kind} are not checked`);
 }
@@ -383,7 +375,12 @@ function checkStore(checker: Checker): void {
 
 /** `*` and `?` globs, as Argo CD matches project destinations and source repositories. */
 function glob(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return regex.test(value);
 }
 
@@ -454,7 +451,11 @@ export const referenceRules: Rule[] = [
           if (namespace === undefined) {
             context.report(manifest, '/metadata/namespace', `${object.kind} is namespaced but has no namespace; set it explicitly (the folder's Application names no default namespace)`);
           } else if (!inventory.namespaces.has(namespace)) {
-            context.report(manifest, '/metadata/namespace', `namespace ${namespace} does not exist in ${inventory.name}: no Namespace object, no Application with CreateNamespace=true for it, and not declared provided (environment \`hostProvided.namespaces\`)`);
+            context.report(
+              manifest,
+              '/metadata/namespace',
+              `namespace ${namespace} does not exist in ${inventory.name}: no Namespace object, no Application with CreateNamespace=true for it, and not declared provided (environment \`hostProvided.namespaces\`)`,
+            );
           }
         }
 
@@ -496,7 +497,11 @@ export const referenceRules: Rule[] = [
           const destinationNamespace = object.spec?.destination?.namespace;
           const creates = (object.spec?.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true');
           if (destinationNamespace && !creates && destinationNamespace !== context.facts.argocdNamespace && !inventory.namespaces.has(destinationNamespace)) {
-            context.report(manifest, '/spec/destination/namespace', `namespace ${destinationNamespace} does not exist in ${inventory.name} (${describeNamespaceSources(inventory.namespaces.get(destinationNamespace)) || 'nothing creates it'}); add CreateNamespace=true with managedNamespaceMetadata, or a Namespace object`);
+            context.report(
+              manifest,
+              '/spec/destination/namespace',
+              `namespace ${destinationNamespace} does not exist in ${inventory.name} (${describeNamespaceSources(inventory.namespaces.get(destinationNamespace)) || 'nothing creates it'}); add CreateNamespace=true with managedNamespaceMetadata, or a Namespace object`,
+            );
           }
         }
       }

@@ -74,9 +74,11 @@ function metadataFindings(manifest: Manifest): Finding[] {
   if (group === 'rbac.authorization.k8s.io') {
     if (name === '.' || name === '..' || /[/%]/.test(name)) findings.push({ pointer: '/metadata/name', message: `${JSON.stringify(name)} may not contain "/" or "%" nor be "." or ".."` });
   } else if (group === '' && kind === 'Service') {
-    if (name.length > 63 || !DNS_1035_LABEL.test(name)) findings.push({ pointer: '/metadata/name', message: `${JSON.stringify(name)} is not a valid Service name (a DNS-1035 label: lower-case letters, digits and "-", starting with a letter, at most 63 characters)` });
+    if (name.length > 63 || !DNS_1035_LABEL.test(name))
+      findings.push({ pointer: '/metadata/name', message: `${JSON.stringify(name)} is not a valid Service name (a DNS-1035 label: lower-case letters, digits and "-", starting with a letter, at most 63 characters)` });
   } else if (group === '' && kind === 'Namespace') {
-    if (name.length > 63 || !DNS_LABEL.test(name)) findings.push({ pointer: '/metadata/name', message: `${JSON.stringify(name)} is not a valid Namespace name (a DNS label: lower-case letters, digits and "-", at most 63 characters)` });
+    if (name.length > 63 || !DNS_LABEL.test(name))
+      findings.push({ pointer: '/metadata/name', message: `${JSON.stringify(name)} is not a valid Namespace name (a DNS label: lower-case letters, digits and "-", at most 63 characters)` });
   } else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
     findings.push({ pointer: '/metadata/name', message: `${JSON.stringify(name)} is not a valid object name (a DNS subdomain: lower-case letters, digits, "-" and ".", at most 253 characters)` });
   }
@@ -88,7 +90,10 @@ function metadataFindings(manifest: Manifest): Finding[] {
     const problem = keyProblem(key);
     if (problem) findings.push({ pointer: `/metadata/labels/${pointerToken(key)}`, message: `label key ${JSON.stringify(key)} is invalid: ${problem}` });
     if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
-      findings.push({ pointer: `/metadata/labels/${pointerToken(key)}`, message: `label value ${JSON.stringify(value)} is invalid: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit` });
+      findings.push({
+        pointer: `/metadata/labels/${pointerToken(key)}`,
+        message: `label value ${JSON.stringify(value)} is invalid: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+      });
     }
   }
   let annotationBytes = 0;

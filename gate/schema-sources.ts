@@ -187,7 +187,11 @@ const DISKPOOL_HEADER = `# DiskPool CRD (openebs.io/v1beta2) as created at runti
 function withoutDeniedAdditionalProperties(node: any): any {
   if (Array.isArray(node)) return node.map(withoutDeniedAdditionalProperties);
   if (!isMapping(node)) return node;
-  return Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'additionalProperties' && value === false)).map(([key, value]) => [key, withoutDeniedAdditionalProperties(value)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'additionalProperties' && value === false))
+      .map(([key, value]) => [key, withoutDeniedAdditionalProperties(value)]),
+  );
 }
 
 /** Kinds, versions and scope a CRD file declares (for the lock's kind table). */

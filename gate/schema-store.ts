@@ -74,7 +74,9 @@ export class SchemaStore {
   get definitions(): Record<string, SchemaNode> {
     if (!this.definitionsCache) {
       if (!this.definitionsFile) {
-        throw new SchemaStoreError(`schemas.lock.json pins no Kubernetes ${this.kubernetesVersion} definitions (kubernetes/v${this.kubernetesVersion}.<patch>/_definitions.json); pin them, or set the platform's kubernetesVersion to a pinned one`);
+        throw new SchemaStoreError(
+          `schemas.lock.json pins no Kubernetes ${this.kubernetesVersion} definitions (kubernetes/v${this.kubernetesVersion}.<patch>/_definitions.json); pin them, or set the platform's kubernetesVersion to a pinned one`,
+        );
       }
       const document = this.readJson(this.definitionsFile);
       this.definitionsCache = document.definitions as Record<string, SchemaNode>;

@@ -109,9 +109,10 @@ export function argoCdSecretReferences(text: string): { name: string; key: strin
 
 function visitStrings(value: unknown, visit: (text: string, pointer: string) => void, pointer = ''): void {
   if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value)) value.forEach((item, index) => {
-    visitStrings(item, visit, `${pointer}/${index}`);
-  });
+  else if (Array.isArray(value))
+    value.forEach((item, index) => {
+      visitStrings(item, visit, `${pointer}/${index}`);
+    });
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visitStrings(v, visit, `${pointer}/${k}`);
 }
 
@@ -124,9 +125,7 @@ export function secretReferences(manifests: readonly Manifest[]): SecretReferenc
     if (!isArgo && !PRODUCER_KINDS.has(object.kind) && object.spec) {
       // workloads' pod specs and custom resources (collector env, ClickHouse users, provider credentials …)
       const own = object.metadata.namespace ?? 'default';
-      visitSecretReferences(object.spec, (ref) =>
-        references.push({ environment: manifest.environment, manifest, name: ref.name, key: ref.key, namespace: ref.namespace ?? own, pointer: `/spec${ref.pointer}` }),
-      );
+      visitSecretReferences(object.spec, (ref) => references.push({ environment: manifest.environment, manifest, name: ref.name, key: ref.key, namespace: ref.namespace ?? own, pointer: `/spec${ref.pointer}` }));
     }
     if (object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/')) {
       const namespace = object.spec?.destination?.namespace;
@@ -135,9 +134,7 @@ export function secretReferences(manifests: readonly Manifest[]): SecretReferenc
         const values = source.helm?.valuesObject;
         if (!values || !namespace) return;
         const base = object.spec.source ? '/spec/source/helm/valuesObject' : `/spec/sources/${index}/helm/valuesObject`;
-        visitSecretReferences(values, (ref) =>
-          references.push({ environment: manifest.environment, manifest, name: ref.name, key: ref.key, namespace: ref.namespace ?? namespace, pointer: `${base}${ref.pointer}` }),
-        );
+        visitSecretReferences(values, (ref) => references.push({ environment: manifest.environment, manifest, name: ref.name, key: ref.key, namespace: ref.namespace ?? namespace, pointer: `${base}${ref.pointer}` }));
         if (source.chart === 'argo-cd') {
           // argocd-cm and argocd-rbac-cm strings: dex.config, oidc.config, url …
           visitStrings(values.configs?.cm ?? {}, (text, pointer) => {

@@ -61,7 +61,11 @@ export const CORE_ENUMS: Readonly<Record<string, Readonly<Record<string, readonl
     ipFamilyPolicy: ['SingleStack', 'PreferDualStack', 'RequireDualStack'],
   },
   [`${CORE}PersistentVolumeClaimSpec`]: { volumeMode: ['Filesystem', 'Block'], accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] },
-  [`${CORE}PersistentVolumeSpec`]: { persistentVolumeReclaimPolicy: ['Delete', 'Retain', 'Recycle'], volumeMode: ['Filesystem', 'Block'], accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] },
+  [`${CORE}PersistentVolumeSpec`]: {
+    persistentVolumeReclaimPolicy: ['Delete', 'Retain', 'Recycle'],
+    volumeMode: ['Filesystem', 'Block'],
+    accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'],
+  },
   [`${CORE}Toleration`]: { operator: ['Exists', 'Equal'], effect: TAINT_EFFECT },
   [`${CORE}Taint`]: { effect: TAINT_EFFECT },
   [`${CORE}SeccompProfile`]: { type: ['RuntimeDefault', 'Localhost', 'Unconfined'] },
@@ -331,14 +335,7 @@ function checkArray(schema: SchemaNode, value: unknown[], pointer: string, conte
   }
 }
 
-function checkObject(
-  schema: SchemaNode,
-  value: Record<string, unknown>,
-  pointer: string,
-  context: ValidationContext,
-  options: WalkOptions,
-  preserveUnknown: boolean,
-): void {
+function checkObject(schema: SchemaNode, value: Record<string, unknown>, pointer: string, context: ValidationContext, options: WalkOptions, preserveUnknown: boolean): void {
   const findings = context.findings;
   const properties: Record<string, SchemaNode> | undefined = schema.properties;
   const keys = Object.keys(value);

@@ -26,7 +26,10 @@ export interface DirectoryValidation {
 /** Loads DIR and runs the gate, with the facts of our environments. */
 export function validateDirectory(dir: string): DirectoryValidation {
   const started = performance.now();
-  const tree = loadTree(dir, ENVIRONMENTS.map((e) => e.name));
+  const tree = loadTree(
+    dir,
+    ENVIRONMENTS.map((e) => e.name),
+  );
   const report = runGate(tree.manifests, platformGateOptions(ENVIRONMENTS));
   report.errors.unshift(...tree.problems);
   return { report, environments: tree.environments, skippedFolders: tree.skippedFolders, objects: tree.manifests.length, ms: performance.now() - started };
@@ -66,7 +69,9 @@ if (isMain) {
   }
   const result = validateDirectory(dir);
   if (json) {
-    console.log(JSON.stringify({ errors: result.report.errors, waived: formatWaived(result.report.waived), skipped: result.report.skipped, objects: result.objects, environments: result.environments, ms: result.ms }, null, 2));
+    console.log(
+      JSON.stringify({ errors: result.report.errors, waived: formatWaived(result.report.waived), skipped: result.report.skipped, objects: result.objects, environments: result.environments, ms: result.ms }, null, 2),
+    );
   } else {
     console.log(summary(result, dir));
     if (result.report.errors.length > 0) console.error(`\n${result.report.errors.length} error(s):\n${formatGateErrors(result.report.errors)}`);

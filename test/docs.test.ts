@@ -45,7 +45,11 @@ function anchorsOf(text: string): Set<string> {
   const prose = text.replace(/```[\s\S]*?```/g, '');
   return new Set(
     [...prose.matchAll(/^#{1,6} +(.+)$/gm)].map((m) =>
-      m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'),
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
     ),
   );
 }
@@ -114,7 +118,9 @@ describe('docs', () => {
 
   it('list every guide in docs/guides/README.md, and only guides that exist', () => {
     const dir = join(REPO_ROOT, 'docs', 'guides');
-    const guides = readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md').sort();
+    const guides = readdirSync(dir)
+      .filter((name) => name.endsWith('.md') && name !== 'README.md')
+      .sort();
     const index = readFileSync(join(dir, 'README.md'), 'utf8');
     const listed = [...new Set([...index.matchAll(/\]\(([a-z0-9-]+\.md)\)/g)].map((m) => m[1]!))].sort();
     expect(listed).toEqual(guides);

@@ -68,37 +68,35 @@ describe('environment data', () => {
 
   it('fails when prod would use staging certificates, or staging prod ones', () => {
     expect(validateEnvironments([withChanges('prod', { certificateIssuer: 'letsencrypt-staging' })])).toEqual([
-      "prod › environment: certificateIssuer is \"letsencrypt-staging\" but prod must use letsencrypt-prod (prod uses prod certificates, staging and sandbox staging ones, never the reverse); set certificateIssuer: 'letsencrypt-prod'",
+      'prod › environment: certificateIssuer is "letsencrypt-staging" but prod must use letsencrypt-prod (prod uses prod certificates, staging and sandbox staging ones, never the reverse); set certificateIssuer: \'letsencrypt-prod\'',
     ]);
     expect(validateEnvironments([environment('prod'), withChanges('staging', { certificateIssuer: 'letsencrypt-prod' })])).toEqual([
-      "staging › environment: certificateIssuer is \"letsencrypt-prod\" but staging must use letsencrypt-staging (prod uses prod certificates, staging and sandbox staging ones, never the reverse); set certificateIssuer: 'letsencrypt-staging'",
+      'staging › environment: certificateIssuer is "letsencrypt-prod" but staging must use letsencrypt-staging (prod uses prod certificates, staging and sandbox staging ones, never the reverse); set certificateIssuer: \'letsencrypt-staging\'',
     ]);
   });
 
-  it('fails when the platform\'s Kubernetes version is not a minor version', () => {
+  it("fails when the platform's Kubernetes version is not a minor version", () => {
     const prod = withChanges('prod', { platform: { ...environment('prod').platform, kubernetesVersion: '1.28.3' } });
     expect(validateEnvironments([prod])).toEqual(['prod › environment: platform.kubernetesVersion is "1.28.3" but it is not a Kubernetes minor version; write it as "1.28"']);
   });
 
-  it('reads the one Kubernetes version everywhere: Pod Security labels, the gate\'s built-in kinds, dist/metadata.json', () => {
+  it("reads the one Kubernetes version everywhere: Pod Security labels, the gate's built-in kinds, dist/metadata.json", () => {
     const version = environment('prod').platform.kubernetesVersion;
     expect(ENVIRONMENTS.every((e) => e.platform.kubernetesVersion === version)).toBe(true);
     expect(podSecurityLabels('restricted', version)['pod-security.kubernetes.io/enforce-version']).toBe(`v${version}`);
     expect(gateFacts(ENVIRONMENTS).kubernetesVersion).toBe(version);
     expect(JSON.parse(distFiles(build()).get('metadata.json')!).kubernetesVersion).toBe(version);
-    expect(() => new SchemaStore(new SchemaFiles(), '1.99').coreGroups).toThrow('schemas.lock.json pins no Kubernetes 1.99 definitions (kubernetes/v1.99.<patch>/_definitions.json); pin them, or set the platform\'s kubernetesVersion to a pinned one');
+    expect(() => new SchemaStore(new SchemaFiles(), '1.99').coreGroups).toThrow(
+      "schemas.lock.json pins no Kubernetes 1.99 definitions (kubernetes/v1.99.<patch>/_definitions.json); pin them, or set the platform's kubernetesVersion to a pinned one",
+    );
   });
 
   it('fails on a duplicate environment', () => {
-    expect(validateEnvironments([environment('prod'), environment('prod')])).toEqual([
-      'prod › environment: name is "prod" but another environment has the same name; give each environment its own name',
-    ]);
+    expect(validateEnvironments([environment('prod'), environment('prod')])).toEqual(['prod › environment: name is "prod" but another environment has the same name; give each environment its own name']);
   });
 
   it('reports every problem of every environment at once, and build refuses them', () => {
-    const messages = configErrors(() =>
-      build([withChanges('prod', { domain: 'bad..domain' }), withChanges('staging', { certificateIssuer: 'letsencrypt-prod' }), environment('sandbox')]),
-    );
+    const messages = configErrors(() => build([withChanges('prod', { domain: 'bad..domain' }), withChanges('staging', { certificateIssuer: 'letsencrypt-prod' }), environment('sandbox')]));
     expect(messages).toHaveLength(2);
     expect(messages[0]).toMatch(/^prod › environment: domain is "bad..domain"/);
     expect(messages[1]).toMatch(/^staging › environment: certificateIssuer is "letsencrypt-prod"/);

@@ -46,9 +46,7 @@ export function objectsOf(chart: PlatformChart): KubeObject[] {
 }
 
 export function find(objects: readonly KubeObject[], kind: string, name: string, namespace?: string): any {
-  const found = objects.find(
-    (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
-  );
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
   if (!found) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   return found;
 }

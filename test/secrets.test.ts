@@ -20,8 +20,7 @@ const declared = PLATFORM.handProvidedSecrets ?? [];
 function manifest(object: Record<string, unknown>, environment = 'prod', folder = 'demo'): Manifest {
   return { environment, folder, file: 'x.yaml', source: 'test', object: object as unknown as KubeObject };
 }
-const deployment = (namespace: string, spec: Record<string, unknown>) =>
-  manifest({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace }, spec: { template: { spec } } });
+const deployment = (namespace: string, spec: Record<string, unknown>) => manifest({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace }, spec: { template: { spec } } });
 const externalSecret = (namespace: string, target: string, keys: string[]) =>
   manifest({
     apiVersion: 'external-secrets.io/v1beta1',
@@ -118,9 +117,7 @@ describe('secret reference scan', () => {
 
   it('reports a key the ExternalSecret does not deliver, and a Secret produced in another namespace', () => {
     const consumer = deployment('demo', { containers: [{ name: 'app', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] });
-    expect(unresolvedSecretReferences([consumer, externalSecret('demo', 'db', ['user'])]).map((p) => p.problem)).toEqual([
-      'Secret demo/db has no key "password" (ExternalSecret demo/db: user)',
-    ]);
+    expect(unresolvedSecretReferences([consumer, externalSecret('demo', 'db', ['user'])]).map((p) => p.problem)).toEqual(['Secret demo/db has no key "password" (ExternalSecret demo/db: user)']);
     expect(unresolvedSecretReferences([consumer, externalSecret('other', 'db', ['password'])])).toHaveLength(1);
   });
 
@@ -151,10 +148,11 @@ describe('secret reference scan', () => {
       metadata: { name: 'prod-grafana-chart', namespace: 'argocd' },
       spec: { destination: { namespace: 'grafana' }, source: { chart: 'grafana', helm: { valuesObject: { envFromSecret: 'grafana-oauth', admin: { existingSecret: 'grafana-admin' } } } } },
     });
-    expect(secretReferences([grafana]).map((r) => `${r.namespace}/${r.name} ${r.pointer}`).sort()).toEqual([
-      'grafana/grafana-admin /spec/source/helm/valuesObject/admin/existingSecret',
-      'grafana/grafana-oauth /spec/source/helm/valuesObject/envFromSecret',
-    ]);
+    expect(
+      secretReferences([grafana])
+        .map((r) => `${r.namespace}/${r.name} ${r.pointer}`)
+        .sort(),
+    ).toEqual(['grafana/grafana-admin /spec/source/helm/valuesObject/admin/existingSecret', 'grafana/grafana-oauth /spec/source/helm/valuesObject/envFromSecret']);
   });
 
   it("reads custom resources: ClickHouse's k8s_secret_* settings and operator credentials with their own namespace", () => {
@@ -170,10 +168,7 @@ describe('secret reference scan', () => {
       metadata: { name: 'default' },
       spec: { credentials: { source: 'Secret', secretRef: { namespace: 'crossplane-system', name: 'gcp-credentials', key: 'credentials.json' } } },
     });
-    expect(secretReferences([chi, provider]).map((r) => `${r.namespace}/${r.name}:${r.key}`)).toEqual([
-      'clickhouse/clickhouse-users:otel-password',
-      'crossplane-system/gcp-credentials:credentials.json',
-    ]);
+    expect(secretReferences([chi, provider]).map((r) => `${r.namespace}/${r.name}:${r.key}`)).toEqual(['clickhouse/clickhouse-users:otel-password', 'crossplane-system/gcp-credentials:credentials.json']);
   });
 
   it('accepts hand-provided Secrets only when declared', () => {
@@ -184,7 +179,10 @@ describe('secret reference scan', () => {
 });
 
 describe('the validation gate refuses literal secrets', () => {
-  const findings = (object: Record<string, unknown>) => runGate([manifest(object)]).errors.filter((e) => e.rule === 'no-literal-secrets').map((e) => `${e.field}: ${e.message}`);
+  const findings = (object: Record<string, unknown>) =>
+    runGate([manifest(object)])
+      .errors.filter((e) => e.rule === 'no-literal-secrets')
+      .map((e) => `${e.field}: ${e.message}`);
 
   it('refuses a Secret with data or stringData', () => {
     expect(findings({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'demo' }, data: { a: 'YQ==' } })).toEqual([

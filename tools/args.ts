@@ -8,10 +8,7 @@ export interface ParsedArgs {
 }
 
 export function parseArgs(argv: readonly string[], spec: { values?: readonly string[]; flags?: readonly string[] }): ParsedArgs {
-  const options = Object.fromEntries([
-    ...(spec.values ?? []).map((name) => [name, { type: 'string' as const }]),
-    ...(spec.flags ?? []).map((name) => [name, { type: 'boolean' as const }]),
-  ]);
+  const options = Object.fromEntries([...(spec.values ?? []).map((name) => [name, { type: 'string' as const }]), ...(spec.flags ?? []).map((name) => [name, { type: 'boolean' as const }])]);
   let parsed: ReturnType<typeof parseNodeArgs>;
   try {
     parsed = parseNodeArgs({ args: [...argv], options, allowPositionals: true, strict: true });

@@ -23,11 +23,7 @@ export function withSandboxUsers(environments: readonly Environment[], count: nu
     // A sandbox owner must be a cluster member (the vcluster service checks it): add the generated users.
     const access = services['cluster-access'];
     if (!access) return { ...env, services };
-    const members: ClusterMember[] = [
-      ...access.members,
-      ...users.map((user) => ({ github: user.github, omniIdentity: `${user.github}@users.noreply.github.com`, role: 'Reader' as const })),
-    ];
+    const members: ClusterMember[] = [...access.members, ...users.map((user) => ({ github: user.github, omniIdentity: `${user.github}@users.noreply.github.com`, role: 'Reader' as const }))];
     return { ...env, services: { ...services, 'cluster-access': { ...access, members } } };
   });
 }
-

@@ -5,14 +5,7 @@
 import { parseAllDocuments } from 'yaml';
 import { compare } from '../charts/lib/render.ts';
 import { deletionFindings, updateFindings, type Finding } from './destructive.ts';
-import {
-  formatIdentity,
-  identityKey,
-  parseDist,
-  type DistObject,
-  type DistTree,
-  type ObjectIdentity,
-} from './dist-tree.ts';
+import { formatIdentity, identityKey, parseDist, type DistObject, type DistTree, type ObjectIdentity } from './dist-tree.ts';
 import { diffValues, formatChange, leaves, truncate, type FieldChange } from './field-diff.ts';
 
 export interface ObjectChange {
@@ -164,12 +157,7 @@ export function diffDist(before: DistTree, after: DistTree): DiffReport {
     changes.push({ environment: object.environment, folder: object.folder, identity: object.identity, change: 'changed', fields, findings });
   }
   changes.sort(
-    (x, y) =>
-      compare(x.environment, y.environment) ||
-      compare(x.folder, y.folder) ||
-      compare(x.identity.kind, y.identity.kind) ||
-      compare(identityKey(x.identity), identityKey(y.identity)) ||
-      compare(x.change, y.change),
+    (x, y) => compare(x.environment, y.environment) || compare(x.folder, y.folder) || compare(x.identity.kind, y.identity.kind) || compare(identityKey(x.identity), identityKey(y.identity)) || compare(x.change, y.change),
   );
 
   const files: FileChange[] = [];
@@ -184,10 +172,7 @@ export function diffDist(before: DistTree, after: DistTree): DiffReport {
     files.push({ path, change, ...lineDelta(x ?? '', y ?? ''), ...(fields ? { fields } : {}) });
   }
   files.sort((x, y) => compare(x.path, y.path));
-  const unreadable = [
-    ...a.unreadable.map((u) => ({ side: 'before' as const, ...u })),
-    ...b.unreadable.map((u) => ({ side: 'after' as const, ...u })),
-  ];
+  const unreadable = [...a.unreadable.map((u) => ({ side: 'before' as const, ...u })), ...b.unreadable.map((u) => ({ side: 'after' as const, ...u }))];
   return { changes, files, unreadable };
 }
 
@@ -232,9 +217,7 @@ const SEVERITY_LABEL = { rejected: 'REJECTED', replaced: 'REPLACED', deletes: 'D
 
 /** Changes with findings worth a summary line (the echo of a rename is left out). */
 function flagged(report: DiffReport): ObjectChange[] {
-  return report.changes
-    .map((change) => ({ ...change, findings: change.findings.filter((finding) => !finding.echo) }))
-    .filter((change) => change.findings.length > 0);
+  return report.changes.map((change) => ({ ...change, findings: change.findings.filter((finding) => !finding.echo) })).filter((change) => change.findings.length > 0);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

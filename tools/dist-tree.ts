@@ -39,10 +39,11 @@ export function readDistAtRef(repo: string, commit: string, folder = 'dist'): Di
   else if (top.some((entry) => entry.path === PROVENANCE_FILE)) prefix = '';
   const files: DistTree = new Map();
   if (prefix === undefined) return files;
-  const entries = listTree(repo, prefix ? `${commit}:${folder}` : commit).filter(
-    (entry) => entry.type === 'blob' && !(prefix === '' && entry.path === PROVENANCE_FILE),
+  const entries = listTree(repo, prefix ? `${commit}:${folder}` : commit).filter((entry) => entry.type === 'blob' && !(prefix === '' && entry.path === PROVENANCE_FILE));
+  const blobs = readBlobs(
+    repo,
+    entries.map((entry) => entry.sha),
   );
-  const blobs = readBlobs(repo, entries.map((entry) => entry.sha));
   for (const entry of entries) files.set(entry.path, blobs.get(entry.sha)!);
   return files;
 }

@@ -96,7 +96,12 @@ function ownerOfRootObject(object: KubeObject): string {
 }
 
 function glob(pattern: string, text: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(text);
 }
 
@@ -115,16 +120,10 @@ function pathMatches(pattern: string, path: string): boolean {
   return glob(pattern, path) || glob(`${pattern}.*`, path) || glob(`${pattern}[*`, path);
 }
 
-export function computeDrift(
-  tree: DistTree,
-  environments: readonly EnvironmentFacts[],
-  allowances: readonly IntendedDifference[] = [],
-): DriftReport {
+export function computeDrift(tree: DistTree, environments: readonly EnvironmentFacts[], allowances: readonly IntendedDifference[] = []): DriftReport {
   const facts = new Map(environments.map((env) => [env.name, env]));
   const parsed = parseDist(tree).objects;
-  const envOrder = [...new Set([...environments.map((e) => e.name), ...parsed.map((o) => o.environment)])].filter((name) =>
-    parsed.some((o) => o.environment === name),
-  );
+  const envOrder = [...new Set([...environments.map((e) => e.name), ...parsed.map((o) => o.environment)])].filter((name) => parsed.some((o) => o.environment === name));
   // service → normalised identity → environment → object
   const byService = new Map<string, Map<string, { identity: ObjectIdentity; perEnv: Map<string, KubeObject> }>>();
   for (const entry of parsed) {
@@ -143,10 +142,7 @@ export function computeDrift(
   const intended = (service: string, identity: ObjectIdentity, path: string | undefined): string | undefined => {
     const object = `${identity.kind}/${identity.name}`;
     const match = allowances.find(
-      (a) =>
-        glob(a.service, service) &&
-        (a.object === undefined || glob(a.object, object) || glob(a.object, formatIdentity(identity))) &&
-        (a.path === undefined ? true : path !== undefined && pathMatches(a.path, path)),
+      (a) => glob(a.service, service) && (a.object === undefined || glob(a.object, object) || glob(a.object, formatIdentity(identity))) && (a.path === undefined ? true : path !== undefined && pathMatches(a.path, path)),
     );
     if (match) used.add(match);
     return match?.reason;
@@ -195,7 +191,12 @@ export function computeDrift(
       if (rows.length > 0) objects.push({ service, identity, environments: present, rows });
     }
   }
-  const runs = Object.fromEntries([...runsIn.entries()].filter(([service]) => service !== ROOT).sort(([a], [b]) => compare(a, b)).map(([service, envs]) => [service, envOrder.filter((env) => envs.has(env))]));
+  const runs = Object.fromEntries(
+    [...runsIn.entries()]
+      .filter(([service]) => service !== ROOT)
+      .sort(([a], [b]) => compare(a, b))
+      .map(([service, envs]) => [service, envOrder.filter((env) => envs.has(env))]),
+  );
   return { environments: envOrder, services, runs, objects, unusedAllowances: allowances.filter((a) => !used.has(a)) };
 }
 
@@ -228,9 +229,7 @@ export function formatDrift(report: DriftReport, options: { showIntended?: boole
   const md = options.markdown === true;
   const total = report.objects.reduce((sum, o) => sum + o.rows.length, 0);
   const open = unreviewed(report);
-  lines.push(
-    `${md ? '### ' : ''}drift between ${report.environments.join(', ')}: ${report.services.length} shared service(s), ${open} unreviewed difference(s), ${total - open} intended`,
-  );
+  lines.push(`${md ? '### ' : ''}drift between ${report.environments.join(', ')}: ${report.services.length} shared service(s), ${open} unreviewed difference(s), ${total - open} intended`);
   const runs = Object.entries(report.runs);
   if (runs.length > 0) {
     if (md) {
@@ -244,9 +243,7 @@ export function formatDrift(report: DriftReport, options: { showIntended?: boole
     }
   }
   for (const service of report.services) {
-    const inService = report.objects
-      .map((object) => ({ ...object, rows: object.rows.filter((row) => options.showIntended || !row.intended) }))
-      .filter((object) => object.service === service && object.rows.length > 0);
+    const inService = report.objects.map((object) => ({ ...object, rows: object.rows.filter((row) => options.showIntended || !row.intended) })).filter((object) => object.service === service && object.rows.length > 0);
     if (inService.length === 0) continue;
     lines.push('', md ? `**${service}/**` : `${service}/`);
     if (md) lines.push('', `| object | field | ${report.environments.join(' | ')} | intended |`, `|---|---|${report.environments.map(() => '---|').join('')}---|`);
@@ -258,7 +255,10 @@ export function formatDrift(report: DriftReport, options: { showIntended?: boole
           const cell = (text: string) => text.replace(/\|/g, '\\|');
           lines.push(`| \`${cell(formatIdentity(object.identity))}\` | ${row.path ? `\`${cell(row.path)}\`` : '(presence)'} | ${values.map(cell).join(' | ')} | ${cell(row.intended ?? '')} |`);
         } else {
-          const where = report.environments.filter((env) => row.values[env] !== undefined).map((env) => `${env}=${row.values[env]}`).join('  ');
+          const where = report.environments
+            .filter((env) => row.values[env] !== undefined)
+            .map((env) => `${env}=${row.values[env]}`)
+            .join('  ');
           lines.push(`    ${row.path ?? '(presence)'}: ${where}${row.intended ? `  [intended: ${row.intended}]` : ''}`);
         }
       }

@@ -14,7 +14,6 @@ export interface FieldChange {
   readonly after?: unknown;
 }
 
-
 function isScalar(value: unknown): boolean {
   return value === null || typeof value !== 'object';
 }

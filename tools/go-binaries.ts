@@ -41,7 +41,10 @@ export function toolKey(tool: GoTool): string {
     if (!statSync(path).isFile()) continue;
     hash.update(file).update('\0').update(readFileSync(path)).update('\0');
   }
-  hash.update(tool.pkg).update('\0').update(tool.ldflags ?? '');
+  hash
+    .update(tool.pkg)
+    .update('\0')
+    .update(tool.ldflags ?? '');
   return hash.digest('hex').slice(0, 12);
 }
 

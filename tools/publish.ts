@@ -155,9 +155,7 @@ export function publish(options: PublishOptions): PublishResult {
   const distRelative = relative(repo, distDir) || '.';
   const dirty = git(repo, ['status', '--porcelain', '--untracked-files=all', '--', distRelative]).trim();
   if (dirty && !options.allowDirty) {
-    throw new PublishRefused(
-      `${distRelative}/ has uncommitted changes, so the provenance would name a commit that did not produce it; commit dist/ with its source (or pass --allow-dirty)`,
-    );
+    throw new PublishRefused(`${distRelative}/ has uncommitted changes, so the provenance would name a commit that did not produce it; commit dist/ with its source (or pass --allow-dirty)`);
   }
   const files = readDistDir(distDir);
   if (files.size === 0) throw new PublishRefused(`${distRelative}/ is empty or missing; run npm run synth first`);

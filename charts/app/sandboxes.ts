@@ -48,9 +48,7 @@ function dropExpiredUsers(environment: Environment, today: string): ActiveSandbo
     }
     const days = daysUntil(user.expires, today);
     if (days < 0) {
-      warnings.push(
-        `${environment.name} › environment: sandbox of ${user.github} expired on ${user.expires}; it is no longer synthesized (remove its line from charts/environments/sandbox-users.ts or extend expires)`,
-      );
+      warnings.push(`${environment.name} › environment: sandbox of ${user.github} expired on ${user.expires}; it is no longer synthesized (remove its line from charts/environments/sandbox-users.ts or extend expires)`);
       continue;
     }
     if (days <= EXPIRY_NOTICE_DAYS) {
@@ -67,9 +65,7 @@ export function today(env: NodeJS.ProcessEnv = process.env): string {
   const pinned = env.PLATFORM_TODAY;
   if (pinned === undefined) return new Date().toISOString().slice(0, 10);
   if (!isIsoDate(pinned)) {
-    throw new ConfigError([
-      `all environments › synth: PLATFORM_TODAY is ${JSON.stringify(pinned)} but it is not a date written YYYY-MM-DD; unset it or write e.g. 2026-11-24`,
-    ]);
+    throw new ConfigError([`all environments › synth: PLATFORM_TODAY is ${JSON.stringify(pinned)} but it is not a date written YYYY-MM-DD; unset it or write e.g. 2026-11-24`]);
   }
   return pinned;
 }

@@ -31,7 +31,6 @@ export function validateEnvironments(environments: readonly Environment[]): stri
   return messages;
 }
 
-
 function validateEnvironment(env: Environment, all: readonly Environment[], errors: ConfigErrors): void {
   errors.check((ENVIRONMENT_NAMES as readonly string[]).includes(env.name), {
     field: 'name',
@@ -140,7 +139,7 @@ function validateSandboxUsers(users: readonly SandboxUser[], errors: ConfigError
         field: `${field}.github`,
         value: login,
         problem: 'it is not a GitHub login that fits a namespace name (letters, digits, single dashes, at most 39 characters)',
-        fix: 'use the user\'s GitHub login exactly',
+        fix: "use the user's GitHub login exactly",
       });
     if (valid) {
       const key = login.toLowerCase();
@@ -178,9 +177,7 @@ export function isIsoDate(text: string): boolean {
 }
 
 /** Every chart, manifest and image of the catalogue is pinned to a released version. */
-export function validateCatalogue(
-  catalogue: { charts: object; manifests: object; images: object } = { charts: CHARTS, manifests: MANIFESTS, images: IMAGES },
-): string[] {
+export function validateCatalogue(catalogue: { charts: object; manifests: object; images: object } = { charts: CHARTS, manifests: MANIFESTS, images: IMAGES }): string[] {
   const errors = new ConfigErrors('all environments', 'catalogue');
   const file = 'charts/environments/catalogue.ts';
   for (const [key, pin] of Object.entries(catalogue.charts) as [string, Record<string, unknown>][]) {
@@ -218,9 +215,7 @@ export function validateCatalogue(
 }
 
 /** Crossplane packages and release assets are pinned to released versions too. */
-export function validatePackagePins(
-  pins: { packages: object; releaseAssets: object } = { packages: PACKAGES, releaseAssets: RELEASE_ASSETS },
-): string[] {
+export function validatePackagePins(pins: { packages: object; releaseAssets: object } = { packages: PACKAGES, releaseAssets: RELEASE_ASSETS }): string[] {
   const errors = new ConfigErrors('all environments', 'catalogue');
   const file = 'charts/environments/catalogue.ts';
   for (const [key, pin] of Object.entries(pins.packages) as [string, Record<string, unknown>][]) {

@@ -321,11 +321,6 @@ export function imageRef(image: ImagePin): string {
 
 /** Every API group whose CRDs something in the catalogue installs, sorted. */
 export function catalogueCrdGroups(): string[] {
-  const pins: readonly { readonly crdGroups: readonly string[] }[] = [
-    ...Object.values(CHARTS),
-    ...Object.values(MANIFESTS),
-    ...Object.values(PACKAGES),
-    ...Object.values(RELEASE_ASSETS),
-  ];
+  const pins: readonly { readonly crdGroups: readonly string[] }[] = [...Object.values(CHARTS), ...Object.values(MANIFESTS), ...Object.values(PACKAGES), ...Object.values(RELEASE_ASSETS)];
   return [...new Set(pins.flatMap((pin) => pin.crdGroups))].sort();
 }

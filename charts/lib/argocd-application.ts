@@ -1,10 +1,5 @@
 import { Construct } from 'constructs';
-import {
-  Application,
-  type ApplicationSpecIgnoreDifferences,
-  type ApplicationSpecSource,
-  type ApplicationSpecSyncPolicy,
-} from '../../imports/argocd-application-argoproj.io.ts';
+import { Application, type ApplicationSpecIgnoreDifferences, type ApplicationSpecSource, type ApplicationSpecSyncPolicy } from '../../imports/argocd-application-argoproj.io.ts';
 import { ConfigErrors } from './config-errors.ts';
 import { setSyncWave } from './sync-wave.ts';
 

@@ -102,10 +102,7 @@ export class VaultSecret extends Construct {
     const environmentName = PlatformChart.of(this).environmentName;
     const perApp = usesByApp.get(this.node.root) ?? new Map<string, VaultSecretUse[]>();
     usesByApp.set(this.node.root, perApp);
-    perApp.set(environmentName, [
-      ...(perApp.get(environmentName) ?? []),
-      { namespace: props.namespace, secretName: props.secretName, store: props.store ?? 'system', path: props.path },
-    ]);
+    perApp.set(environmentName, [...(perApp.get(environmentName) ?? []), { namespace: props.namespace, secretName: props.secretName, store: props.store ?? 'system', path: props.path }]);
     this.keys = Object.keys(props.template ?? props.keys).sort();
     const target: ExternalSecretV1Beta1SpecTarget = {
       name: props.secretName,

@@ -65,14 +65,7 @@ abstract class UpstreamApplication extends Construct {
   readonly crdGroups: readonly string[];
   protected readonly chart: PlatformChart;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: UpstreamApplicationProps,
-    defaultName: string,
-    suffix: 'chart' | 'release',
-    crdGroups: readonly string[],
-  ) {
+  constructor(scope: Construct, id: string, props: UpstreamApplicationProps, defaultName: string, suffix: 'chart' | 'release', crdGroups: readonly string[]) {
     super(scope, id);
     this.chart = PlatformChart.of(this);
     const name = props.name ?? defaultName;
@@ -171,4 +164,3 @@ export class ManifestApplication extends UpstreamApplication {
     });
   }
 }
-

@@ -28,12 +28,7 @@ export function environmentMeshes(environment: Environment): readonly string[] |
  * service in that environment (otherwise nothing injects the sidecar and the namespace silently runs
  * unmeshed), and a named mesh must be one the environment declares.
  */
-export function checkMeshMembership(
-  errors: ConfigErrors,
-  environment: Environment,
-  membership: MeshMembership | undefined,
-  meshName: string | undefined,
-): void {
+export function checkMeshMembership(errors: ConfigErrors, environment: Environment, membership: MeshMembership | undefined, meshName: string | undefined): void {
   const meshes = environmentMeshes(environment);
   if (membership === 'injected' && meshes === undefined) {
     errors.add({

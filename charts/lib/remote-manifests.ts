@@ -92,7 +92,14 @@ export class RemoteManifestsApplication extends Construct implements DistFileCon
       patches: [
         {
           target: { version: 'v1', kind: 'Namespace', name: props.namespace },
-          patch: stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: { ...podSecurityLabels(props.podSecurity, environment.platform.kubernetesVersion), ...meshLabels(props.mesh ?? 'excluded') } } }, { sortMapEntries: true }),
+          patch: stringify(
+            {
+              apiVersion: 'v1',
+              kind: 'Namespace',
+              metadata: { name: props.namespace, labels: { ...podSecurityLabels(props.podSecurity, environment.platform.kubernetesVersion), ...meshLabels(props.mesh ?? 'excluded') } },
+            },
+            { sortMapEntries: true },
+          ),
         },
       ],
     };

@@ -49,9 +49,7 @@ export function toYaml(object: unknown): string {
 
 /** Sorts manifests by environment, folder and file so every run lists them in the same order. */
 export function sortManifests(manifests: Manifest[]): Manifest[] {
-  return manifests.sort(
-    (a, b) => compare(a.environment, b.environment) || compare(a.folder, b.folder) || compare(a.file, b.file),
-  );
+  return manifests.sort((a, b) => compare(a.environment, b.environment) || compare(a.folder, b.folder) || compare(a.file, b.file));
 }
 
 /** Code-point order: the same on every machine, whatever its locale. */

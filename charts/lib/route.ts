@@ -1,9 +1,5 @@
 import { Construct, type IConstruct } from 'constructs';
-import {
-  Certificate,
-  CertificateSpecPrivateKeyAlgorithm,
-  CertificateSpecPrivateKeyRotationPolicy,
-} from '../../imports/cert-manager-certificate-cert-manager.io.ts';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy } from '../../imports/cert-manager-certificate-cert-manager.io.ts';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway-httproute-gateway.networking.k8s.io.ts';
 import type { Environment } from '../environments/types.ts';
 import { ConfigErrors } from './config-errors.ts';

@@ -158,5 +158,5 @@ export type ServiceSettings = { readonly [K in ServiceName]?: SettingsOf<(typeof
 export const ROOT_FOLDER = 'root';
 
 export function isServiceName(name: string): name is ServiceName {
-  return  Object.hasOwn(SERVICES, name);
+  return Object.hasOwn(SERVICES, name);
 }

@@ -50,9 +50,15 @@ function isLabelValue(value: string): boolean {
 
 /** Labels a kubelet may set on its own Node under the NodeRestriction admission plugin (always on in Talos). */
 const KUBELET_LABELS = new Set([
-  'kubernetes.io/hostname', 'kubernetes.io/arch', 'kubernetes.io/os', 'beta.kubernetes.io/instance-type',
-  'node.kubernetes.io/instance-type', 'failure-domain.beta.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone',
-  'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
+  'kubernetes.io/hostname',
+  'kubernetes.io/arch',
+  'kubernetes.io/os',
+  'beta.kubernetes.io/instance-type',
+  'node.kubernetes.io/instance-type',
+  'failure-domain.beta.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone',
+  'topology.kubernetes.io/region',
+  'topology.kubernetes.io/zone',
 ]);
 
 /** NodeRestriction: labels under kubernetes.io / k8s.io are refused unless allow-listed (or kubelet./node. prefixed). */
@@ -107,7 +113,7 @@ function routesOf(node: ClusterNode, errors: ConfigErrors): TalosInterface[] {
           field: `${field}.metric`,
           value: route.metric,
           problem: 'metrics are integers from 0 to 4294967295',
-          fix: 'use e.g. 1024 (Talos\' default)',
+          fix: "use e.g. 1024 (Talos' default)",
         });
       }
     });
@@ -147,7 +153,7 @@ function mergeMap(
           field: at,
           value,
           problem: `${reasons[key]} needs ${JSON.stringify(merged[key])} and ${requirement.reason} needs ${JSON.stringify(value)}`,
-          fix: 'agree on one value in the two services\' node requirements',
+          fix: "agree on one value in the two services' node requirements",
         });
         continue;
       }
@@ -161,30 +167,48 @@ function mergeMap(
 /** The machine-config patch of one node, validated; problems go to `errors`. */
 export function nodePatch(node: ClusterNode, requirements: readonly NodeRequirements[], errors: ConfigErrors): TalosMachinePatch {
   const interfaces = routesOf(node, errors);
-  const sysctls = mergeMap(requirements, (r) => r.sysctls, 'sysctls', (k) => SYSCTL.test(k), (v) => v.length > 0, 'sysctl', errors);
+  const sysctls = mergeMap(
+    requirements,
+    (r) => r.sysctls,
+    'sysctls',
+    (k) => SYSCTL.test(k),
+    (v) => v.length > 0,
+    'sysctl',
+    errors,
+  );
   const nodeLabels = mergeMap(requirements, (r) => r.nodeLabels, 'nodeLabels', isLabelKey, isLabelValue, 'label', errors);
   for (const [key, value] of Object.entries(nodeLabels)) {
     errors.check(kubeletMaySet(key), {
       field: `nodeLabels["${key}"]`,
       value,
-      problem: 'Talos sets node labels with the kubelet\'s identity and NodeRestriction refuses this kubernetes.io/k8s.io key',
+      problem: "Talos sets node labels with the kubelet's identity and NodeRestriction refuses this kubernetes.io/k8s.io key",
       fix: 'use a label under your own domain (e.g. openebs.io/engine), or label the node with kubectl as an admin',
     });
   }
   const nodeTaints: Record<string, string> = {};
   for (const [i, taint] of (node.taints ?? []).entries()) {
-    if (errors.check(isLabelKey(taint.key) && isLabelValue(taint.value), {
-      field: `taints[${i}]`,
-      value: `${taint.key}=${taint.value}:${taint.effect}`,
-      problem: 'taint keys and values follow the label syntax',
-      fix: 'fix the taint in charts/environments/platform.ts',
-    })) nodeTaints[taint.key] = `${taint.value}:${taint.effect}`;
+    if (
+      errors.check(isLabelKey(taint.key) && isLabelValue(taint.value), {
+        field: `taints[${i}]`,
+        value: `${taint.key}=${taint.value}:${taint.effect}`,
+        problem: 'taint keys and values follow the label syntax',
+        fix: 'fix the taint in charts/environments/platform.ts',
+      })
+    )
+      nodeTaints[taint.key] = `${taint.value}:${taint.effect}`;
   }
   const modules = new Set<string>();
   const mounts = new Map<string, { mount: TalosKubeletMount; reason: string }>();
   for (const requirement of requirements) {
     for (const name of requirement.kernelModules ?? []) {
-      if (errors.check(KERNEL_MODULE.test(name), { field: 'kernelModules', value: name, problem: `it is not a kernel module name (needed for: ${requirement.reason})`, fix: 'use the module name modprobe takes, e.g. "nvme_tcp"' })) {
+      if (
+        errors.check(KERNEL_MODULE.test(name), {
+          field: 'kernelModules',
+          value: name,
+          problem: `it is not a kernel module name (needed for: ${requirement.reason})`,
+          fix: 'use the module name modprobe takes, e.g. "nvme_tcp"',
+        })
+      ) {
         modules.add(name);
       }
     }
@@ -211,7 +235,7 @@ export function nodePatch(node: ClusterNode, requirements: readonly NodeRequirem
           field: `${field}.destination`,
           value: mount.destination,
           problem: `${existing.reason} mounts it differently (${existing.mount.source}, ${existing.mount.options.join(',')})`,
-          fix: 'agree on one mount in the two services\' node requirements',
+          fix: "agree on one mount in the two services' node requirements",
         });
         continue;
       }
@@ -247,7 +271,10 @@ export function talosPatchFiles(environments: readonly Environment[], providers:
             .add({
               field: 'node',
               value: name,
-              problem: `a service requires it (${byNode.get(name)!.map((r) => r.reason).join('; ')}) but it is not a node of ${environment.name}`,
+              problem: `a service requires it (${byNode
+                .get(name)!
+                .map((r) => r.reason)
+                .join('; ')}) but it is not a node of ${environment.name}`,
               fix: 'fix the node name in the service, or add the node to charts/environments/platform.ts',
             })
             .list(),
@@ -273,7 +300,6 @@ export function talosPatchFiles(environments: readonly Environment[], providers:
   if (problems.length > 0) throw new ConfigError(problems);
   return files;
 }
-
 
 function render(environment: Environment, node: ClusterNode, requirements: readonly NodeRequirements[], patch: TalosMachinePatch): string {
   const why = [...new Set(requirements.map((r) => r.reason))].sort();

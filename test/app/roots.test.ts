@@ -22,11 +22,13 @@ describe('environment roots', () => {
 
   it('one Application per service folder, reading <env>/<service> of the dist branch', () => {
     for (const env of ['prod', 'staging', 'sandbox']) {
-      const folders = new Set(manifestsOf(b, env).filter((m) => m.folder !== 'root').map((m) => m.folder));
-      // `-release` Applications also read the dist branch: the generated kustomization of upstream release assets.
-      const folderApps = root(env).filter(
-        (o) => o.kind === 'Application' && (o as any).spec.source.targetRevision === 'dist' && !o.metadata.name.endsWith('-root') && !o.metadata.name.endsWith('-release'),
+      const folders = new Set(
+        manifestsOf(b, env)
+          .filter((m) => m.folder !== 'root')
+          .map((m) => m.folder),
       );
+      // `-release` Applications also read the dist branch: the generated kustomization of upstream release assets.
+      const folderApps = root(env).filter((o) => o.kind === 'Application' && (o as any).spec.source.targetRevision === 'dist' && !o.metadata.name.endsWith('-root') && !o.metadata.name.endsWith('-release'));
       expect(folderApps.map((o) => (o as any).spec.source.path).sort()).toEqual([...folders].map((f) => `${env}/${f}`).sort());
     }
   });
@@ -52,7 +54,11 @@ describe('environment roots', () => {
 describe('service levels', () => {
   it('order services after what they depend on', () => {
     expect(serviceLevels({ a: { dependsOn: [] }, b: { dependsOn: ['a'] }, c: { dependsOn: ['b', 'a'] } })).toEqual(
-      new Map([['a', 0], ['b', 1], ['c', 2]]),
+      new Map([
+        ['a', 0],
+        ['b', 1],
+        ['c', 2],
+      ]),
     );
   });
 

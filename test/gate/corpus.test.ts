@@ -92,7 +92,7 @@ const CASES: Case[] = [
     name: 'unknown kind',
     inject: (t) => add(t, 'demo/widget-w.yaml', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo', labels: labels() } }),
     expected: [
-      [p('demo/widget-w.yaml'), '/kind', 'no schema for example.com/v1 Widget: no pinned CRD defines example.com/Widget; fix apiVersion/kind, or add the kind\'s CRD to the schemas (never a silent pass)'],
+      [p('demo/widget-w.yaml'), '/kind', "no schema for example.com/v1 Widget: no pinned CRD defines example.com/Widget; fix apiVersion/kind, or add the kind's CRD to the schemas (never a silent pass)"],
       [p('demo/widget-w.yaml'), '/kind', /^nothing in prod installs the CRD of example\.com\/Widget/],
     ],
   },
@@ -180,14 +180,15 @@ const CASES: Case[] = [
   {
     name: 'namespace created by an Application without Pod Security labels',
     inject: (t) => delete ESO_CHART(t).object.spec.syncPolicy.managedNamespaceMetadata,
-    expected: (t) => ['enforce', 'audit', 'warn'].map(
-      (mode) =>
-        [
-          ESO_CHART(t).file,
-          `/spec/syncPolicy/managedNamespaceMetadata/labels/pod-security.kubernetes.io~1${mode}`,
-          `the namespace this Application creates (CreateNamespace=true) has no Pod Security ${mode} label; every namespace states its level (podSecurityLabels)`,
-        ] as const,
-    ),
+    expected: (t) =>
+      ['enforce', 'audit', 'warn'].map(
+        (mode) =>
+          [
+            ESO_CHART(t).file,
+            `/spec/syncPolicy/managedNamespaceMetadata/labels/pod-security.kubernetes.io~1${mode}`,
+            `the namespace this Application creates (CreateNamespace=true) has no Pod Security ${mode} label; every namespace states its level (podSecurityLabels)`,
+          ] as const,
+      ),
   },
   {
     name: 'namespace on a cluster-scoped kind',
@@ -228,7 +229,13 @@ const CASES: Case[] = [
   {
     name: 'Issuer where only a ClusterIssuer exists',
     inject: (t) => (objectAt(t, 'demo/certificate-demo.yaml').spec.issuerRef.kind = 'Issuer'),
-    expected: [['prod/demo/certificate-demo.yaml', '/spec/issuerRef/name', 'Issuer gateway/letsencrypt-prod does not exist in prod; a ClusterIssuer letsencrypt-prod exists: set issuerRef.kind to ClusterIssuer (or use the cluster-issuer annotation)']],
+    expected: [
+      [
+        'prod/demo/certificate-demo.yaml',
+        '/spec/issuerRef/name',
+        'Issuer gateway/letsencrypt-prod does not exist in prod; a ClusterIssuer letsencrypt-prod exists: set issuerRef.kind to ClusterIssuer (or use the cluster-issuer annotation)',
+      ],
+    ],
   },
   {
     name: 'dangling issuer annotation',
@@ -289,7 +296,13 @@ const CASES: Case[] = [
   {
     name: 'listener certificate Secret nothing creates',
     inject: (t) => (objectAt(t, 'demo/certificate-demo.yaml').spec.secretName = 'demo-certificate'),
-    expected: (t) => [[GATEWAY(t).file, `/spec/listeners/${GATEWAY(t).object.spec.listeners.findIndex((l: any) => l.name === 'https-demo')}/tls/certificateRefs/0/name`, /^Secret gateway\/demo-tls \(listener "https-demo" certificate\) does not exist in prod; it must be an ExternalSecret target, a Certificate secretName/]],
+    expected: (t) => [
+      [
+        GATEWAY(t).file,
+        `/spec/listeners/${GATEWAY(t).object.spec.listeners.findIndex((l: any) => l.name === 'https-demo')}/tls/certificateRefs/0/name`,
+        /^Secret gateway\/demo-tls \(listener "https-demo" certificate\) does not exist in prod; it must be an ExternalSecret target, a Certificate secretName/,
+      ],
+    ],
   },
   {
     name: 'dangling storage class',
@@ -331,7 +344,9 @@ const CASES: Case[] = [
   {
     name: 'project that does not allow the destination',
     inject: (t) => (objectAt(t, 'root/appproject-prod.yaml').spec.destinations[0].namespace = 'cert-manager'),
-    expected: [['prod/root/application-prod-demo.yaml', '/spec/destination', 'AppProject prod does not allow destination https://kubernetes.default.svc namespace "" (allowed: https://kubernetes.default.svc "cert-manager")']],
+    expected: [
+      ['prod/root/application-prod-demo.yaml', '/spec/destination', 'AppProject prod does not allow destination https://kubernetes.default.svc namespace "" (allowed: https://kubernetes.default.svc "cert-manager")'],
+    ],
     alsoAllow: /^AppProject prod does not allow destination https:\/\/kubernetes\.default\.svc namespace /,
   },
   // ── ordering ────────────────────────────────────────────────────────────────
@@ -339,9 +354,16 @@ const CASES: Case[] = [
     name: 'custom resource before its CRD',
     // Every Application installing Gateway API CRDs (standard channel, and the experimental TCPRoute).
     inject: (t) => {
-      for (const m of t) if (m.environment === 'prod' && m.folder === 'root' && String((m.object as any).spec?.source?.path ?? '').startsWith('config/crd/')) m.object.metadata.annotations!['argocd.argoproj.io/sync-wave'] = '100';
+      for (const m of t)
+        if (m.environment === 'prod' && m.folder === 'root' && String((m.object as any).spec?.source?.path ?? '').startsWith('config/crd/')) m.object.metadata.annotations!['argocd.argoproj.io/sync-wave'] = '100';
     },
-    expected: [[p(ROUTE), '/kind', /^the CRDs of gateway\.networking\.k8s\.io are installed by prod-gateway-api-release \(wave 100\).*, not before this folder's Application prod-demo \(wave 95\); make this service depend on the one that installs them \(registry dependsOn\)$/]],
+    expected: [
+      [
+        p(ROUTE),
+        '/kind',
+        /^the CRDs of gateway\.networking\.k8s\.io are installed by prod-gateway-api-release \(wave 100\).*, not before this folder's Application prod-demo \(wave 95\); make this service depend on the one that installs them \(registry dependsOn\)$/,
+      ],
+    ],
     alsoAllow: /^the CRDs of gateway\.networking\.k8s\.io are installed by .*\(wave 100\).*, not before this folder's Application/,
   },
   {
@@ -369,7 +391,11 @@ const CASES: Case[] = [
     },
     expected: [
       [p('demo/widget-w.yaml'), '/spec/colour', 'unknown field "colour" (allowed: size)'],
-      [p('demo/widget-w.yaml'), '/metadata/annotations', /^its CRD widgets\.example\.com is in the same folder at wave 0 and this object is at wave 0; put it in a later sync wave \(setSyncWave\) or add SkipDryRunOnMissingResource=true/],
+      [
+        p('demo/widget-w.yaml'),
+        '/metadata/annotations',
+        /^its CRD widgets\.example\.com is in the same folder at wave 0 and this object is at wave 0; put it in a later sync wave \(setSyncWave\) or add SkipDryRunOnMissingResource=true/,
+      ],
     ],
   },
   {

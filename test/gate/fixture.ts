@@ -68,47 +68,47 @@ const DEMO_ROOT: Record<string, any> = {
 };
 
 const CLUSTER_SECRET_STORE: any = {
-    apiVersion: 'external-secrets.io/v1beta1',
-    kind: 'ClusterSecretStore',
-    metadata: { name: 'vault-kv-system', labels: labels('edge') },
-    spec: {
-      provider: {
-        vault: {
-          server: 'https://vault.vault.svc:8200',
-          path: 'kv-system',
-          version: 'v2',
-          auth: { kubernetes: { mountPath: 'kubernetes', role: 'external-secrets' } },
-        },
+  apiVersion: 'external-secrets.io/v1beta1',
+  kind: 'ClusterSecretStore',
+  metadata: { name: 'vault-kv-system', labels: labels('edge') },
+  spec: {
+    provider: {
+      vault: {
+        server: 'https://vault.vault.svc:8200',
+        path: 'kv-system',
+        version: 'v2',
+        auth: { kubernetes: { mountPath: 'kubernetes', role: 'external-secrets' } },
       },
     },
-  };
+  },
+};
 
 const GATEWAY_CLASS: any = {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name: 'contour', labels: labels('edge') },
-    spec: { controllerName: 'projectcontour.io/gateway-controller' },
-  };
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'contour', labels: labels('edge') },
+  spec: { controllerName: 'projectcontour.io/gateway-controller' },
+};
 
 const GATEWAY: any = {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'platform', namespace: 'gateway', labels: labels('edge') },
-    spec: {
-      gatewayClassName: 'contour',
-      listeners: [
-        { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } },
-        {
-          name: 'https-demo',
-          protocol: 'HTTPS',
-          port: 443,
-          hostname: 'demo.omni.cedille.club',
-          tls: { mode: 'Terminate', certificateRefs: [{ name: 'demo-tls' }] },
-          allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'gateway-access': 'true' } } } },
-        },
-      ],
-    },
-  };
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'platform', namespace: 'gateway', labels: labels('edge') },
+  spec: {
+    gatewayClassName: 'contour',
+    listeners: [
+      { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } },
+      {
+        name: 'https-demo',
+        protocol: 'HTTPS',
+        port: 443,
+        hostname: 'demo.omni.cedille.club',
+        tls: { mode: 'Terminate', certificateRefs: [{ name: 'demo-tls' }] },
+        allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'gateway-access': 'true' } } } },
+      },
+    ],
+  },
+};
 
 /** `prod/<folder>/<file>` → object, added to the committed dist/. */
 export const DEMO_FILES: Record<string, any> = {
@@ -163,7 +163,10 @@ export const DEMO_FILES: Record<string, any> = {
               ports: [{ name: 'http', containerPort: 8080 }],
               env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'demo-credentials', key: 'token' } } }],
               resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-              volumeMounts: [{ name: 'config', mountPath: '/etc/demo' }, { name: 'data', mountPath: '/data' }],
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/demo' },
+                { name: 'data', mountPath: '/data' },
+              ],
             },
           ],
           volumes: [
@@ -208,7 +211,6 @@ export const DEMO_FILES: Record<string, any> = {
     },
   },
 };
-
 
 /**
  * What the services still missing from main would create (the Gateway and its namespace, the Vault

@@ -86,9 +86,7 @@ describe('gate', () => {
     expect(report.waived.map((w) => w.issue.message)).toEqual([expect.stringMatching(/^namespace nowhere does not exist in prod/)]);
     expect(report.errors).toEqual([]);
     const all = runGate([configMap], { only: ['references', 'schema'], waivers: [used, unused] });
-    expect(all.errors.filter((e) => e.rule === 'waivers').map((e) => e.message)).toEqual([
-      'the waiver of schema errors matching /^never$/ matched nothing: the gap is closed, remove the waiver',
-    ]);
+    expect(all.errors.filter((e) => e.rule === 'waivers').map((e) => e.message)).toEqual(['the waiver of schema errors matching /^never$/ matched nothing: the gap is closed, remove the waiver']);
   });
 
   it('reads only the schema files of the kinds present', () => {

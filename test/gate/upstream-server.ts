@@ -20,7 +20,8 @@ function upstreamBody(source: UpstreamSource, files: string[]): string {
   const how = source.extract ?? '';
   const texts = files.map((file) => local.text(file));
   if (how.startsWith('document:')) return texts.map((text) => `---\n${text}`).join('');
-  if (how.startsWith('go-raw-string:')) return `package resources\n\nvar CRDs = map[string]string{\n${files.map((file, i) => `\t"${(lock.files[file]!.from as UpstreamSource).extract!.split(':')[1]}": \`${texts[i]!.replaceAll('`', '` + "`" + `')}\`,\n`).join('')}}\n`;
+  if (how.startsWith('go-raw-string:'))
+    return `package resources\n\nvar CRDs = map[string]string{\n${files.map((file, i) => `\t"${(lock.files[file]!.from as UpstreamSource).extract!.split(':')[1]}": \`${texts[i]!.replaceAll('`', '` + "`" + `')}\`,\n`).join('')}}\n`;
   if (how.startsWith('cert-manager-crd:')) {
     return texts[0]!
       .replace(/^(\s*)# Generated labels\n\s*app\.kubernetes\.io\/version: "[^"]*"$/m, '$1# Generated labels {{- include "labels" . | nindent 4 }}')
@@ -61,4 +62,3 @@ export async function startUpstream(): Promise<Upstream> {
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }
-

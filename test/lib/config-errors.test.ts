@@ -9,9 +9,7 @@ describe('ConfigErrors', () => {
     const construct = new Construct(chart, 'Storage');
     const errors = ConfigErrors.of(construct);
     errors.add({ field: 'replicas', value: 4, problem: 'only 3 nodes have pools (worker-1, worker-2, worker-3)', fix: 'set replicas ≤ 3 or add pools' });
-    expect(() => errors.throwIfAny()).toThrowError(
-      'prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools',
-    );
+    expect(() => errors.throwIfAny()).toThrowError('prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools');
   });
 
   it('collects every problem and throws once', () => {
@@ -25,10 +23,7 @@ describe('ConfigErrors', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).messages).toEqual([
-        'staging › environment: a is "x" but p1; f1',
-        'staging › environment: c is missing but p3; f3',
-      ]);
+      expect((error as ConfigError).messages).toEqual(['staging › environment: a is "x" but p1; f1', 'staging › environment: c is missing but p3; f3']);
     }
   });
 

@@ -22,9 +22,7 @@ describe('RemoteManifestsApplication', () => {
     const kustomization = parse(remote.distFiles()[0]!.content);
     expect(kustomization).toMatchObject({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' });
     expect(kustomization.patches[0].target).toEqual({ version: 'v1', kind: 'Namespace', name: 'cdi' });
-    expect(releaseAssetURL(RELEASE_ASSETS.kubevirtOperator, 'kubevirt-operator.yaml')).toBe(
-      'https://github.com/kubevirt/kubevirt/releases/download/v1.3.1/kubevirt-operator.yaml',
-    );
+    expect(releaseAssetURL(RELEASE_ASSETS.kubevirtOperator, 'kubevirt-operator.yaml')).toBe('https://github.com/kubevirt/kubevirt/releases/download/v1.3.1/kubevirt-operator.yaml');
   });
 
   it('fails when the name, namespace, offset or assets are unusable', () => {

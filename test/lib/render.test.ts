@@ -14,11 +14,7 @@ describe('file names', () => {
   });
 
   it('add the namespace only when two objects of a folder share kind and name', () => {
-    expect(assignFileNames([cm('ca', 'a'), cm('ca', 'b'), cm('other', 'a')])).toEqual([
-      'configmap-a-ca.yaml',
-      'configmap-b-ca.yaml',
-      'configmap-other.yaml',
-    ]);
+    expect(assignFileNames([cm('ca', 'a'), cm('ca', 'b'), cm('other', 'a')])).toEqual(['configmap-a-ca.yaml', 'configmap-b-ca.yaml', 'configmap-other.yaml']);
   });
 });
 

@@ -70,9 +70,7 @@ describe('PlatformRoute', () => {
     expect(route.hostname).toBe('grafana.staging.omni.cedille.club');
     const objects = objectsOf(chart);
     const httpRoute = find(objects, 'HTTPRoute', 'grafana', 'grafana');
-    expect(httpRoute.spec.parentRefs).toEqual([
-      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'gateway', sectionName: 'https-grafana' },
-    ]);
+    expect(httpRoute.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'gateway', sectionName: 'https-grafana' }]);
     expect(httpRoute.spec.hostnames).toEqual(['grafana.staging.omni.cedille.club']);
     expect(httpRoute.spec.rules[0].backendRefs).toEqual([{ name: 'grafana', port: 80 }]);
     const certificate = find(objects, 'Certificate', 'grafana', 'gateway');

@@ -5,11 +5,8 @@ import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '..
 
 /** Does an AppProject let an Application deploy to `server`/`namespace`? (Argo CD's glob match on destinations.) */
 function projectPermits(project: any, server: string, namespace: string): boolean {
-  const glob = (pattern: string, value: string) =>
-    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
-  return (project.spec.destinations ?? []).some(
-    (d: any) => d.server !== undefined && glob(d.server, server) && glob(d.namespace ?? '*', namespace),
-  );
+  const glob = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
+  return (project.spec.destinations ?? []).some((d: any) => d.server !== undefined && glob(d.server, server) && glob(d.namespace ?? '*', namespace));
 }
 
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -113,7 +110,7 @@ describe('ArgoCd', () => {
 
   it('fails when enabled in a vcluster', () => {
     expect(configErrors(() => new ArgoCd(testChart('staging', 'argocd'), 'ArgoCd'))).toEqual([
-      "staging › argocd/ArgoCd: services.argocd is \"staging\" but Argo CD runs once, on the host cluster; staging is a vcluster whose Applications the host's Argo CD syncs; remove argocd from staging's services",
+      'staging › argocd/ArgoCd: services.argocd is "staging" but Argo CD runs once, on the host cluster; staging is a vcluster whose Applications the host\'s Argo CD syncs; remove argocd from staging\'s services',
     ]);
   });
 });
@@ -151,10 +148,14 @@ describe('AppProjects', () => {
     }
   });
 
-  it('restricts sources to our repository, the pinned upstreams in use and a user\'s own repositories', () => {
+  it("restricts sources to our repository, the pinned upstreams in use and a user's own repositories", () => {
     const repo = 'https://github.com/ClubCedille/Plateforme-Cedille';
     // Exactly the repositories prod's Applications read: ours and the pinned upstreams in use.
-    const used = new Set(root('prod').filter((o) => o.kind === 'Application').map((o: any) => o.spec.source.repoURL));
+    const used = new Set(
+      root('prod')
+        .filter((o) => o.kind === 'Application')
+        .map((o: any) => o.spec.source.repoURL),
+    );
     expect(new Set(project('prod', 'prod').spec.sourceRepos)).toEqual(used);
     expect(project('prod', 'prod').spec.sourceRepos).toEqual(expect.arrayContaining([repo, 'https://argoproj.github.io/argo-helm', 'https://charts.loft.sh']));
     const sandboxUpstreams = ['https://charts.jetstack.io', 'https://github.com/kubernetes-sigs/gateway-api', 'https://github.com/projectcontour/contour'];
@@ -167,7 +168,7 @@ describe('AppProjects', () => {
     }
   });
 
-  it('every Application belongs to its environment\'s project', () => {
+  it("every Application belongs to its environment's project", () => {
     for (const env of ['prod', 'staging', 'sandbox']) {
       for (const app of root(env).filter((o) => o.kind === 'Application')) {
         const name = (app as any).spec.project;

@@ -65,10 +65,7 @@ describe('Crossplane', () => {
     const objects = crossplaneObjects();
     const providers = objects.filter((o) => o.kind === 'Provider');
     const configs = objects.filter((o) => o.kind === 'ProviderConfig');
-    expect(configs.map((o) => `${o.apiVersion} ${o.metadata.name}`).sort()).toEqual([
-      'gcp.upbound.io/v1beta1 default',
-      'kubernetes.crossplane.io/v1alpha1 in-cluster',
-    ]);
+    expect(configs.map((o) => `${o.apiVersion} ${o.metadata.name}`).sort()).toEqual(['gcp.upbound.io/v1beta1 default', 'kubernetes.crossplane.io/v1alpha1 in-cluster']);
     for (const config of configs) {
       expect(wave(config)).toBeGreaterThan(Math.max(...providers.map(wave)));
       expect(syncOptions(config)).toContain('SkipDryRunOnMissingResource=true');
@@ -130,16 +127,17 @@ describe('package ordering rule', () => {
   const prodCrossplane = () => manifestsOf(build([environment('prod')]), 'prod');
   const edit = (manifests: Manifest[], kind: string, name: string, change: (o: any) => any): Manifest[] =>
     manifests.map((m) => (m.object.kind === kind && m.object.metadata.name === name ? { ...m, object: change(structuredClone(m.object)) } : m));
-  const errorsOf = (manifests: Manifest[]) => runGate(manifests, { rules: [rule] }).errors.filter((e) => e.rule === 'package-crd-ordering').map((e) => `${e.object}: ${e.message}`);
+  const errorsOf = (manifests: Manifest[]) =>
+    runGate(manifests, { rules: [rule] })
+      .errors.filter((e) => e.rule === 'package-crd-ordering')
+      .map((e) => `${e.object}: ${e.message}`);
 
   it('rejects a ProviderConfig in the same wave as its Provider', () => {
     const manifests = edit(prodCrossplane(), 'ProviderConfig', 'in-cluster', (o) => {
       o.metadata.annotations['argocd.argoproj.io/sync-wave'] = '0';
       return o;
     });
-    expect(errorsOf(manifests)).toEqual([
-      'ProviderConfig in-cluster: sync wave 0 is not after wave 0 of Provider provider-kubernetes, which installs its CRD; put it in a later wave',
-    ]);
+    expect(errorsOf(manifests)).toEqual(['ProviderConfig in-cluster: sync wave 0 is not after wave 0 of Provider provider-kubernetes, which installs its CRD; put it in a later wave']);
   });
 
   it('rejects a ProviderConfig without SkipDryRunOnMissingResource', () => {
@@ -147,9 +145,7 @@ describe('package ordering rule', () => {
       delete o.metadata.annotations['argocd.argoproj.io/sync-options'];
       return o;
     });
-    expect(errorsOf(manifests)).toEqual([
-      'ProviderConfig default: its CRD appears only when Provider provider-family-gcp is installed, during the sync; add SkipDryRunOnMissingResource=true',
-    ]);
+    expect(errorsOf(manifests)).toEqual(['ProviderConfig default: its CRD appears only when Provider provider-family-gcp is installed, during the sync; add SkipDryRunOnMissingResource=true']);
   });
 
   it('rejects an unpinned Provider package, and custom resources nobody installs', () => {

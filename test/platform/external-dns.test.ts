@@ -18,12 +18,7 @@ describe('ExternalDns', () => {
     expect(values.registry).toBe('txt');
     expect(values.txtOwnerId).toBe('plateforme-cedille-prod');
     expect(values.txtPrefix).toBe('edns-');
-    expect(values.extraArgs).toEqual([
-      '--google-project=plateforme-cedille',
-      '--google-zone-visibility=public',
-      '--txt-wildcard-replacement=wildcard',
-      '--gateway-namespace=gateway',
-    ]);
+    expect(values.extraArgs).toEqual(['--google-project=plateforme-cedille', '--google-zone-visibility=public', '--txt-wildcard-replacement=wildcard', '--gateway-namespace=gateway']);
   });
 
   it('reads its GCP key from Vault, mounted where GOOGLE_APPLICATION_CREDENTIALS points', () => {
@@ -50,7 +45,7 @@ describe('ExternalDns', () => {
     expect(serviceWaves().get('external-dns')).toBeGreaterThan(serviceWaves().get('gateway')!);
   });
 
-  it('runs on the host only: vclusters get their names through the host\'s wildcard records', () => {
+  it("runs on the host only: vclusters get their names through the host's wildcard records", () => {
     const b = build();
     expect(manifestsOf(b, 'prod', 'external-dns').length).toBeGreaterThan(0);
     for (const env of ['staging', 'sandbox']) {

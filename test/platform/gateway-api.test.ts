@@ -46,9 +46,7 @@ describe('GatewayApi', () => {
       const contour = manifestsOf(b, env, 'root')
         .map((m) => m.object as any)
         .filter((o) => o.kind === 'Application' && o.spec.source?.repoURL === 'https://github.com/projectcontour/contour');
-      expect(contour.map((o) => o.spec.source)).toEqual([
-        { repoURL: 'https://github.com/projectcontour/contour', path: 'examples/contour', targetRevision: 'v1.30.5', directory: { include: '01-crds.yaml' } },
-      ]);
+      expect(contour.map((o) => o.spec.source)).toEqual([{ repoURL: 'https://github.com/projectcontour/contour', path: 'examples/contour', targetRevision: 'v1.30.5', directory: { include: '01-crds.yaml' } }]);
     }
   });
 });

@@ -59,7 +59,7 @@ function httpRouteCelViolations(route: any): string[] {
 }
 
 describe('Gateway', () => {
-  it('installs only Contour\'s own CRDs, from 01-crds.yaml at the pinned tag', () => {
+  it("installs only Contour's own CRDs, from 01-crds.yaml at the pinned tag", () => {
     const chart = testChart('prod', 'gateway');
     new Gateway(chart, 'Gateway');
     const app = find(objectsOf(chart), 'Application', 'prod-contour-crds-release');
@@ -97,9 +97,7 @@ describe('Gateway', () => {
     expect(clusterRole.metadata.namespace).toBeUndefined();
     expect(clusterRole.rules).toEqual(PROVISIONER_CLUSTER_RULES);
     expect(clusterRole.rules).toContainEqual({ apiGroups: ['apps'], resources: ['daemonsets', 'deployments'], verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'] });
-    expect(find(objects, 'ClusterRoleBinding', 'contour-gateway-provisioner').subjects).toEqual([
-      { kind: 'ServiceAccount', name: 'contour-gateway-provisioner', namespace: 'projectcontour' },
-    ]);
+    expect(find(objects, 'ClusterRoleBinding', 'contour-gateway-provisioner').subjects).toEqual([{ kind: 'ServiceAccount', name: 'contour-gateway-provisioner', namespace: 'projectcontour' }]);
     expect(find(objects, 'Role', 'contour-gateway-provisioner', 'projectcontour').rules).toContainEqual({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] });
     expect(find(objects, 'RoleBinding', 'contour-gateway-provisioner-leader-election', 'projectcontour').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'contour-gateway-provisioner' });
   });
@@ -116,7 +114,7 @@ describe('Gateway', () => {
     expect(parameters.spec.contour.disabledFeatures).toEqual(['tlsroutes', 'backendtlspolicies']);
   });
 
-  it('places prod\'s Envoy on the edge node, tolerating its taint, with node ports 80/443 (the listener ports)', () => {
+  it("places prod's Envoy on the edge node, tolerating its taint, with node ports 80/443 (the listener ports)", () => {
     const chart = testChart('prod', 'gateway');
     new Gateway(chart, 'Gateway');
     const envoy = find(objectsOf(chart), 'ContourDeployment', 'contour').spec.envoy;
@@ -132,7 +130,7 @@ describe('Gateway', () => {
     expect(gateway.metadata.annotations['external-dns.alpha.kubernetes.io/target']).toBe('edge.omni.cedille.club');
   });
 
-  it('keeps a vcluster\'s Envoy off the host\'s ports: a ClusterIP Service the host forwards to', () => {
+  it("keeps a vcluster's Envoy off the host's ports: a ClusterIP Service the host forwards to", () => {
     for (const name of ['staging', 'sandbox'] as const) {
       const chart = testChart(name, 'gateway');
       new Gateway(chart, 'Gateway');
@@ -168,7 +166,7 @@ describe('Gateway', () => {
     expect(gatewayCelViolations(gateway)).toEqual([]);
   });
 
-  it('redirects plain HTTP to HTTPS from the Gateway namespace, leaving the ACME solver\'s exact path to win', () => {
+  it("redirects plain HTTP to HTTPS from the Gateway namespace, leaving the ACME solver's exact path to win", () => {
     const chart = testChart('prod', 'gateway');
     new Gateway(chart, 'Gateway');
     const redirect = find(objectsOf(chart), 'HTTPRoute', 'https-redirect', 'gateway');
@@ -186,7 +184,7 @@ describe('Gateway', () => {
     expect(httpRouteCelViolations(redirect)).toEqual([]);
   });
 
-  it('in every environment, every HTTPRoute\'s parent Gateway, listener, backend Service and certificate issuer resolve', () => {
+  it("in every environment, every HTTPRoute's parent Gateway, listener, backend Service and certificate issuer resolve", () => {
     for (const name of ENVIRONMENTS) {
       const objects = edgeWithRoutes(name);
       const env = environment(name);

@@ -17,9 +17,7 @@ describe('Grafana', () => {
   });
 
   it('maps exec → GrafanaAdmin, sre → Editor, everyone else → Viewer', () => {
-    expect(ini['auth.github'].role_attribute_path).toBe(
-      "contains(groups[*], '@ClubCedille/exec') && 'GrafanaAdmin' || contains(groups[*], '@ClubCedille/sre') && 'Editor' || 'Viewer'",
-    );
+    expect(ini['auth.github'].role_attribute_path).toBe("contains(groups[*], '@ClubCedille/exec') && 'GrafanaAdmin' || contains(groups[*], '@ClubCedille/sre') && 'Editor' || 'Viewer'");
     expect(ini['auth.github'].allow_assign_grafana_admin).toBe(true);
     expect(roleAttributePath('O', 'a', 'b')).toBe("contains(groups[*], '@O/a') && 'GrafanaAdmin' || contains(groups[*], '@O/b') && 'Editor' || 'Viewer'");
   });
@@ -27,9 +25,7 @@ describe('Grafana', () => {
   it('keeps every secret in Vault: OAuth secret, ClickHouse password and admin account', () => {
     expect(JSON.stringify(values)).not.toMatch(/client_secret/);
     expect(values.envFromSecrets).toEqual([{ name: 'grafana-github-oauth' }, { name: 'grafana-clickhouse' }]);
-    expect(find(objects, 'ExternalSecret', 'grafana-github-oauth', 'grafana').spec.data).toEqual([
-      { secretKey: 'GF_AUTH_GITHUB_CLIENT_SECRET', remoteRef: { key: 'grafana/github-oauth', property: 'client-secret' } },
-    ]);
+    expect(find(objects, 'ExternalSecret', 'grafana-github-oauth', 'grafana').spec.data).toEqual([{ secretKey: 'GF_AUTH_GITHUB_CLIENT_SECRET', remoteRef: { key: 'grafana/github-oauth', property: 'client-secret' } }]);
     expect(values.admin.existingSecret).toBe('grafana-admin');
     find(objects, 'ExternalSecret', 'grafana-admin', 'grafana');
   });

@@ -22,7 +22,7 @@ describe('HostedEdges', () => {
     expect(objects.filter((o) => o.kind === 'Certificate')).toEqual([]);
   });
 
-  it('syncs after the gateway and the vclusters (its HTTPProxies need Contour\'s CRDs and the synced Envoy Services)', () => {
+  it("syncs after the gateway and the vclusters (its HTTPProxies need Contour's CRDs and the synced Envoy Services)", () => {
     const waves = serviceWaves();
     expect(waves.get('hosted-edges')).toBeGreaterThan(waves.get('gateway')!);
     expect(waves.get('hosted-edges')).toBeGreaterThan(waves.get('vcluster')!);

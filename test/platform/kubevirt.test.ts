@@ -29,9 +29,7 @@ describe('KubeVirt', () => {
     const body = parse(kustomization!.content);
     expect(body.resources).toEqual(['https://github.com/kubevirt/kubevirt/releases/download/v1.3.1/kubevirt-operator.yaml']);
     expect(parse(body.patches[0].patch).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
-    expect(parse(construct.cdiOperator.distFiles()[0]!.content).resources).toEqual([
-      'https://github.com/kubevirt/containerized-data-importer/releases/download/v1.60.5/cdi-operator.yaml',
-    ]);
+    expect(parse(construct.cdiOperator.distFiles()[0]!.content).resources).toEqual(['https://github.com/kubevirt/containerized-data-importer/releases/download/v1.60.5/cdi-operator.yaml']);
     expect(construct.operator.crdGroups).toEqual(['kubevirt.io']);
     expect(construct.cdiOperator.crdGroups).toEqual(['cdi.kubevirt.io']);
   });
@@ -65,7 +63,11 @@ describe('KubeVirt', () => {
     expect(metadata.extraFiles).toContain('releases/prod-kubevirt-operator/kustomization.yaml');
     // The gate saw only Kubernetes objects.
     expect(result.build.manifests.some((m) => m.object.kind === 'Kustomization')).toBe(false);
-    expect(manifestsOf(build(), 'prod', 'kubevirt').map((m) => m.file).sort()).toEqual(['cdi-cdi.yaml', 'kubevirt-kubevirt.yaml']);
+    expect(
+      manifestsOf(build(), 'prod', 'kubevirt')
+        .map((m) => m.file)
+        .sort(),
+    ).toEqual(['cdi-cdi.yaml', 'kubevirt-kubevirt.yaml']);
   });
 
   it('sets emulation, feature gates and the scratch class when asked', () => {

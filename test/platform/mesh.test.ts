@@ -143,7 +143,11 @@ describe('Mesh', () => {
 
   it('states what every prod node relies on, and nothing for vclusters', () => {
     const prod = meshNodeRequirements(environment('prod'));
-    expect([...prod.keys()].sort()).toEqual(environment('prod').cluster.nodes.map((n) => n.name).sort());
+    expect([...prod.keys()].sort()).toEqual(
+      environment('prod')
+        .cluster.nodes.map((n) => n.name)
+        .sort(),
+    );
     expect(prod.get('omni-endpoint-vm')).toEqual([MESH_NODE_REQUIREMENT]);
     expect(MESH_NODE_REQUIREMENT.reason).toMatch(/cgroup v2/);
     expect(meshNodeRequirements(environment('staging')).size).toBe(0);
@@ -151,9 +155,7 @@ describe('Mesh', () => {
   });
 
   it('fails when replicas is impossible', () => {
-    expect(configErrors(() => new Mesh(testChart('prod', 'mesh'), 'Mesh', { replicas: 0 }))).toEqual([
-      'prod › mesh/Mesh: replicas is 0 but the Kuma control plane runs 1 to 3 replicas; set replicas between 1 and 3',
-    ]);
+    expect(configErrors(() => new Mesh(testChart('prod', 'mesh'), 'Mesh', { replicas: 0 }))).toEqual(['prod › mesh/Mesh: replicas is 0 but the Kuma control plane runs 1 to 3 replicas; set replicas between 1 and 3']);
   });
 
   it('fails when no mesh is declared', () => {
@@ -205,26 +207,20 @@ describe('mesh membership of namespaces', () => {
 
   it('fails when a chart namespace asks for injection in an environment without the mesh', () => {
     const chart = testChart('sandbox', 'demo');
-    expect(
-      configErrors(() => new HelmApplication(chart, 'Chart', { chart: CHARTS.kuma, namespace: 'demo', createNamespace: { podSecurity: 'baseline', mesh: 'injected' }, values: {} })),
-    ).toEqual([
+    expect(configErrors(() => new HelmApplication(chart, 'Chart', { chart: CHARTS.kuma, namespace: 'demo', createNamespace: { podSecurity: 'baseline', mesh: 'injected' }, values: {} }))).toEqual([
       "sandbox › demo/Chart: mesh is \"injected\" but sandbox does not run the mesh service, so no sidecar would be injected; enable 'mesh' in the services of sandbox, or set mesh: 'excluded'",
     ]);
   });
 
   it('fails when a namespace names an unknown mesh', () => {
-    expect(
-      configErrors(() => new PlatformNamespace(testChart('prod', 'demo'), 'Ns', { name: 'demo', podSecurity: 'baseline', mesh: 'injected', meshName: 'payments' })),
-    ).toEqual([
-      "prod › demo/Ns: meshName is \"payments\" but the meshes of prod are default; use one of them, or add { name: 'payments' } to services.mesh.meshes of prod",
+    expect(configErrors(() => new PlatformNamespace(testChart('prod', 'demo'), 'Ns', { name: 'demo', podSecurity: 'baseline', mesh: 'injected', meshName: 'payments' }))).toEqual([
+      'prod › demo/Ns: meshName is "payments" but the meshes of prod are default; use one of them, or add { name: \'payments\' } to services.mesh.meshes of prod',
     ]);
   });
 
   it('fails when an excluded namespace names a mesh', () => {
-    expect(
-      configErrors(() => new PlatformNamespace(testChart('prod', 'demo'), 'Ns', { name: 'demo', podSecurity: 'baseline', mesh: 'excluded', meshName: 'default' })),
-    ).toEqual([
-      "prod › demo/Ns: meshName is \"default\" but the namespace is not injected (mesh is \"excluded\"), so it joins no mesh; set mesh: 'injected', or remove meshName",
+    expect(configErrors(() => new PlatformNamespace(testChart('prod', 'demo'), 'Ns', { name: 'demo', podSecurity: 'baseline', mesh: 'excluded', meshName: 'default' }))).toEqual([
+      'prod › demo/Ns: meshName is "default" but the namespace is not injected (mesh is "excluded"), so it joins no mesh; set mesh: \'injected\', or remove meshName',
     ]);
   });
 });

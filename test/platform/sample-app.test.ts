@@ -27,7 +27,7 @@ describe('SampleApp', () => {
     expect(find(objects, 'Certificate', 'hotrod', 'gateway').spec.issuerRef.name).toBe('letsencrypt-staging');
   });
 
-  it('runs in staging, whose collector forwards to prod\'s ClickHouse pipeline', () => {
+  it("runs in staging, whose collector forwards to prod's ClickHouse pipeline", () => {
     const staging = manifestsOf(build(), 'staging').map((m) => m.object) as any[];
     find(staging, 'Deployment', 'hotrod', 'sample');
     find(staging, 'Instrumentation', 'platform', 'opentelemetry');

@@ -172,21 +172,15 @@ describe('Storage', () => {
   });
 
   it('fails when replicas is below 1', () => {
-    expect(configErrors(() => mayastor({ replicas: 0 }))).toEqual([
-      'prod › storage/Storage: replicas is 0 but every volume needs at least 1 copy; set replicas between 1 and 3',
-    ]);
+    expect(configErrors(() => mayastor({ replicas: 0 }))).toEqual(['prod › storage/Storage: replicas is 0 but every volume needs at least 1 copy; set replicas between 1 and 3']);
   });
 
   it('fails when replicas is not a whole number', () => {
-    expect(configErrors(() => mayastor({ replicas: 1.5 }))).toEqual([
-      'prod › storage/Storage: replicas is 1.5 but a volume has a whole number of copies; set replicas between 1 and 3',
-    ]);
+    expect(configErrors(() => mayastor({ replicas: 1.5 }))).toEqual(['prod › storage/Storage: replicas is 1.5 but a volume has a whole number of copies; set replicas between 1 and 3']);
   });
 
   it('fails when replicas exceeds the distinct nodes with pools', () => {
-    expect(configErrors(() => mayastor({ replicas: 4 }))).toEqual([
-      'prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools',
-    ]);
+    expect(configErrors(() => mayastor({ replicas: 4 }))).toEqual(['prod › storage/Storage: replicas is 4 but only 3 nodes have pools (worker-1, worker-2, worker-3); set replicas ≤ 3 or add pools']);
   });
 
   it('fails when two classes are default in one environment', () => {
@@ -204,7 +198,7 @@ describe('Storage', () => {
 
   it('fails when enabled in a vcluster environment', () => {
     expect(configErrors(() => mayastor({}, environment('staging')))).toEqual([
-      "staging › storage/Storage: services.storage is \"enabled\" but staging is a vcluster on prod, with no nodes or disks of its own; remove storage from staging's services and use the host's classes (hostProvided.storageClasses)",
+      'staging › storage/Storage: services.storage is "enabled" but staging is a vcluster on prod, with no nodes or disks of its own; remove storage from staging\'s services and use the host\'s classes (hostProvided.storageClasses)',
     ]);
   });
 

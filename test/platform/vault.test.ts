@@ -36,14 +36,7 @@ describe('Vault', () => {
     for (const index of [0, 1, 2]) expect(hcl).toContain(`leader_api_addr = "https://vault-${index}.vault-internal:8200"`);
     expect(hcl.match(/leader_ca_cert_file = "\/vault\/userconfig\/tls\/ca.crt"/g)).toHaveLength(3);
     expect(hcl).toContain(
-      [
-        'seal "gcpckms" {',
-        `  project = "${PLATFORM.gcp.project}"`,
-        `  region = "${PLATFORM.gcp.region}"`,
-        `  key_ring = "${PLATFORM.gcp.kms.keyRing}"`,
-        `  crypto_key = "${PLATFORM.gcp.kms.cryptoKey}"`,
-        '}',
-      ].join('\n'),
+      ['seal "gcpckms" {', `  project = "${PLATFORM.gcp.project}"`, `  region = "${PLATFORM.gcp.region}"`, `  key_ring = "${PLATFORM.gcp.kms.keyRing}"`, `  crypto_key = "${PLATFORM.gcp.kms.cryptoKey}"`, '}'].join('\n'),
     );
     expect(hcl).toContain('project = "plateforme-cedille"');
     expect(hcl).toContain('crypto_key = "prod-vault-cryptokey"');
@@ -141,7 +134,7 @@ describe('Vault', () => {
 
   it('fails when the KMS credentials Secret is not declared as hand-provided', () => {
     expect(configErrors(() => vaultObjects({ kmsCredentialsSecret: 'gcp-key' }))).toEqual([
-      'prod › vault/Vault: kmsCredentialsSecret is "gcp-key" but the KMS seal reads credentials.json from a hand-made Secret in namespace vault, and no such Secret is declared for prod in PLATFORM.handProvidedSecrets; declare { environment: \'prod\', namespace: \'vault\', name: \'gcp-key\', keys: [\'credentials.json\'], … } with its runbook',
+      "prod › vault/Vault: kmsCredentialsSecret is \"gcp-key\" but the KMS seal reads credentials.json from a hand-made Secret in namespace vault, and no such Secret is declared for prod in PLATFORM.handProvidedSecrets; declare { environment: 'prod', namespace: 'vault', name: 'gcp-key', keys: ['credentials.json'], … } with its runbook",
     ]);
   });
 

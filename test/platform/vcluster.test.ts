@@ -62,11 +62,21 @@ describe('VCluster', () => {
     expect(find(folder, 'NetworkPolicy', 'default-deny', ns).spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const dns = find(folder, 'NetworkPolicy', 'allow-dns', ns).spec.egress[0];
     expect(dns.to[0]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } });
-    expect(dns.ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+    expect(dns.ports).toEqual([
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ]);
     const argocd = find(folder, 'NetworkPolicy', 'allow-argocd-to-api', ns).spec;
     expect(argocd.podSelector).toEqual({ matchLabels: { app: 'vcluster', release: 'staging' } });
     expect(argocd.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'argocd' } } }], ports: [{ protocol: 'TCP', port: 8443 }] }]);
-    expect(find(folder, 'NetworkPolicy', 'allow-host-api', ns).spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+    expect(find(folder, 'NetworkPolicy', 'allow-host-api', ns).spec.egress).toEqual([
+      {
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'TCP', port: 6443 },
+        ],
+      },
+    ]);
     const internet = find(folder, 'NetworkPolicy', 'allow-internet-egress', ns).spec.egress[0].to[0].ipBlock;
     expect(internet.cidr).toBe('0.0.0.0/0');
     expect(internet.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']));
@@ -119,16 +129,20 @@ describe('VCluster', () => {
   });
 
   it('the staging and sandbox roots deploy to the registered clusters', () => {
-    const servers = new Map(
-      folder.filter((o) => o.kind === 'ExternalSecret' && o.metadata.name.startsWith('cluster-')).map((o: any) => [o.spec.target.template.data.name, o.spec.target.template.data.server]),
-    );
+    const servers = new Map(folder.filter((o) => o.kind === 'ExternalSecret' && o.metadata.name.startsWith('cluster-')).map((o: any) => [o.spec.target.template.data.name, o.spec.target.template.data.server]));
     for (const env of ['staging', 'sandbox']) {
-      for (const app of manifestsOf(b, env, 'root').map((m) => m.object).filter((o) => o.kind === 'Application') as any[]) {
+      for (const app of manifestsOf(b, env, 'root')
+        .map((m) => m.object)
+        .filter((o) => o.kind === 'Application') as any[]) {
         expect(app.spec.destination.server).toBe(servers.get(env));
       }
     }
     for (const user of ['sandbox-epsot', 'sandbox-svc-cedille-user']) {
-      const project = find(manifestsOf(b, 'sandbox', 'root').map((m) => m.object), 'AppProject', user);
+      const project = find(
+        manifestsOf(b, 'sandbox', 'root').map((m) => m.object),
+        'AppProject',
+        user,
+      );
       expect(project.spec.destinations).toEqual([{ server: servers.get(user), namespace: '*' }]);
     }
     // The hosted roots sync after the vclusters and their registration are healthy.
@@ -140,9 +154,7 @@ describe('VCluster', () => {
   it('drops an expired sandbox everywhere (vcluster, registration, project) with a warning', () => {
     const expiring = withChanges('sandbox', { sandboxUsers: [{ github: 'epsot', expires: '2026-11-23' }, { github: 'svc-cedille-user' }] });
     const result = build([prodHosting(staging, expiring), staging, expiring]);
-    expect(result.warnings).toEqual([
-      'sandbox › environment: sandbox of epsot expired on 2026-11-23; it is no longer synthesized (remove its line from charts/environments/sandbox-users.ts or extend expires)',
-    ]);
+    expect(result.warnings).toEqual(['sandbox › environment: sandbox of epsot expired on 2026-11-23; it is no longer synthesized (remove its line from charts/environments/sandbox-users.ts or extend expires)']);
     const everything = JSON.stringify(result.manifests.map((m) => m.object));
     expect(everything).not.toContain('sandbox-epsot');
     expect(everything).toContain('sandbox-svc-cedille-user');
@@ -152,7 +164,12 @@ describe('VCluster', () => {
     const lastDay = withChanges('sandbox', { sandboxUsers: [{ github: 'epsot', expires: '2026-11-24', size: 'large' }] });
     const result = build([prodHosting(staging, lastDay), staging, lastDay]);
     expect(result.warnings).toEqual(['sandbox › environment: sandbox of epsot expires on 2026-11-24 (in 0 days)']);
-    const quota = find(manifestsOf(result, 'prod', 'vcluster').map((m) => m.object), 'ResourceQuota', 'vcluster-quota', 'sandbox-epsot');
+    const quota = find(
+      manifestsOf(result, 'prod', 'vcluster').map((m) => m.object),
+      'ResourceQuota',
+      'vcluster-quota',
+      'sandbox-epsot',
+    );
     expect(quota.spec.hard['limits.cpu']).toBe('16');
   });
 
@@ -163,7 +180,7 @@ describe('VCluster', () => {
     ]);
   });
 
-  it('fails when the environment\'s destination is not the registered cluster', () => {
+  it("fails when the environment's destination is not the registered cluster", () => {
     const elsewhere = { ...staging, destination: { name: 'staging', server: 'https://staging.example.org:6443' } };
     expect(configErrors(() => vclusterChart({ environment: elsewhere }))).toEqual([
       'prod › vcluster/VCluster: hosted[0].environment.destination is {"name":"staging","server":"https://staging.example.org:6443"} but Argo CD registers this vcluster as staging at https://staging.vcluster-staging.svc:443, so its roots would deploy nowhere; set destination: { name: \'staging\', server: \'https://staging.vcluster-staging.svc:443\' }',

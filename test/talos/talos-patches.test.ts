@@ -32,11 +32,9 @@ const storageLike: NodeRequirementsProvider = (env) =>
         ] satisfies NodeRequirements[],
       ]),
   );
-const meshLike: NodeRequirementsProvider = (env) =>
-  new Map(env.cluster.nodes.filter((n) => n.role !== 'edge').map((n) => [n.name, [{ reason: 'Merbridge eBPF (mesh)', kernelModules: ['sch_ingress', 'br_netfilter'] }]]));
+const meshLike: NodeRequirementsProvider = (env) => new Map(env.cluster.nodes.filter((n) => n.role !== 'edge').map((n) => [n.name, [{ reason: 'Merbridge eBPF (mesh)', kernelModules: ['sch_ingress', 'br_netfilter'] }]]));
 
-const patches = (envs: readonly Environment[], providers: readonly NodeRequirementsProvider[] = []) =>
-  new Map(talosPatchFiles(envs, providers).map((f) => [f.path, f.content]));
+const patches = (envs: readonly Environment[], providers: readonly NodeRequirementsProvider[] = []) => new Map(talosPatchFiles(envs, providers).map((f) => [f.path, f.content]));
 
 describe('Talos machine-config patches', () => {
   it('writes one patch per node of the host cluster into dist/talos, and none for vclusters', () => {
@@ -57,7 +55,19 @@ describe('Talos machine-config patches', () => {
   it('writes the routes declared on a node', () => {
     const env = prodWith((n) =>
       n.name === 'worker-1'
-        ? { ...n, interfaces: [{ interface: 'enp3s0', dhcp: true, routes: [{ network: '10.10.0.0/16', gateway: '10.0.0.1', metric: 1024 }, { network: 'fd00::/8', gateway: 'fe80::1' }] }] }
+        ? {
+            ...n,
+            interfaces: [
+              {
+                interface: 'enp3s0',
+                dhcp: true,
+                routes: [
+                  { network: '10.10.0.0/16', gateway: '10.0.0.1', metric: 1024 },
+                  { network: 'fd00::/8', gateway: 'fe80::1' },
+                ],
+              },
+            ],
+          }
         : n,
     );
     expect(parse(patches([env]).get('talos/worker-1.yaml')!).machine.network).toEqual({
@@ -101,11 +111,7 @@ describe('Talos machine-config patches', () => {
       ],
     });
     expect(seen).toEqual(['prod']);
-    expect(b.extraFiles.map((f) => f.path).sort()).toEqual([
-      'omni/probe.txt',
-      'releases/prod-cdi-operator/kustomization.yaml',
-      'releases/prod-kubevirt-operator/kustomization.yaml',
-    ]);
+    expect(b.extraFiles.map((f) => f.path).sort()).toEqual(['omni/probe.txt', 'releases/prod-cdi-operator/kustomization.yaml', 'releases/prod-kubevirt-operator/kustomization.yaml']);
     expect(distFiles(b).get('omni/probe.txt')).toBe('x\n');
     expect(NODE_REQUIREMENT_PROVIDERS.length).toBeGreaterThan(0);
   });
@@ -160,7 +166,7 @@ describe('Talos patch errors', () => {
       'prod › talos/worker-3: interfaces[0].routes[0].network is "10.10.0.0/33" but an IPv4 prefix is 0 to 32; write the destination network like "10.10.0.0/16" (or "0.0.0.0/0" for the default route)',
       'prod › talos/worker-3: interfaces[0].routes[1].network is "10.10.0.1/16" but host bits are set (the network of /16 is 10.10.0.0/16); write the destination network like "10.10.0.0/16" (or "0.0.0.0/0" for the default route)',
       'prod › talos/worker-3: interfaces[0].routes[2].gateway is "fe80::1" but it is not an IPv4 address like the route\'s network; write the next hop\'s address, e.g. "10.0.0.1"',
-      'prod › talos/worker-3: interfaces[0].routes[2].metric is -1 but metrics are integers from 0 to 4294967295; use e.g. 1024 (Talos\' default)',
+      "prod › talos/worker-3: interfaces[0].routes[2].metric is -1 but metrics are integers from 0 to 4294967295; use e.g. 1024 (Talos' default)",
     ]);
   });
 
@@ -187,8 +193,7 @@ describe('Talos patch errors', () => {
   });
 
   it('fails when a label is one the kubelet may not set, or is malformed', () => {
-    const labels: NodeRequirementsProvider = () =>
-      new Map([['worker-1', [{ reason: 'roles', nodeLabels: { 'node-role.kubernetes.io/storage': '', 'bad key!': 'x' } }]]]);
+    const labels: NodeRequirementsProvider = () => new Map([['worker-1', [{ reason: 'roles', nodeLabels: { 'node-role.kubernetes.io/storage': '', 'bad key!': 'x' } }]]]);
     expect(fails(environment('prod'), [labels])).toEqual([
       'prod › talos/worker-1: nodeLabels["bad key!"] is "x" but "bad key!" is not a valid label name (needed for: roles); fix the label name in the service\'s node requirements',
       'prod › talos/worker-1: nodeLabels["node-role.kubernetes.io/storage"] is "" but Talos sets node labels with the kubelet\'s identity and NodeRestriction refuses this kubernetes.io/k8s.io key; use a label under your own domain (e.g. openebs.io/engine), or label the node with kubectl as an admin',
@@ -211,8 +216,7 @@ describe('Talos patch errors', () => {
       'prod › talos/worker-1: kubeletExtraMounts[0] is "var/local → /var/local" but kubelet mounts bind absolute host paths without ".." (needed for: x); write both paths from /',
       'prod › talos/worker-1: kubeletExtraMounts[0].options is [] but mount options are a non-empty list of words like "rbind", "rshared", "rw"; list the bind options, e.g. ["bind", "rshared", "rw"]',
     ]);
-    const clash: NodeRequirementsProvider = () =>
-      new Map([['worker-2', [{ reason: 'z', kubeletExtraMounts: [{ source: '/srv', destination: '/var/local', options: ['bind', 'rw'] }] }]]]);
+    const clash: NodeRequirementsProvider = () => new Map([['worker-2', [{ reason: 'z', kubeletExtraMounts: [{ source: '/srv', destination: '/var/local', options: ['bind', 'rw'] }] }]]]);
     expect(fails(environment('prod'), [storageLike, clash])).toEqual([
       'prod › talos/worker-2: kubeletExtraMounts[0].destination is "/var/local" but Mayastor io-engine (storage) mounts it differently (/var/local, bind,rshared,rw); agree on one mount in the two services\' node requirements',
     ]);

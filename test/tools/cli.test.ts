@@ -29,9 +29,7 @@ describe('scripts', () => {
       flags: { markdown: true },
       positional: [],
     });
-    expect(() => parseArgs(['--agianst', 'main'], { values: ['against'], flags: ['markdown'] })).toThrow(
-      'unknown argument --agianst (known: --against <value>, --markdown)',
-    );
+    expect(() => parseArgs(['--agianst', 'main'], { values: ['against'], flags: ['markdown'] })).toThrow('unknown argument --agianst (known: --against <value>, --markdown)');
     expect(() => parseArgs(['--against'], { values: ['against'] })).toThrow('--against needs a value');
   });
 });

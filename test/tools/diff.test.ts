@@ -19,13 +19,23 @@ function fieldLines(report: DiffReport): string[] {
 
 describe('field diff', () => {
   it('names list elements by their name, quotes keys with dots, keeps scalar lists whole', () => {
-    const before = { metadata: { labels: { 'app.kubernetes.io/name': 'a' } }, args: ['--a'], containers: [{ name: 'x', image: '1' }, { name: 'y', image: '2' }] };
-    const after = { metadata: { labels: { 'app.kubernetes.io/name': 'b' } }, args: ['--a', '--b'], containers: [{ name: 'y', image: '3' }, { name: 'x', image: '1' }] };
-    expect(diffValues(before, after).map((c) => formatChange(c))).toEqual([
-      'args: + "--b"',
-      'containers[name=y].image: "2" → "3"',
-      'metadata.labels["app.kubernetes.io/name"]: "a" → "b"',
-    ]);
+    const before = {
+      metadata: { labels: { 'app.kubernetes.io/name': 'a' } },
+      args: ['--a'],
+      containers: [
+        { name: 'x', image: '1' },
+        { name: 'y', image: '2' },
+      ],
+    };
+    const after = {
+      metadata: { labels: { 'app.kubernetes.io/name': 'b' } },
+      args: ['--a', '--b'],
+      containers: [
+        { name: 'y', image: '3' },
+        { name: 'x', image: '1' },
+      ],
+    };
+    expect(diffValues(before, after).map((c) => formatChange(c))).toEqual(['args: + "--b"', 'containers[name=y].image: "2" → "3"', 'metadata.labels["app.kubernetes.io/name"]: "a" → "b"']);
     expect(formatPath(['rules', 0, 'host'])).toBe('rules[0].host');
     expect(diffValues({ repos: ['a', 'b', 'c'] }, { repos: ['c', 'd', 'a'] }).map((c) => formatChange(c))).toEqual(['repos: + "d", - "b"']);
     expect(diffValues({ repos: ['a', 'b'] }, { repos: ['b', 'a'] }).map((c) => formatChange(c))).toEqual(['repos: reordered (["b","a"])']);
@@ -65,10 +75,7 @@ describe('dist diff', () => {
       'prod/web changed Deployment apps/web',
       'prod/web added Service apps/web',
     ]);
-    expect(fieldLines(report)).toEqual([
-      'spec.replicas: 1 → 2',
-      'spec.template.spec.containers[name=app].image: "ghcr.io/clubcedille/app:1.0.0" → "ghcr.io/clubcedille/app:1.1.0"',
-    ]);
+    expect(fieldLines(report)).toEqual(['spec.replicas: 1 → 2', 'spec.template.spec.containers[name=app].image: "ghcr.io/clubcedille/app:1.0.0" → "ghcr.io/clubcedille/app:1.1.0"']);
     expect(findings(report)).toEqual([]);
     expect(Object.fromEntries(countsByEnvironment(report))).toEqual({ prod: { added: 1, changed: 1, removed: 1 } });
     expect(report.files).toEqual([{ path: 'README.md', change: 'changed', linesAdded: 1, linesRemoved: 1 }]);
@@ -113,13 +120,17 @@ describe('dist diff', () => {
     it('Deployment selector', () => {
       const report = diffDist(tree({ [APP]: deployment('web') }), tree({ [APP]: deployment('web', { selector: { app: 'web', tier: 'front' } }) }));
       expect(findings(report)).toEqual(['Deployment/web rejected spec.selector']);
-      expect(report.changes[0]!.findings[0]!.message).toBe(
-        'spec.selector.matchLabels.tier: + "front": the selector is immutable; delete and re-create it (Argo CD sync option Replace=true), or keep the old value',
-      );
+      expect(report.changes[0]!.findings[0]!.message).toBe('spec.selector.matchLabels.tier: + "front": the selector is immutable; delete and re-create it (Argo CD sync option Replace=true), or keep the old value');
     });
 
     const sts = (spec: Record<string, unknown>) =>
-      obj('apps/v1', 'StatefulSet', 'db', { spec: { serviceName: 'db', replicas: 1, selector: { matchLabels: { app: 'db' } }, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { storageClassName: 'mayastor' } }], ...spec } }, 'db');
+      obj(
+        'apps/v1',
+        'StatefulSet',
+        'db',
+        { spec: { serviceName: 'db', replicas: 1, selector: { matchLabels: { app: 'db' } }, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { storageClassName: 'mayastor' } }], ...spec } },
+        'db',
+      );
     it('StatefulSet volumeClaimTemplates and serviceName, not replicas', () => {
       const before = tree({ 'prod/db/statefulset-db.yaml': sts({}) });
       const after = tree({
@@ -147,12 +158,8 @@ describe('dist diff', () => {
       const pvc = (storageClassName: string, size: string) =>
         obj('v1', 'PersistentVolumeClaim', 'data', { spec: { storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } }, 'grafana');
       const path = 'prod/grafana/persistentvolumeclaim-data.yaml';
-      expect(findings(diffDist(tree({ [path]: pvc('mayastor', '10Gi') }), tree({ [path]: pvc('local-hostpath', '10Gi') })))).toEqual([
-        'PersistentVolumeClaim/data rejected spec.storageClassName',
-      ]);
-      expect(findings(diffDist(tree({ [path]: pvc('mayastor', '10Gi') }), tree({ [path]: pvc('mayastor', '5Gi') })))).toEqual([
-        'PersistentVolumeClaim/data rejected spec.resources.requests.storage',
-      ]);
+      expect(findings(diffDist(tree({ [path]: pvc('mayastor', '10Gi') }), tree({ [path]: pvc('local-hostpath', '10Gi') })))).toEqual(['PersistentVolumeClaim/data rejected spec.storageClassName']);
+      expect(findings(diffDist(tree({ [path]: pvc('mayastor', '10Gi') }), tree({ [path]: pvc('mayastor', '5Gi') })))).toEqual(['PersistentVolumeClaim/data rejected spec.resources.requests.storage']);
       expect(findings(diffDist(tree({ [path]: pvc('mayastor', '10Gi') }), tree({ [path]: pvc('mayastor', '20Gi') })))).toEqual([]);
       expect([quantity('10Gi'), quantity('500M'), quantity('1.5'), quantity('abc')]).toEqual([10 * 2 ** 30, 5e8, 1.5, undefined]);
     });
@@ -160,14 +167,31 @@ describe('dist diff', () => {
     it('Service clusterIP, Job template, binding roleRef, immutable ConfigMap data', () => {
       const cases: [string, unknown, unknown, string][] = [
         ['prod/x/service-s.yaml', obj('v1', 'Service', 's', { spec: { clusterIP: '10.0.0.1' } }, 'x'), obj('v1', 'Service', 's', { spec: { clusterIP: '10.0.0.2' } }, 'x'), 'Service/s rejected spec.clusterIP'],
-        ['prod/x/job-j.yaml', obj('batch/v1', 'Job', 'j', { spec: { template: { spec: { containers: [{ name: 'c', image: 'a:1' }] } } } }, 'x'), obj('batch/v1', 'Job', 'j', { spec: { template: { spec: { containers: [{ name: 'c', image: 'a:2' }] } } } }, 'x'), 'Job/j rejected spec.template'],
-        ['prod/x/rolebinding-r.yaml', obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'r', { roleRef: { kind: 'Role', name: 'a' } }, 'x'), obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'r', { roleRef: { kind: 'Role', name: 'b' } }, 'x'), 'RoleBinding/r rejected roleRef'],
+        [
+          'prod/x/job-j.yaml',
+          obj('batch/v1', 'Job', 'j', { spec: { template: { spec: { containers: [{ name: 'c', image: 'a:1' }] } } } }, 'x'),
+          obj('batch/v1', 'Job', 'j', { spec: { template: { spec: { containers: [{ name: 'c', image: 'a:2' }] } } } }, 'x'),
+          'Job/j rejected spec.template',
+        ],
+        [
+          'prod/x/rolebinding-r.yaml',
+          obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'r', { roleRef: { kind: 'Role', name: 'a' } }, 'x'),
+          obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'r', { roleRef: { kind: 'Role', name: 'b' } }, 'x'),
+          'RoleBinding/r rejected roleRef',
+        ],
         ['prod/x/configmap-c.yaml', obj('v1', 'ConfigMap', 'c', { immutable: true, data: { a: '1' } }, 'x'), obj('v1', 'ConfigMap', 'c', { immutable: true, data: { a: '2' } }, 'x'), 'ConfigMap/c rejected data'],
-        ['prod/x/gatewayclass-g.yaml', obj('gateway.networking.k8s.io/v1', 'GatewayClass', 'g', { spec: { controllerName: 'a' } }), obj('gateway.networking.k8s.io/v1', 'GatewayClass', 'g', { spec: { controllerName: 'b' } }), 'GatewayClass/g rejected spec.controllerName'],
+        [
+          'prod/x/gatewayclass-g.yaml',
+          obj('gateway.networking.k8s.io/v1', 'GatewayClass', 'g', { spec: { controllerName: 'a' } }),
+          obj('gateway.networking.k8s.io/v1', 'GatewayClass', 'g', { spec: { controllerName: 'b' } }),
+          'GatewayClass/g rejected spec.controllerName',
+        ],
       ];
       for (const [path, before, after, expected] of cases) expect(findings(diffDist(tree({ [path]: before }), tree({ [path]: after })))).toEqual([expected]);
       // A mutable ConfigMap may change freely.
-      expect(findings(diffDist(tree({ 'prod/x/configmap-c.yaml': obj('v1', 'ConfigMap', 'c', { data: { a: '1' } }, 'x') }), tree({ 'prod/x/configmap-c.yaml': obj('v1', 'ConfigMap', 'c', { data: { a: '2' } }, 'x') })))).toEqual([]);
+      expect(
+        findings(diffDist(tree({ 'prod/x/configmap-c.yaml': obj('v1', 'ConfigMap', 'c', { data: { a: '1' } }, 'x') }), tree({ 'prod/x/configmap-c.yaml': obj('v1', 'ConfigMap', 'c', { data: { a: '2' } }, 'x') }))),
+      ).toEqual([]);
     });
   });
 
@@ -176,7 +200,10 @@ describe('dist diff', () => {
       'prod/x/namespace-x.yaml': obj('v1', 'Namespace', 'x'),
       'prod/x/crd.yaml': obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'things.example.com', { spec: { group: 'example.com' } }),
       'prod/root/application-prod-x.yaml': obj('argoproj.io/v1alpha1', 'Application', 'prod-x', { spec: {} }, 'argocd'),
-      'prod/root/application-prod-y.yaml': { ...obj('argoproj.io/v1alpha1', 'Application', 'prod-y', { spec: {} }, 'argocd'), metadata: { name: 'prod-y', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] } },
+      'prod/root/application-prod-y.yaml': {
+        ...obj('argoproj.io/v1alpha1', 'Application', 'prod-y', { spec: {} }, 'argocd'),
+        metadata: { name: 'prod-y', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+      },
     });
     const report = diffDist(before, tree({}));
     expect(findings(report)).toEqual(['Application/prod-y deletes', 'CustomResourceDefinition/things.example.com deletes', 'Namespace/x deletes']);
@@ -217,9 +244,7 @@ describe('dist diff', () => {
     const report = diffDist(before, after);
     expect(report.changes).toEqual([]);
     expect(report.unreadable).toEqual([]);
-    expect(report.files.map((f) => [f.path, f.change, f.fields?.map((c) => formatChange(c))])).toEqual([
-      ['talos/worker-1.yaml', 'changed', ['machine.sysctls["vm.nr_hugepages"]: "1024" → "2048"']],
-    ]);
+    expect(report.files.map((f) => [f.path, f.change, f.fields?.map((c) => formatChange(c))])).toEqual([['talos/worker-1.yaml', 'changed', ['machine.sysctls["vm.nr_hugepages"]: "1024" → "2048"']]]);
     expect(formatDiffText(report, { title: 't' })).toContain('other files:\n  ~ talos/worker-1.yaml (+1 -1 lines)\n        machine.sysctls["vm.nr_hugepages"]: "1024" → "2048"');
   });
 

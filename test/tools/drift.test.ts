@@ -86,9 +86,7 @@ describe('drift', () => {
     const report = computeDrift(files, ENVS);
     expect(report.runs).toEqual({ grafana: ['prod'] });
     expect(report.objects.map((o) => `${o.identity.kind}/${o.identity.name}`)).toEqual(['AppProject/<env>']);
-    expect(report.objects[0]!.rows).toEqual([
-      { path: 'spec.sourceRepos', values: { prod: '[1 common, + "https://grafana.github.io/helm-charts"]', staging: '[1 common]' }, intended: undefined },
-    ]);
+    expect(report.objects[0]!.rows).toEqual([{ path: 'spec.sourceRepos', values: { prod: '[1 common, + "https://grafana.github.io/helm-charts"]', staging: '[1 common]' }, intended: undefined }]);
     expect(formatDrift(report)).toContain('runs in:\n  grafana  prod\n');
   });
 
@@ -102,16 +100,12 @@ describe('drift', () => {
       { service: 'vault', reason: 'stale entry' },
     ];
     const report = computeDrift(files, ENVS, allowances);
-    expect(report.objects[0]!.rows).toEqual([
-      { path: 'spec.source.helm.valuesObject.replicas', values: { prod: '2', staging: '1' }, intended: 'prod runs two replicas' },
-    ]);
+    expect(report.objects[0]!.rows).toEqual([{ path: 'spec.source.helm.valuesObject.replicas', values: { prod: '2', staging: '1' }, intended: 'prod runs two replicas' }]);
     expect(unreviewed(report)).toBe(0);
     expect(report.unusedAllowances).toEqual([allowances[1]]);
     expect(formatDrift(report)).not.toContain('replicas');
     expect(formatDrift(report, { showIntended: true })).toContain('spec.source.helm.valuesObject.replicas: prod=2  staging=1  [intended: prod runs two replicas]');
-    expect(formatDrift(report, { showIntended: true, markdown: true })).toContain(
-      '| `Application.argoproj.io argocd/<env>-grafana-chart` | `spec.source.helm.valuesObject.replicas` | 2 | 1 | prod runs two replicas |',
-    );
+    expect(formatDrift(report, { showIntended: true, markdown: true })).toContain('| `Application.argoproj.io argocd/<env>-grafana-chart` | `spec.source.helm.valuesObject.replicas` | 2 | 1 | prod runs two replicas |');
     expect(formatDrift(report)).toContain('intended differences that match nothing any more (remove them):\n  vault * (presence): stale entry');
   });
 

@@ -119,7 +119,9 @@ describe('publish', () => {
     const tree = git(repo, 'rev-parse', 'HEAD^{tree}').trim();
     const forged = git(repo, 'commit-tree', tree, '-p', 'refs/heads/dist', '-m', `forged\n\n${PUBLISH_TRAILER}`).trim();
     git(repo, 'update-ref', 'refs/heads/dist', forged);
-    expect(() => publish({ repo })).toThrow(/^refusing to overwrite branch dist: it holds files outside the dist layout \(dist\/README\.md, dist\/metadata\.json, dist\/prod\/root\/appproject-prod\.yaml, dist\/prod\/web\/deployment-web\.yaml, dist\/staging\/web\/deployment-web\.yaml, … 1 more\)/);
+    expect(() => publish({ repo })).toThrow(
+      /^refusing to overwrite branch dist: it holds files outside the dist layout \(dist\/README\.md, dist\/metadata\.json, dist\/prod\/root\/appproject-prod\.yaml, dist\/prod\/web\/deployment-web\.yaml, dist\/staging\/web\/deployment-web\.yaml, … 1 more\)/,
+    );
   });
 
   it('refuses uncommitted dist/ changes (the provenance would lie) unless allowed', () => {
@@ -151,12 +153,6 @@ describe('publish', () => {
 
   it('knows the dist layout', () => {
     expect(foreignPaths(['README.md', 'metadata.json', 'PROVENANCE', 'prod/vault/statefulset-vault.yaml', 'omni/access-policy.yaml', 'talos/prod/worker-1.yaml'])).toEqual([]);
-    expect(foreignPaths(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh'])).toEqual([
-      'charts/main.ts',
-      'package.json',
-      'dist/prod/x/y.yaml',
-      'Prod/x/y.yaml',
-      'prod/x/run.sh',
-    ]);
+    expect(foreignPaths(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh'])).toEqual(['charts/main.ts', 'package.json', 'dist/prod/x/y.yaml', 'Prod/x/y.yaml', 'prod/x/run.sh']);
   });
 });

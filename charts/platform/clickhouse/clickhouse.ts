@@ -1,13 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import {
-  ClickHouseInstallation,
-  ClickHouseInstallationSpecTemplatesPodTemplatesPodDistributionType,
-} from '../../../imports/clickhouse-installation-clickhouse.altinity.com.ts';
-import {
-  ClickHouseKeeperInstallation,
-  ClickHouseKeeperInstallationSpecTemplatesPodTemplatesPodDistributionType,
-} from '../../../imports/clickhouse-keeper-clickhouse-keeper.altinity.com.ts';
+import { ClickHouseInstallation, ClickHouseInstallationSpecTemplatesPodTemplatesPodDistributionType } from '../../../imports/clickhouse-installation-clickhouse.altinity.com.ts';
+import { ClickHouseKeeperInstallation, ClickHouseKeeperInstallationSpecTemplatesPodTemplatesPodDistributionType } from '../../../imports/clickhouse-keeper-clickhouse-keeper.altinity.com.ts';
 import { CHARTS, IMAGES, imageRef } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { VaultSecret } from '../../lib/external-secret.ts';
@@ -92,7 +86,10 @@ export class ClickHouse extends Construct {
       problem: `replicas is ${replicas} and replicated tables only replicate through Keeper`,
       fix: 'set keeperReplicas to 3 (or replicas to 1)',
     });
-    for (const [field, value] of [['dataSize', dataSize], ['logSize', logSize]] as const) {
+    for (const [field, value] of [
+      ['dataSize', dataSize],
+      ['logSize', logSize],
+    ] as const) {
       errors.check(QUANTITY.test(value), { field, value, problem: 'volume sizes are quantities like "50Gi"', fix: 'write the size with a Ki/Mi/Gi/Ti suffix' });
     }
     errors.throwIfAny();

@@ -1,14 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DeploymentRuntimeConfig } from '../../../imports/crossplane-deploymentruntimeconfig-pkg.crossplane.io.ts';
-import {
-  ProviderConfig as KubernetesProviderConfig,
-  ProviderConfigSpecCredentialsSource,
-} from '../../../imports/crossplane-kubernetes-providerconfig-kubernetes.crossplane.io.ts';
-import {
-  ProviderConfig as GcpProviderConfig,
-  ProviderConfigSpecCredentialsSource as GcpCredentialsSource,
-} from '../../../imports/crossplane-gcp-providerconfig-gcp.upbound.io.ts';
+import { ProviderConfig as KubernetesProviderConfig, ProviderConfigSpecCredentialsSource } from '../../../imports/crossplane-kubernetes-providerconfig-kubernetes.crossplane.io.ts';
+import { ProviderConfig as GcpProviderConfig, ProviderConfigSpecCredentialsSource as GcpCredentialsSource } from '../../../imports/crossplane-gcp-providerconfig-gcp.upbound.io.ts';
 import { Provider } from '../../../imports/crossplane-provider-pkg.crossplane.io.ts';
 import { CHARTS, PACKAGES, packageRef, type PackageKey } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
@@ -127,9 +121,7 @@ export class Crossplane extends Construct {
           revisionActivationPolicy: 'Automatic',
           // Dependencies are installed explicitly at their catalogue pin (the GCP family).
           skipDependencyResolution: 'dependsOn' in pin,
-          ...(key === 'providerKubernetes'
-            ? { runtimeConfigRef: { apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'DeploymentRuntimeConfig', name: runtime.name } }
-            : {}),
+          ...(key === 'providerKubernetes' ? { runtimeConfigRef: { apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'DeploymentRuntimeConfig', name: runtime.name } } : {}),
         },
       });
       setSyncWave(provider, Wave.DEFAULT);

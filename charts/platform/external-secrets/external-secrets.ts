@@ -1,10 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  ClusterSecretStoreV1Beta1,
-  ClusterSecretStoreV1Beta1SpecProviderVaultCaProviderType,
-  ClusterSecretStoreV1Beta1SpecProviderVaultVersion,
-} from '../../../imports/eso-clustersecretstore-external-secrets.io.ts';
+import { ClusterSecretStoreV1Beta1, ClusterSecretStoreV1Beta1SpecProviderVaultCaProviderType, ClusterSecretStoreV1Beta1SpecProviderVaultVersion } from '../../../imports/eso-clustersecretstore-external-secrets.io.ts';
 import { CHARTS } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { environmentVaultSecrets } from '../../lib/external-secret.ts';
@@ -115,7 +111,11 @@ export class ExternalSecrets extends Construct {
 
 /** Namespaces of the environment's VaultSecrets on the system store, sorted (never empty). */
 function systemNamespaces(scope: Construct): string[] {
-  const namespaces = new Set(environmentVaultSecrets(scope).filter((use) => use.store === 'system').map((use) => use.namespace));
+  const namespaces = new Set(
+    environmentVaultSecrets(scope)
+      .filter((use) => use.store === 'system')
+      .map((use) => use.namespace),
+  );
   // an empty list would mean "no condition"; the controller's own namespace never holds an ExternalSecret
   if (namespaces.size === 0) namespaces.add(EXTERNAL_SECRETS.namespace);
   return [...namespaces].sort();

@@ -1,16 +1,8 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import {
-  ContourDeployment,
-  ContourDeploymentSpecContourDisabledFeatures,
-} from '../../../imports/contour-contourdeployment-projectcontour.io.ts';
-import {
-  Gateway as GatewayResource,
-  GatewaySpecListenersAllowedRoutesNamespacesFrom,
-  GatewaySpecListenersTlsMode,
-  type GatewaySpecListeners,
-} from '../../../imports/gateway-gateway-gateway.networking.k8s.io.ts';
+import { ContourDeployment, ContourDeploymentSpecContourDisabledFeatures } from '../../../imports/contour-contourdeployment-projectcontour.io.ts';
+import { Gateway as GatewayResource, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode, type GatewaySpecListeners } from '../../../imports/gateway-gateway-gateway.networking.k8s.io.ts';
 import { GatewayClass } from '../../../imports/gateway-gatewayclass-gateway.networking.k8s.io.ts';
 import {
   HttpRoute,
@@ -142,19 +134,20 @@ export class Gateway extends Construct {
           deployment: { replicas: contourReplicas },
           disabledFeatures: DISABLED_FEATURES,
         },
-        envoy: exposure === 'edge-node' && edgeNode
-          ? {
-              workloadType: 'DaemonSet',
-              nodePlacement: { nodeSelector: { 'kubernetes.io/hostname': edgeNode.name }, tolerations: tolerationsFor(edgeNode) },
-              // The listener ports become the node ports (80, 443); Local keeps the client address
-              // and answers only where Envoy runs.
-              networkPublishing: { type: 'NodePortService', externalTrafficPolicy: 'Local' },
-            }
-          : {
-              workloadType: 'Deployment',
-              deployment: { replicas: envoyReplicas },
-              networkPublishing: { type: 'ClusterIPService' },
-            },
+        envoy:
+          exposure === 'edge-node' && edgeNode
+            ? {
+                workloadType: 'DaemonSet',
+                nodePlacement: { nodeSelector: { 'kubernetes.io/hostname': edgeNode.name }, tolerations: tolerationsFor(edgeNode) },
+                // The listener ports become the node ports (80, 443); Local keeps the client address
+                // and answers only where Envoy runs.
+                networkPublishing: { type: 'NodePortService', externalTrafficPolicy: 'Local' },
+              }
+            : {
+                workloadType: 'Deployment',
+                deployment: { replicas: envoyReplicas },
+                networkPublishing: { type: 'ClusterIPService' },
+              },
       },
     });
 

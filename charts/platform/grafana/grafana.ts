@@ -25,10 +25,7 @@ export const DASHBOARD_LABEL = 'grafana_dashboard';
  * operators → Editor, every other org member → Viewer.
  */
 export function roleAttributePath(organisation: string, adminTeam: string, operatorTeam: string): string {
-  return (
-    `contains(groups[*], '@${organisation}/${adminTeam}') && 'GrafanaAdmin' || ` +
-    `contains(groups[*], '@${organisation}/${operatorTeam}') && 'Editor' || 'Viewer'`
-  );
+  return `contains(groups[*], '@${organisation}/${adminTeam}') && 'GrafanaAdmin' || ` + `contains(groups[*], '@${organisation}/${operatorTeam}') && 'Editor' || 'Viewer'`;
 }
 
 /** Only the chart values we set (keys checked against grafana 8.15.0 values.yaml). */

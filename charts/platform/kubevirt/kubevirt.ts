@@ -1,9 +1,5 @@
 import { Construct } from 'constructs';
-import {
-  Cdiv1Beta1,
-  Cdiv1Beta1SpecImagePullPolicy,
-  Cdiv1Beta1SpecUninstallStrategy,
-} from '../../../imports/kubevirt-cdi-cdi.kubevirt.io.ts';
+import { Cdiv1Beta1, Cdiv1Beta1SpecImagePullPolicy, Cdiv1Beta1SpecUninstallStrategy } from '../../../imports/kubevirt-cdi-cdi.kubevirt.io.ts';
 import { KubeVirt as KubeVirtResource } from '../../../imports/kubevirt-kubevirt.io.ts';
 import { RELEASE_ASSETS } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
@@ -56,7 +52,10 @@ export class KubeVirt extends Construct {
       problem: 'KubeVirt runs virtual machines on the nodes themselves (/dev/kvm, privileged virt-handler), which a virtual cluster does not own',
       fix: `enable kubevirt on the host environment (${environment.cluster.host ?? 'prod'}) instead`,
     });
-    for (const [field, gates] of [['featureGates', featureGates], ['cdiFeatureGates', cdiFeatureGates]] as const) {
+    for (const [field, gates] of [
+      ['featureGates', featureGates],
+      ['cdiFeatureGates', cdiFeatureGates],
+    ] as const) {
       for (const gate of gates) {
         errors.check(FEATURE_GATE.test(gate), { field, value: gate, problem: 'feature gates are single CamelCase words', fix: 'write the gate as the release notes name it, e.g. "LiveMigration"' });
       }

@@ -206,10 +206,7 @@ export class Mesh extends Construct {
         // not add the NET_ADMIN init container, only the validation one.
         ...(isHost ? {} : { envVars: { [INJECTOR_CNI_ENV]: 'true' } }),
       },
-      cni:
-        isHost && cni
-          ? { enabled: true, chained: true, netDir: cni.confDir, binDir: cni.binDir, confName: cni.confName }
-          : { enabled: false },
+      cni: isHost && cni ? { enabled: true, chained: true, netDir: cni.confDir, binDir: cni.binDir, confName: cni.confName } : { enabled: false },
       experimental: { ebpf: { enabled: false } },
     };
     new HelmApplication<KumaValues>(this, 'Chart', {

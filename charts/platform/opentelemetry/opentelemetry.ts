@@ -1,10 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import {
-  Instrumentation,
-  InstrumentationSpecPropagators,
-  InstrumentationSpecSamplerType,
-} from '../../../imports/otel-instrumentation-opentelemetry.io.ts';
+import { Instrumentation, InstrumentationSpecPropagators, InstrumentationSpecSamplerType } from '../../../imports/otel-instrumentation-opentelemetry.io.ts';
 import {
   OpenTelemetryCollectorV1Beta1,
   OpenTelemetryCollectorV1Beta1SpecManagementState,
@@ -17,13 +13,7 @@ import { ConfigErrors } from '../../lib/config-errors.ts';
 import { VaultSecret } from '../../lib/external-secret.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
-import {
-  CLICKHOUSE_SERVICE,
-  CLICKHOUSE_USERS,
-  CLICKHOUSE_USERS_VAULT_PATH,
-  TELEMETRY_CLUSTER,
-  TELEMETRY_DATABASE,
-} from '../clickhouse/clickhouse.ts';
+import { CLICKHOUSE_SERVICE, CLICKHOUSE_USERS, CLICKHOUSE_USERS_VAULT_PATH, TELEMETRY_CLUSTER, TELEMETRY_DATABASE } from '../clickhouse/clickhouse.ts';
 
 /** Where the environment's collector sends what it receives. */
 export type TelemetryDestination =
@@ -183,11 +173,7 @@ export class OpenTelemetry extends Construct {
             k8sattributes: {
               auth_type: 'serviceAccount',
               extract: { metadata: ['k8s.namespace.name', 'k8s.deployment.name', 'k8s.pod.name', 'k8s.pod.uid', 'k8s.node.name'] },
-              pod_association: [
-                { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
-                { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
-                { sources: [{ from: 'connection' }] },
-              ],
+              pod_association: [{ sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] }, { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] }, { sources: [{ from: 'connection' }] }],
             },
             resource: { attributes: [{ key: 'deployment.environment', value: environment.name, action: 'upsert' }] },
             batch: { send_batch_size: 5000, timeout: '5s' },

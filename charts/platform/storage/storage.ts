@@ -126,7 +126,13 @@ export class Storage extends Construct {
       });
       errors.throwIfAny();
     }
-    checkPools(pools, environment.name, environment.cluster.nodes.map((n) => n.name), props.pools !== undefined, errors);
+    checkPools(
+      pools,
+      environment.name,
+      environment.cluster.nodes.map((n) => n.name),
+      props.pools !== undefined,
+      errors,
+    );
     const poolNodes = [...new Set(pools.map((p) => p.node))].sort();
     const replicas = props.replicas ?? Math.min(poolNodes.length, MAX_DEFAULT_REPLICAS);
     if (pools.length > 0) {
@@ -267,13 +273,7 @@ export function hugepagesQuantity(): string {
   return `${HUGEPAGES_2MI * 2}Mi`;
 }
 
-function checkPools(
-  pools: readonly ResolvedPool[],
-  environmentName: string,
-  nodeNames: readonly string[],
-  explicit: boolean,
-  errors: ConfigErrors,
-): void {
+function checkPools(pools: readonly ResolvedPool[], environmentName: string, nodeNames: readonly string[], explicit: boolean, errors: ConfigErrors): void {
   if (pools.length === 0) {
     errors.add({
       field: explicit ? 'pools' : 'cluster.nodes[].disks',

@@ -1,10 +1,5 @@
 import { Construct } from 'constructs';
-import {
-  Certificate,
-  CertificateSpecPrivateKeyAlgorithm,
-  CertificateSpecPrivateKeyRotationPolicy,
-  CertificateSpecUsages,
-} from '../../../imports/cert-manager-certificate-cert-manager.io.ts';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../../imports/cert-manager-certificate-cert-manager.io.ts';
 import { ClusterIssuer } from '../../../imports/cert-manager-clusterissuer-cert-manager.io.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';

@@ -116,9 +116,5 @@ export const PLATFORM_PASSWORD_RULES: PasswordRules = {
 
 /** Vault password policy HCL (one `rule "charset"` per required character class). */
 export function passwordPolicy(rules: PasswordRules): string {
-  return [
-    `length = ${rules.length}`,
-    ...rules.charsets.flatMap((charset) => ['', 'rule "charset" {', `  charset = ${JSON.stringify(charset)}`, '  min-chars = 1', '}']),
-    '',
-  ].join('\n');
+  return [`length = ${rules.length}`, ...rules.charsets.flatMap((charset) => ['', 'rule "charset" {', `  charset = ${JSON.stringify(charset)}`, '  min-chars = 1', '}']), ''].join('\n');
 }

@@ -13,24 +13,8 @@ import { isDnsLabel } from '../../lib/names.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
-import {
-  EXTERNAL_SECRETS,
-  VAULT,
-  VAULT_ADDRESS,
-  VAULT_BOOTSTRAP_AUTH,
-  VAULT_CLUSTER_AUTH_PARENT,
-  VAULT_ROLES,
-  VAULT_WRITER_NAMESPACE_LABEL,
-  vaultAuthMount,
-} from '../../lib/vault.ts';
-import {
-  PLATFORM_PASSWORD_RULES,
-  configAdminPolicy,
-  passwordPolicy,
-  secretReaderPolicy,
-  secretWriterPolicy,
-  systemReaderPolicy,
-} from './policies.ts';
+import { EXTERNAL_SECRETS, VAULT, VAULT_ADDRESS, VAULT_BOOTSTRAP_AUTH, VAULT_CLUSTER_AUTH_PARENT, VAULT_ROLES, VAULT_WRITER_NAMESPACE_LABEL, vaultAuthMount } from '../../lib/vault.ts';
+import { PLATFORM_PASSWORD_RULES, configAdminPolicy, passwordPolicy, secretReaderPolicy, secretWriterPolicy, systemReaderPolicy } from './policies.ts';
 
 export interface VaultProps {
   /** Vault servers (raft voters): an odd number so a majority survives a node loss. @default 3 */
@@ -131,12 +115,13 @@ export class Vault extends Construct {
       fix: 'use 3 or 5',
     });
     errors.check(isDnsLabel(storageClass), { field: 'storageClass', value: storageClass, problem: 'it is not a StorageClass name', fix: 'name a StorageClass, e.g. "local-hostpath"' });
-    for (const [field, value] of [['dataSize', dataSize], ['auditSize', auditSize]] as const) {
+    for (const [field, value] of [
+      ['dataSize', dataSize],
+      ['auditSize', auditSize],
+    ] as const) {
       errors.check(QUANTITY.test(value), { field, value, problem: 'a volume size is a whole number of Mi, Gi or Ti', fix: 'write it like "10Gi"' });
     }
-    const declared = (platform.handProvidedSecrets ?? []).find(
-      (s) => s.environment === environment.name && s.namespace === VAULT.namespace && s.name === kmsSecret,
-    );
+    const declared = (platform.handProvidedSecrets ?? []).find((s) => s.environment === environment.name && s.namespace === VAULT.namespace && s.name === kmsSecret);
     errors.check(declared?.keys.includes(KMS_CREDENTIALS_KEY) === true, {
       field: 'kmsCredentialsSecret',
       value: kmsSecret,
@@ -170,12 +155,7 @@ export class Vault extends Construct {
       '',
       'storage "raft" {',
       '  path = "/vault/data"',
-      ...Array.from({ length: replicas }, (_, index) => [
-        '  retry_join {',
-        `    leader_api_addr = "https://${VAULT.release}-${index}.${internal}:${VAULT.port}"`,
-        `    leader_ca_cert_file = "${caFile}"`,
-        '  }',
-      ]).flat(),
+      ...Array.from({ length: replicas }, (_, index) => ['  retry_join {', `    leader_api_addr = "https://${VAULT.release}-${index}.${internal}:${VAULT.port}"`, `    leader_ca_cert_file = "${caFile}"`, '  }']).flat(),
       '}',
       '',
       'seal "gcpckms" {',

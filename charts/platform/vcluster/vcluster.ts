@@ -190,7 +190,10 @@ export class VCluster extends Construct {
       seen.add(env.name);
       if (!checks.every(Boolean)) continue;
       for (const [serviceIndex, service] of (hosted.hostServices ?? []).entries()) {
-        for (const [key, ref] of [['from', service.from], ['to', service.to]] as const) {
+        for (const [key, ref] of [
+          ['from', service.from],
+          ['to', service.to],
+        ] as const) {
           errors.check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ref), {
             field: `${field}.hostServices[${serviceIndex}].${key}`,
             value: ref,
@@ -260,9 +263,7 @@ class VirtualCluster extends Construct {
           proxy: { extraSANs: [`${address.name}.${namespace}.svc`] },
         },
         sync: { fromHost: { storageClasses: { enabled: true } } },
-        ...(props.hostServices?.length
-          ? { networking: { replicateServices: { fromHost: props.hostServices.map(({ from, to }) => ({ from, to })) } } }
-          : {}),
+        ...(props.hostServices?.length ? { networking: { replicateServices: { fromHost: props.hostServices.map(({ from, to }) => ({ from, to })) } } } : {}),
         // Quota, limits and network policy are ours (below), visible and reviewed in dist/.
         policies: { resourceQuota: { enabled: false }, limitRange: { enabled: false }, networkPolicy: { enabled: false } },
         exportKubeConfig: { server: address.server, secret: { name: address.kubeconfigSecret } },
@@ -326,8 +327,7 @@ class VirtualCluster extends Construct {
     const controlPlane = { matchLabels: { app: 'vcluster', release: address.name } };
     const inNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
     const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: { name, namespace }, spec });
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) => new k8s.KubeNetworkPolicy(this, id, { metadata: { name, namespace }, spec });
 
     policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     // The control plane and the pods it syncs here talk to each other (API, CoreDNS, workloads).
@@ -343,10 +343,7 @@ class VirtualCluster extends Construct {
       egress: [
         {
           to: [{ ...inNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [
-            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-            tcp(53),
-          ],
+          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
         },
       ],
     });
