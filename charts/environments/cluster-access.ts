@@ -10,6 +10,7 @@ import type { ClusterMember } from './types.ts';
  * Adding a member: the "Cluster access" issue form opens the pull request that adds the line
  * (scripts/request-pr.ts), or add it by hand: { github, role, teams?, omniIdentity? }.
  */
+// biome-ignore format: one entry per line, the lines `npm run request` adds (tools/requests.ts)
 export const CLUSTER_MEMBERS: readonly ClusterMember[] = [
   { github: 'Aeneid201', role: 'Reader' },
   { github: 'alexvegas22', role: 'Operator' },

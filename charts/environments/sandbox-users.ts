@@ -7,6 +7,7 @@ import type { SandboxUser } from './types.ts';
  * "Personal sandbox" issue form opens the pull request that adds a line (scripts/request-pr.ts).
  * Today's two sandboxes got the last day of the 2027 winter term when expiry became required.
  */
+// biome-ignore format: one entry per line, the lines `npm run request` adds (tools/requests.ts)
 export const SANDBOX_USERS: readonly SandboxUser[] = [
   { github: 'epsot', size: 'small', expires: '2027-04-30' },
   { github: 'svc-cedille-user', size: 'small', expires: '2027-04-30' },

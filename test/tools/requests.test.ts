@@ -53,7 +53,7 @@ describe('issue forms', () => {
 
   it('refuses a login already listed, case-insensitively', () => {
     const source = readFileSync(join(FIXTURES, 'cluster-access.ts'), 'utf8');
-    expect(() => addMember(source, { github: 'BOB', role: 'Reader', teams: [] })).toThrow('BOB is already in charts/environments/cluster-access.ts (line 6); edit that line instead');
+    expect(() => addMember(source, { github: 'BOB', role: 'Reader', teams: [] })).toThrow('BOB is already in charts/environments/cluster-access.ts (line 7); edit that line instead');
   });
 });
 
