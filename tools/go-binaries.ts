@@ -79,8 +79,9 @@ export function ensureGoBinary(tool: GoTool, env: NodeJS.ProcessEnv = process.en
   const build = spawnSync('go', args, {
     cwd: join(GO_TOOLS_DIR, tool.name),
     encoding: 'utf8',
-    // Go's build cache in .cache/ too (unless GOCACHE is set): CI caches .cache/, so a pin change recompiles only what changed.
-    env: { GOCACHE: join(REPO_ROOT, '.cache', 'go-build'), ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' },
+    // Go's own build cache (GOCACHE, per user) is shared by every clone on the machine; the GitHub
+    // workflows point it into .cache/ so their cache of .cache/ keeps it.
+    env: { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (build.status !== 0) {
