@@ -10,6 +10,6 @@ export default defineConfig({
     testTimeout: 30_000,
     // One fork per file, two at a time: the dev machine and CI have 2 cores.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
   },
 });

@@ -9,10 +9,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../charts/lib/manifest.ts';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
+import { formatGateErrors } from '../../gate/gate.ts';
+import { validateDirectory } from '../../scripts/validate.ts';
 import { distTree, findObject, writeTree } from './fixture.ts';
 
+/** `npm run validate DIR` as a user runs it (the smoke test). */
 function validate(dir: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', dir], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/validate.ts', dir], { cwd: REPO_ROOT, encoding: 'utf8' });
+}
+
+/** The same command's verdict, in process: its exit status and its error report. */
+function validateInProcess(dir: string) {
+  const { report } = validateDirectory(dir);
+  return { status: report.errors.length > 0 ? 1 : 0, stderr: formatGateErrors(report.errors) };
 }
 
 /** A copy of the committed dist/ with one change. */
@@ -44,19 +53,19 @@ describe('npm run validate DIR', () => {
   });
 
   it('names file, object and field of a schema error', () => {
-    const run = validate(broken((t) => (issuer(t).object.spec.acme.emial = 'x@example.org')));
+    const run = validateInProcess(broken((t) => (issuer(t).object.spec.acme.emial = 'x@example.org')));
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('prod/cert-manager/clusterissuer-letsencrypt-prod.yaml: ClusterIssuer letsencrypt-prod at /spec/acme/emial: unknown field "emial" (did you mean "email"?) [schema]');
   });
 
   it('names file, object and field of a dangling reference', () => {
-    const run = validate(broken((t) => (findObject(t, 'Certificate', 'argocd').object.spec.issuerRef.name = 'letsencrypt-staging')));
+    const run = validateInProcess(broken((t) => (findObject(t, 'Certificate', 'argocd').object.spec.issuerRef.name = 'letsencrypt-staging')));
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('prod/argocd/certificate-argocd.yaml: Certificate gateway/argocd at /spec/issuerRef/name: ClusterIssuer letsencrypt-staging does not exist in prod');
   });
 
   it('names file, object and field of an ordering error', () => {
-    const run = validate(broken((t) => (certManagerChart(t).metadata.annotations['argocd.argoproj.io/sync-wave'] = '99')));
+    const run = validateInProcess(broken((t) => (certManagerChart(t).metadata.annotations['argocd.argoproj.io/sync-wave'] = '99')));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
       /prod\/cert-manager\/clusterissuer-letsencrypt-prod\.yaml: ClusterIssuer letsencrypt-prod at \/kind: the CRDs of cert-manager\.io are installed by prod-cert-manager-chart \(wave 99\), not before this folder's Application prod-cert-manager \(wave \d+\)/,
@@ -66,7 +75,7 @@ describe('npm run validate DIR', () => {
   it('reports a file that is not YAML', () => {
     const dir = writeTree(distTree());
     writeFileSync(join(dir, 'prod', 'cert-manager', 'broken.yaml'), 'kind: [unclosed\n');
-    const run = validate(dir);
+    const run = validateInProcess(dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/prod\/cert-manager\/broken\.yaml: \(file\): not valid YAML/);
   });

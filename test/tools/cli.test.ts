@@ -4,7 +4,7 @@ import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { parseArgs } from '../../tools/args.ts';
 
 function run(script: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['scripts/run.mjs', `scripts/${script}.ts`, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
 }
 
 describe('scripts', () => {
