@@ -112,7 +112,14 @@ try {
     }
   }
   const findings = runCheckov(checkov, scanDir);
-  const result = applyWaivers(findings, CHECKOV_WAIVERS);
+  let result: ReturnType<typeof applyWaivers>;
+  try {
+    result = applyWaivers(findings, CHECKOV_WAIVERS);
+  } catch (error) {
+    if (!(error instanceof CheckovError)) throw error;
+    problems.push(error.message);
+    result = { open: [], waived: [], unused: [] };
+  }
   console.log(`checkov: ${findings.length} finding(s) over ${environments.join(', ')}${renderedCount ? ` and ${renderedCount} rendered objects` : ''}; ${result.waived.length} waived (tools/peers/checkov-waivers.ts), ${result.open.length} open, ${result.unused.length} stale waiver(s)`);
   for (const finding of result.open) problems.push(`checkov ${finding.check} (${finding.name}) ${finding.resource} in ${finding.file}: fix it, or waive it with a reason in tools/peers/checkov-waivers.ts`);
   for (const unused of result.unused) problems.push(`${describeUnused(unused)}: remove it from tools/peers/checkov-waivers.ts`);

@@ -52,7 +52,7 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
     from: 'both',
     resources: 'all',
     reason:
-      'no CPU limits by convention (our objects set a memory limit and a CPU request: gateway.ts, sample-app.ts, opentelemetry.ts): CPU is compressible and a limit only throttles pods on the single, otherwise idle host',
+      'no CPU limits by convention (our objects set a memory limit and a CPU request: gateway.ts, sample-app.ts, opentelemetry.ts): CPU is compressible and a CPU limit only throttles a pod while its node has idle CPU; memory is the capped resource',
   }),
 
   // ---------------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
     from: 'charts',
     resources: 'all',
     reason:
-      'chart default resources (requests/memory limits unset) for components not yet sized on the club host; sizing them from measured usage is open work in the charts values, not a choice',
+      'chart default resources (requests/memory limits unset) for components not yet sized on the club cluster; sizing them from measured usage is open work in the charts values, not a choice',
   }),
   ...waive(['CKV_K8S_8', 'CKV_K8S_9'], {
     from: 'charts',
