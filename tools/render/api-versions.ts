@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, schemasDir } from '../../gate/schemas-location.ts';
+import { REPO_ROOT, readLock, type SchemaLock, schemasDir } from '../../gate/schemas-location.ts';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 
 /**
@@ -87,11 +87,10 @@ export function builtInApiVersions(kubernetesMinor: string, dir: string = schema
   return list;
 }
 
-/** `group/version` and `group/version/Kind` of the pinned CRDs of these API groups (schemas index.json). */
-export function pinnedCrdApiVersions(groups: readonly string[], dir: string = schemasDir()): string[] {
+/** `group/version` and `group/version/Kind` of the pinned CRDs of these API groups (the kinds of schemas.lock.json). */
+export function pinnedCrdApiVersions(groups: readonly string[], lock: SchemaLock = readLock()): string[] {
   if (groups.length === 0) return [];
-  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { group: string; kind: string; versions: { name: string; served: boolean }[] }[];
-  return index.filter((entry) => groups.includes(entry.group)).flatMap((entry) => entry.versions.filter((v) => v.served).flatMap((v) => [`${entry.group}/${v.name}`, `${entry.group}/${v.name}/${entry.kind}`]));
+  return lock.kinds.filter((entry) => groups.includes(entry.group)).flatMap((entry) => entry.versions.filter((v) => v.served).flatMap((v) => [`${entry.group}/${v.name}`, `${entry.group}/${v.name}/${entry.kind}`]));
 }
 
 /** `group/version` and `group/version/Kind` of every served version of the CRDs among `objects`. */
