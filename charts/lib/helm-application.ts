@@ -237,3 +237,15 @@ export class ManifestApplication extends UpstreamApplication {
     });
   }
 }
+
+/**
+ * `value` with every Go-template action (`{{ … }}`) quoted for Helm's `tpl`, which some charts run
+ * over values (grafana 8.15.0 `alerting`): `{{ $labels.node }}` reaches the application as written
+ * instead of failing the render (`undefined variable "$labels"`).
+ */
+export function helmTplLiteral<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\{\{(.*?)\}\}/g, '{{`{{$1}}`}}') as T;
+  if (Array.isArray(value)) return value.map(helmTplLiteral) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, helmTplLiteral(item)])) as T;
+  return value;
+}

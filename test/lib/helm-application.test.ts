@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HelmApplication, ManifestApplication } from '../../charts/lib/helm-application.ts';
+import { HelmApplication, ManifestApplication, helmTplLiteral } from '../../charts/lib/helm-application.ts';
 import { configErrors, find, objectsOf, testChart } from '../helpers.ts';
 
 const chartPin = { repoURL: 'https://charts.example.org', chart: 'demo', version: '1.2.3', appVersion: 'v1.2.3', crdGroups: ['demo.io'] };
@@ -58,5 +58,11 @@ describe('ManifestApplication', () => {
     });
     const app = find(objectsOf(chart), 'Application', 'prod-gateway-api-release');
     expect(app.spec.source).toEqual({ repoURL: 'https://github.com/kubernetes-sigs/gateway-api', path: 'config/crd/standard', targetRevision: 'v1.2.1' });
+  });
+});
+
+describe('helmTplLiteral', () => {
+  it("quotes Go-template actions for a chart's tpl, deep, and leaves other values alone", () => {
+    expect(helmTplLiteral({ a: ['Node {{ $labels.node }} on {{ $labels.x }}', 3, null], b: 'plain' })).toEqual({ a: ['Node {{`{{ $labels.node }}`}} on {{`{{ $labels.x }}`}}', 3, null], b: 'plain' });
   });
 });

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { CHARTS, GRAFANA_PLUGINS } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { VaultSecret } from '../../lib/external-secret.ts';
-import { HelmApplication } from '../../lib/helm-application.ts';
+import { HelmApplication, helmTplLiteral } from '../../lib/helm-application.ts';
 import type { PlatformChart } from '../../lib/platform-chart.ts';
 import { PlatformRoute } from '../../lib/route.ts';
 import { CLICKHOUSE_SERVICE, CLICKHOUSE_USERS, CLICKHOUSE_USERS_VAULT_PATH, TELEMETRY_DATABASE } from '../clickhouse/clickhouse.ts';
@@ -152,7 +152,8 @@ export class Grafana extends Construct {
           alerts: { enabled: true, label: ALERT_LABEL, labelValue: '1' },
         },
         service: { port: 80 },
-        alerting: { 'rules.yaml': healthAlertRules(HEALTH_FOLDER) },
+        // The chart runs `alerting` through tpl: the rules' own {{ $labels.… }} are quoted for it.
+        alerting: { 'rules.yaml': helmTplLiteral(healthAlertRules(HEALTH_FOLDER)) },
       },
     });
 
