@@ -35,9 +35,9 @@ describe('converge: each defect reintroduced in a copy of dist/ is named', () =>
   });
 
   it('B3: hosted edges after the hosted roots deadlock on the hosted certificates they carry', () => {
-    const tree = edited(DIST, 'prod/root/application-prod-hosted-edges.yaml', (t) => t.replace('sync-wave: "75"', 'sync-wave: "85"'));
+    const tree = edited(DIST, 'prod/root/application-prod-hosted-edges.yaml', (t) => t.replace('sync-wave: "85"', 'sync-wave: "95"'));
     expect(converge(tree).result.chains.get('staging')).toEqual([
-      "staging-root waits at wave 75 on staging-sample-app waits at wave 0 on Certificate gateway/hotrod needs HTTPProxy vcluster-staging/staging-edge on the host (Let's Encrypt reaches the HTTP-01 challenge through it), made by prod-hosted-edges at wave 85",
+      "staging-root waits at wave 75 on staging-sample-app waits at wave 0 on Certificate gateway/hotrod needs HTTPProxy vcluster-staging/staging-edge on the host (Let's Encrypt reaches the HTTP-01 challenge through it), made by prod-hosted-edges at wave 95",
     ]);
   });
 
