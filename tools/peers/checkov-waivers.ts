@@ -25,6 +25,9 @@ const exactly = (resource: string): RegExp => new RegExp(`^${resource.replace(/[
 const MERBRIDGE = exactly('DaemonSet.merbridge.merbridge');
 const CONTOUR_PROVISIONER = exactly('Deployment.projectcontour.contour-gateway-provisioner');
 const HOTROD = exactly('Deployment.sample.hotrod');
+const KUBE_ROUTER = exactly('DaemonSet.kube-router.kube-router');
+const VAULT_BACKUP = exactly('CronJob.vault.backup-vault');
+const CLICKHOUSE_BACKUP = exactly('CronJob.clickhouse.backup-clickhouse');
 
 // The rendered charts' workloads, grouped by why they need what Checkov flags.
 /** vcluster syncers (one StatefulSet per virtual cluster: staging, sandbox, per-user sandboxes). */
@@ -59,6 +62,26 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
   // Our own objects.
   ...waive(['CKV_K8S_16', 'CKV_K8S_19', 'CKV_K8S_20', 'CKV_K8S_22', 'CKV_K8S_23', 'CKV_K8S_28', 'CKV_K8S_29', 'CKV_K8S_31', 'CKV_K8S_37', 'CKV_K8S_40'], {
     from: 'ours',
+    resources: [KUBE_ROUTER],
+    reason: "kube-router (firewall only) writes the nodes' iptables and ipsets in the host network namespace: privileged, host network, root by design, in its own namespace at Pod Security privileged (decision 0604)",
+  }),
+  ...waive(['CKV_K8S_9'], {
+    from: 'ours',
+    resources: [KUBE_ROUTER],
+    reason: 'kube-router has a liveness probe on its health port; a readiness probe would gate nothing: the DaemonSet serves no traffic and sits behind no Service',
+  }),
+  ...waive(['CKV_K8S_38'], {
+    from: 'ours',
+    resources: [VAULT_BACKUP],
+    reason: 'the raft snapshot job logs in to Vault with Kubernetes auth (role raft-snapshot), which is its ServiceAccount token; the ClickHouse backup job gets none',
+  }),
+  ...waive(['CKV_K8S_35'], {
+    from: 'ours',
+    resources: [CLICKHOUSE_BACKUP],
+    reason: "ClickHouse's BACKUP … TO S3(url, key, secret) takes the HMAC key inline: the job's script reads it from the environment (an ExternalSecret from Vault) into the statement, never onto disk or the log",
+  }),
+  ...waive(['CKV_K8S_16', 'CKV_K8S_19', 'CKV_K8S_20', 'CKV_K8S_22', 'CKV_K8S_23', 'CKV_K8S_28', 'CKV_K8S_29', 'CKV_K8S_31', 'CKV_K8S_37', 'CKV_K8S_40'], {
+    from: 'ours',
     resources: [MERBRIDGE],
     reason: 'Merbridge loads eBPF programs into the host kernel and attaches them to the host cgroup v2 root: privileged, host network, root by design, in its own namespace at Pod Security privileged (decision 0500)',
   }),
@@ -69,8 +92,8 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
   }),
   ...waive(['CKV_K8S_38'], {
     from: 'ours',
-    resources: [MERBRIDGE, CONTOUR_PROVISIONER],
-    reason: 'both call the API server with their ServiceAccount token: Merbridge watches pods to learn meshed IPs, the Contour gateway provisioner is a controller reconciling Gateways',
+    resources: [MERBRIDGE, CONTOUR_PROVISIONER, KUBE_ROUTER],
+    reason: 'all three call the API server with their ServiceAccount token: Merbridge watches pods to learn meshed IPs, the Contour gateway provisioner is a controller reconciling Gateways, kube-router watches NetworkPolicies, pods and namespaces',
   }),
   ...waive(['CKV_K8S_8', 'CKV_K8S_9'], {
     from: 'ours',

@@ -108,6 +108,8 @@ export class BackupCronJob extends Construct {
               metadata: { labels: { 'app.kubernetes.io/name': this.name } },
               spec: {
                 serviceAccountName: this.serviceAccountName,
+                // Said on the pod too: a job that does not log in to Vault gets no token at all.
+                automountServiceAccountToken: props.serviceAccountToken ?? false,
                 restartPolicy: 'Never',
                 securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
                 initContainers: props.steps.map(container),
