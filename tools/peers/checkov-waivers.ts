@@ -93,7 +93,8 @@ export const CHECKOV_WAIVERS: readonly CheckovWaiver[] = [
   ...waive(['CKV_K8S_38'], {
     from: 'ours',
     resources: [MERBRIDGE, CONTOUR_PROVISIONER, KUBE_ROUTER],
-    reason: 'all three call the API server with their ServiceAccount token: Merbridge watches pods to learn meshed IPs, the Contour gateway provisioner is a controller reconciling Gateways, kube-router watches NetworkPolicies, pods and namespaces',
+    reason:
+      'all three call the API server with their ServiceAccount token: Merbridge watches pods to learn meshed IPs, the Contour gateway provisioner is a controller reconciling Gateways, kube-router watches NetworkPolicies, pods and namespaces',
   }),
   ...waive(['CKV_K8S_8', 'CKV_K8S_9'], {
     from: 'ours',
