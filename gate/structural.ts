@@ -140,8 +140,8 @@ function typeMatches(type: string, value: unknown): boolean {
   }
 }
 
-/** Levenshtein distance, for "did you mean" on unknown fields. */
-function distance(a: string, b: string): number {
+/** Levenshtein distance (case-insensitive), for "did you mean" on unknown fields and values keys. */
+export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0]!;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { apiMessage, type Rejection } from '../../tools/cluster/apply.ts';
-import { compareTasks, kindOrder, phaseOf } from '../../tools/cluster/argo-order.ts';
+import { compareTasks, kindOrder, phaseOf } from '../../tools/argo-order.ts';
 import { buildPlan, type CrdSource } from '../../tools/cluster/plan.ts';
 import { ARGO_SYNC_VERBS, projectRbac } from '../../tools/cluster/project-rbac.ts';
 import { compareUpgrade } from '../../tools/cluster/upgrade.ts';

@@ -1,6 +1,6 @@
 /**
  * Walks a cluster plan the way Argo CD syncs it, against real API servers: the host's root
- * Application first, each Application's resources in gitops-engine's order (tools/cluster/argo-order.ts),
+ * Application first, each Application's resources in gitops-engine's order (tools/argo-order.ts),
  * server-side dry-run of the whole sync before anything is applied, then server-side apply wave by
  * wave with Argo CD's field manager, the Applications of a wave synced before the next wave starts
  * (Argo CD waits for their health). Every refusal is recorded with the file, the object and the API
@@ -9,7 +9,7 @@
 import { HttpMethod, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { formatIdentity, identityKey, identityOf } from '../dist-tree.ts';
-import { compareTasks, phaseOf, waveOf } from './argo-order.ts';
+import { compareTasks, phaseOf, waveOf } from '../argo-order.ts';
 import type { RunningCluster } from './control-plane.ts';
 import type { ApplicationSync, ClusterPlan, PlannedObject } from './plan.ts';
 import { PROJECT_ACCOUNTS_NAMESPACE, escalationAllowance, projectAccount, projectRbac } from './project-rbac.ts';

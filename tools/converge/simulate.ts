@@ -1,3 +1,4 @@
+import { kindOrder } from '../argo-order.ts';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { groupOf, refOf, type ClusterView, type ControllerDeclaration, type ControllerRule, type Need, type ObjectRef, type RunbookStep } from '../../charts/lib/controller-model.ts';
@@ -141,48 +142,8 @@ export function syncPlacement(object: KubeObject): { phase: number; wave: number
   return { phase: PHASES.Sync!, wave: Number(a[SYNC_WAVE] ?? 0), hook: false };
 }
 
-/** gitops-engine pkg/sync/sync_tasks.go kindOrder: within a wave, kinds apply in this order, then by name. */
-const KIND_ORDER = [
-  'Namespace',
-  'NetworkPolicy',
-  'ResourceQuota',
-  'LimitRange',
-  'PodSecurityPolicy',
-  'PodDisruptionBudget',
-  'ServiceAccount',
-  'Secret',
-  'SecretList',
-  'ConfigMap',
-  'StorageClass',
-  'PersistentVolume',
-  'PersistentVolumeClaim',
-  'CustomResourceDefinition',
-  'ClusterRole',
-  'ClusterRoleList',
-  'ClusterRoleBinding',
-  'ClusterRoleBindingList',
-  'Role',
-  'RoleList',
-  'RoleBinding',
-  'RoleBindingList',
-  'Service',
-  'DaemonSet',
-  'Pod',
-  'ReplicationController',
-  'ReplicaSet',
-  'Deployment',
-  'HorizontalPodAutoscaler',
-  'StatefulSet',
-  'Job',
-  'CronJob',
-  'IngressClass',
-  'Ingress',
-  'APIService',
-];
-const kindRank = (kind: string) => {
-  const index = KIND_ORDER.indexOf(kind);
-  return index < 0 ? 0 : index - KIND_ORDER.length;
-};
+/** gitops-engine pkg/sync/sync_tasks.go kindOrder: within a wave, kinds apply in this order, then by name (tools/argo-order.ts). */
+const kindRank = kindOrder;
 
 function compareTasks(a: Task, b: Task): number {
   return a.phase - b.phase || a.wave - b.wave || kindRank(a.object.kind) - kindRank(b.object.kind) || (a.object.metadata.name < b.object.metadata.name ? -1 : a.object.metadata.name > b.object.metadata.name ? 1 : 0);

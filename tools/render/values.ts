@@ -8,6 +8,7 @@
  * map and any key is accepted. A non-empty map whose keys are free-form (e.g. Grafana's `grafana.ini`,
  * whose defaults list a few sections) is declared per chart in the catalogue (`freeFormValues`).
  */
+import { distance } from '../../gate/structural.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,21 +135,6 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 
 function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Levenshtein distance (small strings only). */
-export function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 export function closest(key: string, candidates: readonly string[]): string | undefined {

@@ -5,8 +5,8 @@
  * Source: github.com/argoproj/gitops-engine pkg/sync/sync_tasks.go (`kindOrder`, `syncTasks.Less`)
  * and pkg/sync/hook/hook.go (`helm.sh/hook` → Argo CD phases, pkg/sync/hook/helm).
  */
-import type { KubeObject } from '../../charts/lib/manifest.ts';
-import { SYNC_WAVE_ANNOTATION } from '../../charts/lib/labels.ts';
+import type { KubeObject } from '../charts/lib/manifest.ts';
+import { SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
 
 const KINDS = [
   'Namespace',
