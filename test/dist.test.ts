@@ -1,27 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { synthesize } from '../charts/app/synth.ts';
 import { runSynth } from '../charts/app/run.ts';
 import { today } from '../charts/app/sandboxes.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
-import { TEST_TODAY, environment, withChanges } from './helpers.ts';
-
-function readTree(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files.set(relative(root, path), readFileSync(path, 'utf8'));
-    }
-  };
-  walk(root);
-  return files;
-}
+import { TEST_TODAY, environment, readTree, withChanges } from './helpers.ts';
 
 const sorted = (files: Map<string, string>) => [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
 

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { App } from 'cdk8s';
 import { buildPlatform, type PlatformBuild } from '../charts/app/build.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
@@ -53,4 +55,18 @@ export function find(objects: readonly KubeObject[], kind: string, name: string,
 
 export function manifestsOf(b: PlatformBuild, environmentName: string, folder?: string): Manifest[] {
   return b.manifests.filter((m) => m.environment === environmentName && (folder === undefined || m.folder === folder));
+}
+
+/** Every file under `root`, by relative path, with its text. */
+export function readTree(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(root, path), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(root);
+  return files;
 }

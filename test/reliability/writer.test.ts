@@ -3,8 +3,9 @@
  * complete tree, a half-done swap is finished by the next run, orphans are removed, a live lock
  * refuses with the holder's pid. The kill test SIGKILLs a writing process at random instants.
  */
+import { readTree } from '../helpers.ts';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,19 +14,6 @@ import { lockTree, recoverTree, writeTreeAtomically, WriteError, type WriteStep 
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { killTree } from './trees.ts';
 import { WRITER_CASE_COUNT } from './counts.ts';
-
-function readTree(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files.set(relative(root, path), readFileSync(path, 'utf8'));
-    }
-  };
-  walk(root);
-  return files;
-}
 
 const OLD = new Map([
   ['prod/a/x.yaml', 'old'],

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { nodeAgentDaemonSet } from '../../lib/node-agent.ts';
 import { k8s } from 'cdk8s-plus-28';
 import { IMAGES, imageRef } from '../../environments/catalogue.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
@@ -63,57 +64,46 @@ export class KubeRouter extends Construct {
     });
     for (const object of [account, role, binding]) setSyncWave(object, Wave.FOUNDATION);
 
-    new k8s.KubeDaemonSet(this, 'DaemonSet', {
-      metadata: { name: KUBE_ROUTER_NAME, namespace, labels },
-      spec: {
-        selector: { matchLabels: labels },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: KUBE_ROUTER_NAME,
-            hostNetwork: true,
-            priorityClassName: 'system-node-critical',
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
-            // Every node, the control planes and the tainted edge node included: a pod anywhere is
-            // subject to the policies that select it.
-            tolerations: [{ operator: 'Exists' }],
-            containers: [
-              {
-                name: KUBE_ROUTER_NAME,
-                image: imageRef(IMAGES.kubeRouter),
-                imagePullPolicy: 'IfNotPresent',
-                args: [
-                  '--run-router=false',
-                  '--run-firewall=true',
-                  '--run-service-proxy=false',
-                  // Traffic to Service addresses is judged after kube-proxy's DNAT, by the pod behind it.
-                  `--service-cluster-ip-range=${environment.platform.network.serviceCidr}`,
-                  `--health-port=${KUBE_ROUTER_HEALTH_PORT}`,
-                ],
-                env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-                livenessProbe: {
-                  httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(KUBE_ROUTER_HEALTH_PORT) },
-                  initialDelaySeconds: 10,
-                  periodSeconds: 10,
-                },
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString('128Mi') },
-                  limits: { memory: k8s.Quantity.fromString('256Mi') },
-                },
-                securityContext: { privileged: true },
-                volumeMounts: [
-                  { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
-                  { name: 'xtables-lock', mountPath: '/run/xtables.lock' },
-                ],
-              },
+    // On every node: a pod anywhere is subject to the policies that select it.
+    nodeAgentDaemonSet(this, 'DaemonSet', {
+      name: KUBE_ROUTER_NAME,
+      namespace,
+      labels,
+      pod: {
+        containers: [
+          {
+            name: KUBE_ROUTER_NAME,
+            image: imageRef(IMAGES.kubeRouter),
+            imagePullPolicy: 'IfNotPresent',
+            args: [
+              '--run-router=false',
+              '--run-firewall=true',
+              '--run-service-proxy=false',
+              // Traffic to Service addresses is judged after kube-proxy's DNAT, by the pod behind it.
+              `--service-cluster-ip-range=${environment.platform.network.serviceCidr}`,
+              `--health-port=${KUBE_ROUTER_HEALTH_PORT}`,
             ],
-            volumes: [
-              { name: 'lib-modules', hostPath: { path: '/lib/modules', type: 'Directory' } },
-              { name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } },
+            env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+            livenessProbe: {
+              httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(KUBE_ROUTER_HEALTH_PORT) },
+              initialDelaySeconds: 10,
+              periodSeconds: 10,
+            },
+            resources: {
+              requests: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString('128Mi') },
+              limits: { memory: k8s.Quantity.fromString('256Mi') },
+            },
+            securityContext: { privileged: true },
+            volumeMounts: [
+              { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
+              { name: 'xtables-lock', mountPath: '/run/xtables.lock' },
             ],
           },
-        },
+        ],
+        volumes: [
+          { name: 'lib-modules', hostPath: { path: '/lib/modules', type: 'Directory' } },
+          { name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } },
+        ],
       },
     });
   }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { nodeAgentDaemonSet } from '../../lib/node-agent.ts';
 import { k8s } from 'cdk8s-plus-28';
 import { IMAGES } from '../../environments/catalogue.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
@@ -54,44 +55,31 @@ export class Merbridge extends Construct {
     for (const object of [account, role, binding]) setSyncWave(object, Wave.FOUNDATION);
 
     const image = IMAGES.merbridge;
-    new k8s.KubeDaemonSet(this, 'DaemonSet', {
-      metadata: { name: MERBRIDGE_NAME, namespace, labels },
-      spec: {
-        selector: { matchLabels: labels },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: MERBRIDGE_NAME,
-            // mbctl takes the node name from its hostname, and acts on the host's network.
-            hostNetwork: true,
-            dnsPolicy: 'ClusterFirstWithHostNet',
-            // A node whose meshed pods lost their acceleration falls back to iptables, but a half
-            // loaded program set must not be evicted for a workload pod.
-            priorityClassName: 'system-node-critical',
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
-            // Every node, including the control planes and the tainted edge node: the programs are
-            // per node and a meshed pod may land anywhere it tolerates.
-            tolerations: [{ operator: 'Exists' }],
-            containers: [
-              {
-                name: MERBRIDGE_NAME,
-                image: `${image.repository}:${image.tag}`,
-                imagePullPolicy: 'IfNotPresent',
-                args: ['/app/mbctl', '--mode=kuma', '--use-reconnect=true', '--cni-mode=false'],
-                // Detach the programs before the pod goes, or the node keeps redirecting to nothing.
-                lifecycle: { preStop: { exec: { command: ['make', '-k', 'clean'] } } },
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('200Mi') },
-                  limits: { cpu: k8s.Quantity.fromString('300m'), memory: k8s.Quantity.fromString('200Mi') },
-                },
-                securityContext: { privileged: true },
-                volumeMounts: [{ name: 'host-cgroup', mountPath: HOST_CGROUP_MOUNT }],
-              },
-            ],
-            volumes: [{ name: 'host-cgroup', hostPath: { path: '/sys/fs/cgroup', type: 'Directory' } }],
+    // mbctl takes the node name from its hostname, and acts on the host's network; a node whose meshed
+    // pods lost their acceleration falls back to iptables, but a half loaded program set must stay.
+    nodeAgentDaemonSet(this, 'DaemonSet', {
+      name: MERBRIDGE_NAME,
+      namespace,
+      labels,
+      pod: {
+        dnsPolicy: 'ClusterFirstWithHostNet',
+        containers: [
+          {
+            name: MERBRIDGE_NAME,
+            image: `${image.repository}:${image.tag}`,
+            imagePullPolicy: 'IfNotPresent',
+            args: ['/app/mbctl', '--mode=kuma', '--use-reconnect=true', '--cni-mode=false'],
+            // Detach the programs before the pod goes, or the node keeps redirecting to nothing.
+            lifecycle: { preStop: { exec: { command: ['make', '-k', 'clean'] } } },
+            resources: {
+              requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('200Mi') },
+              limits: { cpu: k8s.Quantity.fromString('300m'), memory: k8s.Quantity.fromString('200Mi') },
+            },
+            securityContext: { privileged: true },
+            volumeMounts: [{ name: 'host-cgroup', mountPath: HOST_CGROUP_MOUNT }],
           },
-        },
+        ],
+        volumes: [{ name: 'host-cgroup', hostPath: { path: '/sys/fs/cgroup', type: 'Directory' } }],
       },
     });
   }
