@@ -146,27 +146,33 @@ export const DATA_CASES: SynthCase[] = [
   },
   {
     name: 'Kubernetes version with a patch',
-    environments: () => withEnvironment('prod', (e) => (e.cluster = { ...e.cluster, kubernetesVersion: '1.28.3' })),
+    environments: () => withEnvironment('prod', (e) => (e.platform = { ...e.platform, kubernetesVersion: '1.28.3' })),
     code: 1,
-    messages: ['configuration problems (1):', 'prod › environment: cluster.kubernetesVersion is "1.28.3" but it is not a Kubernetes minor version; write it as "1.28"'],
+    messages: ['configuration problems (1):', 'prod › environment: platform.kubernetesVersion is "1.28.3" but it is not a Kubernetes minor version; write it as "1.28"'],
   },
   {
     name: 'Kubernetes version with a v',
-    environments: () => withEnvironment('staging', (e) => (e.cluster = { ...e.cluster, kubernetesVersion: 'v1.28' })),
+    environments: () => withEnvironment('staging', (e) => (e.platform = { ...e.platform, kubernetesVersion: 'v1.28' })),
     code: 1,
-    messages: ['configuration problems (1):', 'staging › environment: cluster.kubernetesVersion is "v1.28" but it is not a Kubernetes minor version; write it as "1.28"'],
+    messages: ['configuration problems (1):', 'staging › environment: platform.kubernetesVersion is "v1.28" but it is not a Kubernetes minor version; write it as "1.28"'],
   },
   {
     name: 'vcluster newer than its host',
-    environments: () => withEnvironment('staging', (e) => (e.cluster = { ...e.cluster, kubernetesVersion: '1.30' })),
+    environments: () => withEnvironment('staging', (e) => (e.platform = { ...e.platform, kubernetesVersion: '1.30' })),
     code: 1,
-    messages: ['configuration problems (1):', 'staging › environment: cluster.kubernetesVersion is "1.30" but the host prod runs 1.28 and supports virtual clusters from 1.25 to 1.28; use 1.28'],
+    messages: [
+      'configuration problems (1):',
+      'prod › vcluster/VCluster: hosted[0].environment.platform.kubernetesVersion is "1.30" but the catalogue pins vcluster\'s Kubernetes at v1.28.11 (IMAGES.vclusterKubernetes); pin a 1.30 patch release in the catalogue',
+    ],
   },
   {
     name: 'vcluster far older than its host (the k3s 1.23 mistake)',
-    environments: () => withEnvironment('sandbox', (e) => (e.cluster = { ...e.cluster, kubernetesVersion: '1.23' })),
+    environments: () => withEnvironment('sandbox', (e) => (e.platform = { ...e.platform, kubernetesVersion: '1.23' })),
     code: 1,
-    messages: ['configuration problems (1):', 'sandbox › environment: cluster.kubernetesVersion is "1.23" but the host prod runs 1.28 and supports virtual clusters from 1.25 to 1.28; use 1.28'],
+    messages: [
+      'configuration problems (1):',
+      'prod › vcluster/VCluster: hosted[1].environment.platform.kubernetesVersion is "1.23" but the catalogue pins vcluster\'s Kubernetes at v1.28.11 (IMAGES.vclusterKubernetes); pin a 1.23 patch release in the catalogue',
+    ],
   },
   {
     name: 'hosted on an unknown environment',
@@ -192,7 +198,7 @@ export const DATA_CASES: SynthCase[] = [
     code: 1,
     messages: [
       'configuration problems (1):',
-      'staging › environment: services is "sample-ap" but it is not a service of the registry (cert-manager, vault-tls, vault, external-secrets, gateway-api, gateway, hosted-edges, external-dns, argocd, vcluster, storage, cluster-access, mesh, clickhouse, opentelemetry, grafana, sample-app, crossplane, kubevirt); fix the name, or add the service to charts/platform/registry.ts',
+      'staging › environment: services is "sample-ap" but it is not a service of the registry (cert-manager, vault-tls, vault, external-secrets, gateway-api, gateway, hosted-edges, external-dns, argocd, vcluster, storage, cluster-access, mesh, clickhouse, opentelemetry, grafana, sample-app, crossplane, kubevirt, backups, kube-router); fix the name, or add the service to charts/platform/registry.ts',
     ],
   },
   {
@@ -201,7 +207,7 @@ export const DATA_CASES: SynthCase[] = [
     code: 1,
     messages: [
       'configuration problems (2):',
-      'sandbox › environment: services is "root" but it is not a service of the registry (cert-manager, vault-tls, vault, external-secrets, gateway-api, gateway, hosted-edges, external-dns, argocd, vcluster, storage, cluster-access, mesh, clickhouse, opentelemetry, grafana, sample-app, crossplane, kubevirt); fix the name, or add the service to charts/platform/registry.ts',
+      'sandbox › environment: services is "root" but it is not a service of the registry (cert-manager, vault-tls, vault, external-secrets, gateway-api, gateway, hosted-edges, external-dns, argocd, vcluster, storage, cluster-access, mesh, clickhouse, opentelemetry, grafana, sample-app, crossplane, kubevirt, backups, kube-router); fix the name, or add the service to charts/platform/registry.ts',
       'sandbox › environment: services is "root" but "root" is the folder of the Argo CD root; rename the service',
     ],
   },
@@ -214,7 +220,7 @@ export const DATA_CASES: SynthCase[] = [
   // ── sandbox users ────────────────────────────────────────────────────────────
   {
     name: 'sandbox login with a space',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'jane doe' }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'jane doe', expires: '2026-12-31' }])),
     code: 1,
     messages: [
       'configuration problems (1):',
@@ -223,7 +229,7 @@ export const DATA_CASES: SynthCase[] = [
   },
   {
     name: 'sandbox login with an @',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: '@epsot' }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: '@epsot', expires: '2026-12-31' }])),
     code: 1,
     messages: [
       'configuration problems (1):',
@@ -232,7 +238,7 @@ export const DATA_CASES: SynthCase[] = [
   },
   {
     name: 'sandbox login of 40 characters',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'a'.repeat(40) }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'a'.repeat(40), expires: '2026-12-31' }])),
     code: 1,
     messages: [
       'configuration problems (1):',
@@ -241,7 +247,7 @@ export const DATA_CASES: SynthCase[] = [
   },
   {
     name: 'sandbox login with a double dash',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'a--b' }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'a--b', expires: '2026-12-31' }])),
     code: 1,
     messages: [
       'configuration problems (1):',
@@ -250,7 +256,7 @@ export const DATA_CASES: SynthCase[] = [
   },
   {
     name: 'empty sandbox login',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: '' }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: '', expires: '2026-12-31' }])),
     code: 1,
     messages: [
       'configuration problems (1):',
@@ -259,7 +265,15 @@ export const DATA_CASES: SynthCase[] = [
   },
   {
     name: 'same user twice (case differs)',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'epsot' }, { github: 'Epsot' }])),
+    environments: () =>
+      withEnvironment(
+        'sandbox',
+        (e) =>
+          (e.sandboxUsers = [
+            { github: 'epsot', expires: '2026-12-31' },
+            { github: 'Epsot', expires: '2026-12-31' },
+          ]),
+      ),
     code: 1,
     messages: ['configuration problems (1):', 'sandbox › environment: sandboxUsers[1].github is "Epsot" but this user already has a sandbox (GitHub logins are case-insensitive); remove the duplicate line'],
   },
@@ -289,13 +303,13 @@ export const DATA_CASES: SynthCase[] = [
   },
   {
     name: 'unknown sandbox size',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'epsot', size: 'huge' }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'epsot', size: 'huge', expires: '2026-12-31' }])),
     code: 1,
     messages: ['configuration problems (1):', 'sandbox › environment: sandboxUsers[0].size is "huge" but sizes are small, medium, large; pick one of those sizes'],
   },
   {
     name: 'sandbox size in capitals',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'epsot', size: 'Small' }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'epsot', size: 'Small', expires: '2026-12-31' }])),
     code: 1,
     messages: ['configuration problems (1):', 'sandbox › environment: sandboxUsers[0].size is "Small" but sizes are small, medium, large; pick one of those sizes'],
   },

@@ -65,8 +65,8 @@ export const CONSTRUCT_CASES: SynthCase[] = [
   c('mesh without meshes', 'prod', 'mesh', (s) => ({ ...s, meshes: [] }), [
     "prod › mesh/Mesh: meshes is [] but an environment running the mesh service needs at least one mesh; declare [{ name: 'default' }] or remove the mesh service",
   ]),
-  c('mesh mTLS mode misspelled', 'prod', 'mesh', (s) => ({ ...s, meshes: [{ name: 'default', mtlsMode: 'STRICT' }] }), [
-    'prod › mesh/Mesh: meshes[0].mtlsMode is "STRICT" but the modes are permissive, strict; pick one of them',
+  c('a mesh asking for a mutual TLS mode (it is always STRICT)', 'prod', 'mesh', (s) => ({ ...s, meshes: [{ name: 'default', mtlsMode: 'STRICT' }] }), [
+    'prod › mesh/Mesh: meshes[0].mtlsMode is "STRICT" but every mesh runs STRICT mutual TLS; plaintext is accepted only per namespace, as a dated migration; remove mtlsMode and list the namespaces that still need plaintext in meshes[0].permissiveNamespaces with until and reason',
   ]),
   c('crossplane with 5 replicas', 'prod', 'crossplane', (s) => ({ ...s, replicas: 5 }), ['prod › crossplane/Crossplane: replicas is 5 but Crossplane runs 1 to 3 leader-elected pods; set replicas between 1 and 3']),
   c('provider-kubernetes role with a space', 'prod', 'crossplane', (s) => ({ ...s, kubernetesProviderClusterRole: 'Cluster Admin' }), [
@@ -89,14 +89,14 @@ export const CONSTRUCT_CASES: SynthCase[] = [
     ['prod › vcluster/VCluster: hosted[0].hostServices[0].from is "telemetry-collector" but a Service is named "<namespace>/<name>"; write it like "opentelemetry/telemetry-collector"'],
   ),
   c('cluster member with an invalid login', 'prod', 'cluster-access', (s) => ({ ...s, members: [...s.members, { github: 'not a login', omniIdentity: 'x@example.org', role: 'Reader' }] }), [
-    'prod › cluster-access/ClusterAccess: members[2].github is "not a login" but it is not a GitHub login (letters, digits, single dashes, at most 39 characters); use the member\'s GitHub login exactly',
+    'prod › cluster-access/ClusterAccess: members[35].github is "not a login" but it is not a GitHub login (letters, digits, single dashes, at most 39 characters); use the member\'s GitHub login exactly',
   ]),
   c('cluster member with an unknown role', 'prod', 'cluster-access', (s) => ({ ...s, members: [...s.members.slice(0, -1), { ...s.members.at(-1), role: 'Owner' }] }), [
-    'prod › cluster-access/ClusterAccess: members[1].role is "Owner" but Omni roles are None, Reader, Operator, Admin; pick one of those roles',
+    'prod › cluster-access/ClusterAccess: members[34].role is "Owner" but Omni roles are None, Reader, Operator, Admin; pick one of those roles',
   ]),
   {
     name: 'sandbox for someone who is not a member',
-    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'stranger' }])),
+    environments: () => withEnvironment('sandbox', (e) => (e.sandboxUsers = [{ github: 'stranger', expires: '2026-12-31' }])),
     code: 1,
     messages: [
       'configuration problems (1):',
