@@ -112,7 +112,18 @@ export class SchemaFiles {
     if (actual !== entry.sha256) {
       throw new SchemaFileError(`${path ?? `${file} (derived)`}: sha256 ${actual} is not the ${entry.sha256} pinned in schemas.lock.json; restore the file or run \`npm run schemas:fetch\``);
     }
-    if (!path) this.derived.set(file, text);
+    if (!path) {
+      this.derived.set(file, text);
+      // Derived once per machine: later runs read it from the cache (still verified on every read).
+      try {
+        const cached = join(SCHEMAS_CACHE_DIR, file);
+        mkdirSync(dirname(cached), { recursive: true });
+        writeFileSync(`${cached}.${process.pid}.partial`, text);
+        renameSync(`${cached}.${process.pid}.partial`, cached);
+      } catch {
+        // A read-only checkout derives again next time.
+      }
+    }
     return text;
   }
 
