@@ -32,7 +32,12 @@ if (existsSync(rendered)) {
   }
 }
 const started = performance.now();
-const findings = await scanForSecrets(files, { cacheFile: join(REPO_ROOT, '.cache', 'secret-scan.json') });
+// The rendered charts are third-party: there the credential-named-key heuristic (written for our own
+// manifests) only meets CRD descriptions and env var names; the maintained preset's token and key
+// formats apply to them as to everything else.
+const findings = (await scanForSecrets(files, { cacheFile: join(REPO_ROOT, '.cache', 'secret-scan.json') })).filter(
+  (finding) => !(finding.file.startsWith('.cache/rendered/') && finding.rule === '@secretlint/secretlint-rule-pattern'),
+);
 // Waivers name dist/ files; a waiver unused here (e.g. dist/ absent) is not this scan's concern.
 const { errors, waived } = applySecretWaivers(findings, SECRET_WAIVERS, SECRET_WAIVERS_FILE);
 const problems = errors.filter((e) => !e.includes('matches no finding'));
