@@ -12,7 +12,7 @@ import { formatIdentity, identityKey, identityOf } from '../dist-tree.ts';
 import { compareTasks, phaseOf, waveOf } from '../argo-order.ts';
 import type { RunningCluster } from './control-plane.ts';
 import type { ApplicationSync, ClusterPlan, PlannedObject } from './plan.ts';
-import { PROJECT_ACCOUNTS_NAMESPACE, escalationAllowance, projectAccount, projectRbac } from './project-rbac.ts';
+import { DEFAULT_PROJECT, PROJECT_ACCOUNTS_NAMESPACE, escalationAllowance, projectAccount, projectRbac } from './project-rbac.ts';
 
 /** The field manager of Argo CD's server-side apply (argo-cd common/common.go `ArgoCDSSAManager`, v2.14.21). */
 export const ARGO_CD_FIELD_MANAGER = 'argocd-controller';
@@ -180,14 +180,30 @@ export class PlanWalker {
     }
   }
 
+  private plurals?: Map<string, string>;
+
+  /** The resource (plural) of a custom kind, from the CRDs the plan applies: what an AppProject's whitelist names in RBAC. */
+  private resourceOf(group: string, kind: string): string | undefined {
+    if (!this.plurals) {
+      this.plurals = new Map();
+      const crds = [...this.plan.bootstrapCrds, ...[...this.plan.applications.values()].flatMap((a) => a.objects), ...[...this.plan.packageCrds.values()].flat()];
+      for (const { object } of crds) {
+        if (object.kind !== 'CustomResourceDefinition') continue;
+        const spec = (object as any).spec;
+        this.plurals.set(`${spec.group}/${spec.names.kind}`, spec.names.plural);
+      }
+    }
+    return this.plurals.get(`${group}/${kind}`);
+  }
+
   /** The project's service account in this cluster, holding only what the AppProject allows (tools/cluster/project-rbac.ts). */
   private async projectApi(session: Session, app: ApplicationSync, rejections: Rejection[]): Promise<ObjectApi> {
     const key = `${app.project}|${app.server}`;
     const existing = session.projects.get(key);
     if (existing) return existing;
     const account = projectAccount(app.project);
-    const project = this.plan.projects.get(app.project);
-    const rbac = project ? projectRbac(project, app.server, () => undefined) : { clusterRules: [], namespaceRules: [], namespaces: [], unresolved: [] };
+    const project = this.plan.projects.get(app.project) ?? (app.project === DEFAULT_PROJECT.metadata.name ? DEFAULT_PROJECT : undefined);
+    const rbac = project ? projectRbac(project, app.server, (group, kind) => this.resourceOf(group, kind)) : { clusterRules: [], namespaceRules: [], namespaces: [], unresolved: [] };
     if (rbac.unresolved.length > 0) {
       // Named kinds would need discovery of their resource; no project of ours names one yet: say so, loudly.
       rejections.push({

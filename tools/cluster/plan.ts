@@ -4,6 +4,7 @@
  * environment's root, an upstream chart or release) with the cluster they land in. Pure: no API
  * server here; tools/cluster/apply.ts walks the plan.
  */
+import { SCHEMALESS_KINDS } from '../../charts/environments/catalogue.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -134,7 +135,13 @@ export function buildPlan(manifests: readonly Manifest[], options: PlanOptions):
       if (own && !upstream) {
         const [env, folder] = String(own.path).split('/') as [string, string];
         content = 'folder';
-        objects = folderObjects(env, folder);
+        objects = folderObjects(env, folder).filter((planned) => {
+          // A kind the catalogue declares schemaless (its CRD is not pinned, e.g. Kuma's MeshTLS, which
+          // only the chart ships) cannot reach an API server that has only the pinned CRDs: said, not applied.
+          const gap = SCHEMALESS_KINDS.find((k) => k.apiVersion === planned.object.apiVersion && k.kind === planned.object.kind);
+          if (gap) notices.push(`${name}: ${planned.object.kind} ${planned.object.metadata.name} not applied: ${gap.reason}`);
+          return !gap;
+        });
       } else {
         const rendered = options.rendered?.(environment, name);
         if (rendered) {

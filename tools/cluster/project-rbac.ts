@@ -77,6 +77,18 @@ export function projectRbac(project: KubeObject, server: string, resolve: Resour
   };
 }
 
+/**
+ * Argo CD's built-in project, which it creates itself (never in a dist tree): everything allowed.
+ * Argo CD v2.14.21 server/server.go `initializeDefaultProject`: sourceRepos `*`, destinations
+ * `*`/`*`, clusterResourceWhitelist `*`/`*`. The hand-applied prod-root lives in it.
+ */
+export const DEFAULT_PROJECT: KubeObject = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'AppProject',
+  metadata: { name: 'default', namespace: 'argocd' },
+  spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+} as KubeObject;
+
 /** `system:serviceaccount:<ns>:<name>` of the account a project's resources are applied as. */
 export const PROJECT_ACCOUNTS_NAMESPACE = 'cluster-test-projects';
 export function projectAccount(project: string): { namespace: string; name: string; user: string } {
