@@ -286,27 +286,30 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
       const cacheDir = join(cacheRoot, source.environment, source.name);
       const recordFile = join(cacheDir, 'render.json');
       const objectsFile = join(cacheDir, 'objects.json');
+      // What the caller gets, from the cache or from a fresh render alike.
+      const result = (objects: any[], cached: boolean, found: typeof nondeterminism) => {
+        clusterScopedKinds(objects, clusterScopedCustom);
+        const manifests = toManifests(source, objects, clusterScopedCustom);
+        return {
+          source,
+          environment: source.environment,
+          application: source.name,
+          chart,
+          kubeVersion,
+          apiVersions,
+          manifests,
+          cached,
+          ms: performance.now() - appStarted,
+          key,
+          cacheDir,
+          nondeterminism: found,
+          hooksLeftOut: objects.length - manifests.length,
+        };
+      };
       if (!options.force && existsSync(recordFile) && existsSync(objectsFile)) {
         const record = JSON.parse(readFileSync(recordFile, 'utf8')) as CacheRecord;
         if (record.key === key) {
-          const objects = flattenLists(JSON.parse(readFileSync(objectsFile, 'utf8')) as any[]);
-          clusterScopedKinds(objects, clusterScopedCustom);
-          const manifests = toManifests(source, objects, clusterScopedCustom);
-          return {
-            source,
-            environment: source.environment,
-            application: source.name,
-            chart,
-            kubeVersion,
-            apiVersions,
-            manifests,
-            cached: true,
-            ms: performance.now() - appStarted,
-            key,
-            cacheDir,
-            nondeterminism: record.nondeterminism,
-            hooksLeftOut: objects.length - manifests.length,
-          };
+          return result(flattenLists(JSON.parse(readFileSync(objectsFile, 'utf8')) as any[]), true, record.nondeterminism);
         }
       }
       const binary = helm();
@@ -337,23 +340,7 @@ export async function renderDist(distDir: string, options: RenderOptions = {}): 
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
-      clusterScopedKinds(objects, clusterScopedCustom);
-      const manifests = toManifests(source, objects, clusterScopedCustom);
-      return {
-        source,
-        environment: source.environment,
-        application: source.name,
-        chart,
-        kubeVersion,
-        apiVersions,
-        manifests,
-        cached: false,
-        ms: performance.now() - appStarted,
-        key,
-        cacheDir,
-        nondeterminism,
-        hooksLeftOut: objects.length - manifests.length,
-      };
+      return result(objects, false, nondeterminism);
     });
     rendered.push(...(await pool(tasks, options.concurrency ?? 2)));
   }
