@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { type Dirent, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { type Dirent, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
 /**
  * The crash-safe writer of dist/ (docs/decisions/0900-crash-safe-writer.md).
  *
  * Steps, each a point where the process may die:
- *   lock   `.dist.lock` created exclusively (O_EXCL) with our pid; a live holder refuses us
+ *   lock   our pid written to `.dist.lock-<pid>`, then hard-linked to `.dist.lock` (link(2) fails if it
+ *          exists, so the lock appears atomically with its pid: never empty); a live holder refuses us
  *   stage  every file written into `.dist.new-<pid>/`, then made durable (syncfs, else fsync each file and folder)
  *   commit `.dist.swap` (journal: the staged and previous folder names) written and fsynced —
  *          from here on the new tree is complete and known
@@ -51,6 +52,9 @@ function names(outdir: string) {
     parent,
     base,
     lock: join(parent, `.${base}.lock`),
+    lockCandidate: (pid: number) => join(parent, `.${base}.lock-${pid}`),
+    /** The pid of a lock candidate left by a run killed before it linked or removed it. */
+    candidatePid: (name: string) => (name.startsWith(`.${base}.lock-`) ? Number(name.slice(base.length + 7)) : Number.NaN),
     journal: join(parent, `.${base}.swap`),
     staging: (pid: number) => join(parent, `.${base}.new-${pid}`),
     previous: (pid: number) => join(parent, `.${base}.old-${pid}`),
@@ -124,42 +128,32 @@ function describeFsError(error: unknown, parent: string): string {
  * releases it. A lock whose pid is dead is stale and taken over.
  */
 export function lockTree(outdir: string): () => void {
-  const { lock, parent, base } = names(outdir);
+  const { lock, lockCandidate, parent, base } = names(outdir);
   mkdirSync(parent, { recursive: true });
+  const candidate = lockCandidate(process.pid);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
+      writeFileSync(candidate, `${process.pid}\n`);
+      linkSync(candidate, lock);
       return () => rmSync(lock, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new WriteError(`cannot lock ${base}/: ${describeFsError(error, parent)}`);
+    } finally {
+      rmSync(candidate, { force: true });
     }
-    let holder = NaN;
+    let holder = Number.NaN;
     try {
       holder = Number.parseInt(readFileSync(lock, 'utf8').trim(), 10);
     } catch {
-      // Vanished between open and read: the holder just released it; try again.
+      // Vanished between link and read: the holder just released it; try again.
       continue;
-    }
-    // A holder that is still writing its pid reads as empty; wait for it rather than steal the lock.
-    if (Number.isNaN(holder) && Date.now() - statSafe(lock) < 2000) {
-      throw new WriteError(`another synth is running (pid unknown, lock ${relative(process.cwd(), lock)} is being taken); wait for it to finish`);
     }
     if (holder !== process.pid && isAlive(holder)) {
       throw new WriteError(`another synth is running (pid ${holder}) and holds ${relative(process.cwd(), lock) || lock}; wait for it to finish (if pid ${holder} is not a synth, delete that file)`);
     }
-    rmSync(lock, { force: true }); // stale: its process is gone
+    rmSync(lock, { force: true }); // stale: its process is gone (a lock is linked complete, so no pid means no holder)
   }
   throw new WriteError(`cannot lock ${base}/: the lock file keeps changing; is another synth starting in a loop?`);
-}
-
-function statSafe(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
 }
 
 /**
@@ -167,7 +161,7 @@ function statSafe(path: string): number {
  * holding the lock. Returns what it did (for the synth summary and tests).
  */
 export function recoverTree(outdir: string): string[] {
-  const { target, parent, journal, isOrphan } = names(outdir);
+  const { target, parent, journal, isOrphan, candidatePid } = names(outdir);
   const done: string[] = [];
   if (!existsSync(parent)) return done;
   if (existsSync(journal)) {
@@ -194,7 +188,8 @@ export function recoverTree(outdir: string): string[] {
     unlinkSync(journal);
   }
   for (const name of readdirSync(parent)) {
-    if (!isOrphan(name)) continue;
+    const pid = candidatePid(name);
+    if (!isOrphan(name) && (Number.isNaN(pid) || pid === process.pid || isAlive(pid))) continue;
     rmSync(join(parent, name), { recursive: true, force: true });
     done.push(`removed orphan ${name}`);
   }

@@ -77,8 +77,8 @@ const WRITER_CASES: { name: string; step: WriteStep; code: string; message: stri
 
 describe('writer: faults leave the old tree, with one clear message', () => {
   it('counts its cases for the corpus total', () => {
-    // the fault table plus the six named cases below (read-only, live lock, dead lock, three recoveries)
-    expect(WRITER_CASES.length + 6).toBe(WRITER_CASE_COUNT);
+    // the fault table plus the seven named cases below (read-only, live lock, dead lock, killed while locking, three recoveries)
+    expect(WRITER_CASES.length + 7).toBe(WRITER_CASE_COUNT);
   });
 
   it.each(WRITER_CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
@@ -127,6 +127,17 @@ describe('writer: faults leave the old tree, with one clear message', () => {
     const { root, out } = setup();
     const dead = spawnSync('true').pid!;
     writeFileSync(join(root, '.dist.lock'), `${dead}\n`);
+    writeTreeAtomically(out, NEW, { fsync: false });
+    expect(readTree(out)).toEqual(NEW);
+    expect(readdirSync(root)).toEqual(['dist']);
+  });
+
+  it('a run killed while taking the lock: an empty lock is stale, its pid file is removed', () => {
+    const { root, out } = setup();
+    const dead = spawnSync('true').pid!;
+    // killed between writing its pid file and linking it, by an older writer that created the lock empty
+    writeFileSync(join(root, `.dist.lock-${dead}`), `${dead}\n`);
+    writeFileSync(join(root, '.dist.lock'), '');
     writeTreeAtomically(out, NEW, { fsync: false });
     expect(readTree(out)).toEqual(NEW);
     expect(readdirSync(root)).toEqual(['dist']);
