@@ -71,11 +71,13 @@ interface RawMatch {
   readonly start: number;
   readonly end: number;
   readonly line: number;
+  /** Where it is (`fieldAt`), kept with the match so a warm scan parses no YAML. */
+  readonly field: string;
 }
 
 /** Changes whenever the rules do, so a cache never outlives them. */
 const RULES_KEY = createHash('sha256')
-  .update(JSON.stringify({ CREDENTIAL_PATTERNS, MANIFEST_GLOBS, secretlint: '11.7.1' }))
+  .update(JSON.stringify({ CREDENTIAL_PATTERNS, MANIFEST_GLOBS, secretlint: '11.7.1', cacheFormat: 2 }))
   .digest('hex')
   .slice(0, 16);
 
@@ -96,11 +98,11 @@ export async function scanForSecrets(files: ReadonlyMap<string, string>, options
       if (!matches) {
         lint ??= await secretlint();
         const result = await lint(file, content);
-        matches = result.messages.map((m) => ({ rule: m.ruleId, messageId: m.messageId, start: m.range[0], end: m.range[1], line: m.loc.start.line }));
+        matches = result.messages.map((m) => ({ rule: m.ruleId, messageId: m.messageId, start: m.range[0], end: m.range[1], line: m.loc.start.line, field: fieldAt(file, content, m.range[0], m.loc.start.line) }));
       }
       next[key] = matches;
       for (const m of matches) {
-        findings.push({ file, field: fieldAt(file, content, m.start, m.line), rule: m.rule, message: `${m.messageId} ${mask(content.slice(m.start, m.end))}` });
+        findings.push({ file, field: m.field, rule: m.rule, message: `${m.messageId} ${mask(content.slice(m.start, m.end))}` });
       }
     }),
   );

@@ -31,21 +31,24 @@ function tree(ref: string) {
 let before = tree(against);
 let after = args.values.to ? tree(args.values.to) : readDistDir(join(REPO_ROOT, dir));
 const title = `${against} → ${args.values.to ?? 'working copy'}`;
-// The objects Argo CD renders from the charts too (npm run render), unless --no-render: each side
-// is rendered into its own cache, so going back and forth re-renders nothing.
-let note = '';
-if (!args.flags['no-render']) {
-  try {
-    const [renderedBefore, renderedAfter] = [
-      await renderTree(before, { cacheDir: join(RENDER_CACHE_DIR, '..', 'rendered-diff', 'before') }),
-      await renderTree(after, { cacheDir: join(RENDER_CACHE_DIR, '..', 'rendered-diff', 'after') }),
-    ];
-    before = withRenderedFiles(before, renderedBefore);
-    after = withRenderedFiles(after, renderedAfter);
-    note = `Rendered chart objects included (folders named after their Application; Secret values shown as digests): ${renderedBefore.manifests.length} → ${renderedAfter.manifests.length}.\n`;
-  } catch (error) {
-    note = `Rendered chart objects NOT compared: ${(error as Error).message}\n`;
+// CommonJS once bundled (scripts/run.mjs): no top-level await.
+void (async () => {
+  // The objects Argo CD renders from the charts too (npm run render), unless --no-render: each side
+  // is rendered into its own cache, so going back and forth re-renders nothing.
+  let note = '';
+  if (!args.flags['no-render']) {
+    try {
+      const [renderedBefore, renderedAfter] = [
+        await renderTree(before, { cacheDir: join(RENDER_CACHE_DIR, '..', 'rendered-diff', 'before') }),
+        await renderTree(after, { cacheDir: join(RENDER_CACHE_DIR, '..', 'rendered-diff', 'after') }),
+      ];
+      before = withRenderedFiles(before, renderedBefore);
+      after = withRenderedFiles(after, renderedAfter);
+      note = `Rendered chart objects included (folders named after their Application; Secret values shown as digests): ${renderedBefore.manifests.length} → ${renderedAfter.manifests.length}.\n`;
+    } catch (error) {
+      note = `Rendered chart objects NOT compared: ${(error as Error).message}\n`;
+    }
   }
-}
-const report = diffDist(before, after);
-process.stdout.write((args.flags.markdown ? formatDiffMarkdown(report, { title }) : formatDiffText(report, { title })) + (note ? `\n${note}` : ''));
+  const report = diffDist(before, after);
+  process.stdout.write((args.flags.markdown ? formatDiffMarkdown(report, { title }) : formatDiffText(report, { title })) + (note ? `\n${note}` : ''));
+})();

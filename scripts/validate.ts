@@ -56,7 +56,10 @@ function summary(result: DirectoryValidation, dir: string): string {
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
-if (isMain) {
+// CommonJS once bundled (scripts/run.mjs): no top-level await.
+if (isMain) void main();
+
+async function main(): Promise<void> {
   const args = cliArgs(process.argv.slice(2), { flags: ['json'] }, 'npm run validate -- [DIR] [--json]');
   const json = args.flags.json === true;
   const dir = resolve(args.positional[0] ?? 'dist');

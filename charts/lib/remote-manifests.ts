@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { releaseAssetURL, type ReleaseAssetPin } from '../environments/catalogue.ts';
 import { ArgoApplication } from './argocd-application.ts';
 import { ConfigErrors } from './config-errors.ts';
@@ -7,6 +6,7 @@ import { generatedHeader, type DistFile, type DistFileContributor } from './dist
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { meshLabels, type MeshMembership } from './namespace.ts';
 import { isDnsLabel } from './names.ts';
+import { yamlText } from './yaml-text.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart } from './platform-chart.ts';
 
 export interface RemoteManifestsApplicationProps {
@@ -92,14 +92,11 @@ export class RemoteManifestsApplication extends Construct implements DistFileCon
       patches: [
         {
           target: { version: 'v1', kind: 'Namespace', name: props.namespace },
-          patch: stringify(
-            {
-              apiVersion: 'v1',
-              kind: 'Namespace',
-              metadata: { name: props.namespace, labels: { ...podSecurityLabels(props.podSecurity, environment.platform.kubernetesVersion), ...meshLabels(props.mesh ?? 'excluded') } },
-            },
-            { sortMapEntries: true },
-          ),
+          patch: yamlText({
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name: props.namespace, labels: { ...podSecurityLabels(props.podSecurity, environment.platform.kubernetesVersion), ...meshLabels(props.mesh ?? 'excluded') } },
+          }),
         },
       ],
     };
@@ -116,6 +113,6 @@ export class RemoteManifestsApplication extends Construct implements DistFileCon
 
   distFiles(): readonly DistFile[] {
     const header = generatedHeader(`the release assets of one pinned upstream release, read by Argo CD Application ${this.applicationName}`);
-    return [{ path: `${this.folder}/kustomization.yaml`, content: header + stringify(this.kustomization, { sortMapEntries: true, lineWidth: 0 }) }];
+    return [{ path: `${this.folder}/kustomization.yaml`, content: header + yamlText(this.kustomization) }];
   }
 }

@@ -57,11 +57,35 @@ function sortedKeys(map: Record<string, unknown>): string[] {
   return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+const KEYS = new Map<string, string>();
+
 function key(text: string): string {
+  let known = KEYS.get(text);
+  if (known === undefined) {
+    known = keyText(text);
+    KEYS.set(text, known);
+  }
+  return known;
+}
+
+function keyText(text: string): string {
   if (isPlain(text) && text.length <= 1024) return text;
   const quoted = stringify(text, OPTIONS).slice(0, -1);
   if (quoted.includes('\n') || !(quoted.startsWith('"') || quoted.startsWith("'"))) throw NOT_PLAIN_DATA;
   return quoted;
+}
+
+// The same values recur across environments and sandboxes; yaml builds a whole Document per call.
+const STRINGS = new Map<string, string>();
+
+/** `value` as yaml renders it as the value of a top-level key (block content indented by one step). */
+function stringText(value: string): string {
+  let text = STRINGS.get(value);
+  if (text === undefined) {
+    text = isPlain(value) ? value : stringify({ k: value }, OPTIONS).slice(3, -1);
+    STRINGS.set(value, text);
+  }
+  return text;
 }
 
 /**
@@ -77,9 +101,7 @@ function scalar(value: unknown, contentIndent: string): string | undefined {
       if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
       return stringify(value, OPTIONS).slice(0, -1);
     case 'string': {
-      if (isPlain(value)) return value;
-      // Rendered by yaml as the value of a top-level key, whose block content sits at one step.
-      const text = stringify({ k: value }, OPTIONS).slice(3, -1);
+      const text = stringText(value);
       if (!text.includes('\n')) return text;
       if (!text.startsWith('|')) throw NOT_PLAIN_DATA;
       return text

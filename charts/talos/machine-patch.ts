@@ -2,7 +2,7 @@ import { Ajv, type JSONSchemaType } from 'ajv';
 
 /**
  * The subset of the Talos v1alpha1 machine configuration that our patches set (Talos 1.x reference,
- * `machine.*`): typed here, validated by the JSON schema below before anything is written. Field
+ * `machine.*`): typed here; every generated patch is checked against the JSON schema below by test/talos. Field
  * names are Talos' own; nothing else may appear in a patch.
  */
 export interface TalosRoute {
