@@ -166,14 +166,19 @@ function valueStrings(value: unknown, into: Set<string> = new Set()): Set<string
   return into;
 }
 
-/** Secrets the chart's folder creates in `namespace` (ExternalSecret targets, Certificate secretNames, Secrets) that `values` name. */
-export function consumedFolderSecrets(chart: PlatformChart, namespace: string, values: object): string[] {
+/**
+ * Secrets the construct declaring the chart creates in `namespace` (ExternalSecret targets,
+ * Certificate secretNames, Secrets) that `values` name. Only the declaring construct's subtree is
+ * read, not the whole folder: a folder holding one vcluster per sandbox would otherwise be walked
+ * once per sandbox (quadratic). A Secret made elsewhere in the folder is still ordered by the
+ * rendered-pod check of `npm run render` and by `npm run converge`.
+ */
+export function consumedFolderSecrets(scope: Construct, namespace: string, values: object): string[] {
   const wanted = valueStrings(values);
   if (wanted.size === 0) return [];
   const created = new Set<string>();
-  // Kind and namespace are read off the construct: only the few candidates are rendered (toJson),
-  // so a folder of many charts (one vcluster per sandbox) stays linear.
-  for (const node of chart.node.findAll()) {
+  // Kind and namespace are read off the construct: only the few candidates are rendered (toJson).
+  for (const node of scope.node.findAll()) {
     if (!(node instanceof ApiObject) || !SECRET_MAKERS.has(node.kind) || node.metadata.namespace !== namespace) continue;
     const object = node.toJson() as { kind: string; apiVersion: string; metadata: { name: string }; spec?: any };
     const spec = object.spec;
@@ -198,7 +203,7 @@ export class HelmApplication<Values extends object> extends UpstreamApplication 
     // target, a Certificate's secretName) has pods that cannot start before the folder has synced:
     // it syncs after the folder, which then creates the namespace. Derived from the values, so a
     // new consumed Secret cannot be forgotten; `npm run render` proves it on the rendered pods.
-    const consumed = consumedFolderSecrets(PlatformChart.of(scope), props.namespace, props.values);
+    const consumed = consumedFolderSecrets(scope, props.namespace, props.values);
     const afterFolder = props.afterFolder ?? consumed.length > 0;
     if (afterFolder && props.createNamespace && props.afterFolder === undefined) {
       new PlatformNamespace(scope, `${id}Namespace`, { name: props.namespace, ...props.createNamespace });
