@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
 
 /**
@@ -38,9 +38,15 @@ export function typeProblems(options: TypeCheckOptions = {}): string[] {
   const project = options.project ?? 'tsconfig.synth.json';
   const folders = options.folders ?? ['charts', 'gate', 'imports'];
   const cacheDir = join(root, '.cache', 'typecheck');
-  const key = sourceHash(root, [project, 'tsconfig.json', 'package-lock.json'], folders);
+  const files = sourceFiles(root, [project, 'tsconfig.json', 'package-lock.json'], folders);
+  const stamps = readStamps(join(cacheDir, 'stamps.json'));
+  const trusted = stampedKey(stamps, root, files);
+  const key = trusted ?? sourceHash(root, files);
   const marker = join(cacheDir, `ok-${key}`);
-  if (existsSync(marker)) return [];
+  if (existsSync(marker)) {
+    if (!trusted) writeStamps(join(cacheDir, 'stamps.json'), root, files, key);
+    return [];
+  }
   const tsc = createRequire(join(REPO_ROOT, 'package.json')).resolve('typescript/bin/tsc');
   const run = spawnSync(process.execPath, [tsc, '--noEmit', '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
   if (run.status === 0) {
@@ -48,6 +54,7 @@ export function typeProblems(options: TypeCheckOptions = {}): string[] {
     // One marker: the sources of the last good check.
     for (const name of readdirSync(cacheDir)) if (name.startsWith('ok-')) rmSync(join(cacheDir, name), { force: true });
     writeFileSync(marker, `${project}\n`);
+    writeStamps(join(cacheDir, 'stamps.json'), root, files, key);
     return [];
   }
   const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => /\berror TS\d+:/.test(line));
@@ -64,20 +71,81 @@ export function formatDiagnostic(line: string): string {
   return `${environment} › ${file}:${row}:${column}: ${message} (${code}); fix the source so it type-checks (npm run typecheck)`;
 }
 
-function sourceHash(root: string, files: readonly string[], folders: readonly string[]): string {
-  const hash = createHash('sha256');
-  const add = (path: string) => {
-    if (!existsSync(path)) return;
-    hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
-  };
-  for (const file of files) add(join(root, file));
+/** The files the check covers, relative to root, in a stable order. */
+function sourceFiles(root: string, files: readonly string[], folders: readonly string[]): string[] {
+  const found = files.filter((file) => existsSync(join(root, file)));
   for (const folder of folders) {
     const dir = join(root, folder);
     if (!existsSync(dir)) continue;
     const entries = readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.ts'))
       .sort();
-    for (const name of entries) add(join(dir, name));
+    for (const name of entries) found.push(join(folder, name));
   }
+  return found;
+}
+
+function sourceHash(root: string, files: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * The content hash of the last check with the size and mtime of each file, as git's index keeps
+ * them: when every file still has its recorded size and mtime, and that mtime is older than the
+ * record by more than RACY_MS (a same-tick edit keeps both), the sources are the ones hashed then.
+ * Reading 7 MB of generated imports/ to hash them was the larger part of a warm check.
+ */
+interface Stamps {
+  readonly key: string;
+  readonly recordedAt: number;
+  readonly files: Record<string, readonly [number, number]>;
+}
+
+const RACY_MS = 2000;
+
+function readStamps(path: string): Stamps | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Stamps;
+  } catch {
+    return undefined; // none yet, or torn: hash the sources
+  }
+}
+
+function stampedKey(stamps: Stamps | undefined, root: string, files: readonly string[]): string | undefined {
+  if (!stamps || Object.keys(stamps.files).length !== files.length) return undefined;
+  for (const file of files) {
+    const recorded = stamps.files[file];
+    if (!recorded) return undefined;
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(join(root, file));
+    } catch {
+      return undefined;
+    }
+    if (stat.size !== recorded[0] || stat.mtimeMs !== recorded[1] || stat.mtimeMs >= stamps.recordedAt - RACY_MS) return undefined;
+  }
+  return stamps.key;
+}
+
+function writeStamps(path: string, root: string, files: readonly string[], key: string): void {
+  const recordedAt = Date.now();
+  const entries: Record<string, readonly [number, number]> = {};
+  for (const file of files) {
+    const stat = statSync(join(root, file));
+    entries[file] = [stat.size, stat.mtimeMs];
+  }
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(`${path}.${process.pid}`, JSON.stringify({ key, recordedAt, files: entries } satisfies Stamps));
+    renameSync(`${path}.${process.pid}`, path);
+  } catch {
+    // A read-only checkout still synthesizes; it hashes again next time.
+  }
 }

@@ -2,7 +2,7 @@
  * Synth refuses sources that do not type-check (charts/app/type-check.ts): a misspelled optional
  * field in environment data is an error, and the check is cached by the sources' hash.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,25 @@ describe('synth type-checks what it runs', () => {
     writeFileSync(join(root, 'charts', 'environments', 'sandbox-users.ts'), "import type { SandboxUser } from './types.ts';\nexport const X: SandboxUser = { github: 1 };\n");
     expect(typeProblems(options)).toEqual([
       "all environments › charts/environments/sandbox-users.ts:2:33: Type 'number' is not assignable to type 'string'. (TS2322); fix the source so it type-checks (npm run typecheck)",
+    ]);
+  });
+
+  it('a warm check trusts the size and mtime of sources older than its record, and still sees a same-size edit', () => {
+    const root = project("  { github: 'epsot', expires: '2027-05-01' },");
+    const options = { root, project: 'tsconfig.json', folders: ['charts'] };
+    const data = join(root, 'charts', 'environments', 'sandbox-users.ts');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const file of ['tsconfig.json', 'charts/environments/types.ts', 'charts/environments/sandbox-users.ts']) utimesSync(join(root, file), hourAgo, hourAgo);
+    expect(typeProblems(options)).toEqual([]);
+    const stamps = JSON.parse(readFileSync(join(root, '.cache', 'typecheck', 'stamps.json'), 'utf8'));
+    expect(Object.keys(stamps.files).sort()).toEqual(['charts/environments/sandbox-users.ts', 'charts/environments/types.ts', 'tsconfig.json']);
+    expect(readdirSync(join(root, '.cache', 'typecheck'))).toContain(`ok-${stamps.key}`);
+    // trusted: a marker of the recorded key is all it needs
+    expect(typeProblems(options)).toEqual([]);
+    // same size, new mtime: hashed again, and the error is found
+    writeFileSync(data, readFileSync(data, 'utf8').replace("'epsot'", '1234567'));
+    expect(typeProblems(options)).toEqual([
+      "all environments › charts/environments/sandbox-users.ts:4:5: Type 'number' is not assignable to type 'string'. (TS2322); fix the source so it type-checks (npm run typecheck)",
     ]);
   });
 });
