@@ -1,5 +1,6 @@
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import type { GateIssue } from './types.ts';
@@ -60,7 +61,16 @@ const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100}
  * links are refused (Argo CD refuses links out of the repository, and dist/ never has any); files
  * and objects beyond the API server's limits and YAML alias bombs are reported, never thrown.
  */
-export function loadTree(dir: string, environmentNames: readonly string[]): LoadedTree {
+export function loadTree(dir: string, environmentNames: readonly string[], options: LoadOptions = {}): LoadedTree {
+  const parseCache = options.parseCache ? ParseCache.open(options.parseCache) : undefined;
+  try {
+    return load(dir, environmentNames, parseCache);
+  } finally {
+    parseCache?.save();
+  }
+}
+
+function load(dir: string, environmentNames: readonly string[], parseCache: ParseCache | undefined): LoadedTree {
   const manifests: Manifest[] = [];
   const skippedFolders: string[] = [];
   const problems: GateIssue[] = [];
@@ -121,36 +131,17 @@ export function loadTree(dir: string, environmentNames: readonly string[]): Load
         }
         const text = readFileSync(path, 'utf8');
         const json = /\.json$/i.test(file);
-        let documents: Document[];
-        try {
-          const parsed = json ? [parseDocument(text)] : parseAllDocuments(text);
-          documents = (Array.isArray(parsed) ? parsed : [parsed]) as Document[];
-        } catch (error) {
-          problems.push(problem(environment, folder, file, `not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`));
+        const parsed = parseCache ? parseCache.get(text, json) : parseFile(text, json);
+        if ('error' in parsed) {
+          problems.push(problem(environment, folder, file, parsed.error));
           continue;
         }
-        for (const [index, document] of documents.entries()) {
-          if (document.errors.length > 0) {
-            problems.push(problem(environment, folder, file, `not valid ${json ? 'JSON' : 'YAML'}: ${document.errors[0]!.message.split('\n')[0]}`));
+        for (const [index, document] of parsed.documents.entries()) {
+          if ('error' in document) {
+            problems.push(problem(environment, folder, file, document.error));
             continue;
           }
-          let object: KubeObject | null;
-          try {
-            object = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as KubeObject | null;
-          } catch (error) {
-            const message = (error as Error).message;
-            problems.push(
-              problem(
-                environment,
-                folder,
-                file,
-                /alias/i.test(message)
-                  ? `document ${index + 1} expands YAML aliases more than ${MAX_ALIAS_COUNT} times (an alias bomb: a few lines that become gigabytes); write the values out without anchors`
-                  : `document ${index + 1} cannot be read: ${message.split('\n')[0]}`,
-              ),
-            );
-            continue;
-          }
+          const object = document.object as KubeObject | null;
           if (object === null || object === undefined) continue;
           const items = json && Array.isArray(object) ? [] : [object];
           for (const item of items) {
@@ -190,4 +181,104 @@ export function loadTree(dir: string, environmentNames: readonly string[]): Load
     }
   }
   return { manifests, skippedFolders, problems, environments };
+}
+
+export interface LoadOptions {
+  /**
+   * Remember what each file content parsed to, under `file`, keyed by `key` and the content's
+   * sha256 (the launcher gives the compiled bundle's name, so any change of the loader's code starts
+   * a new cache). A warm `npm run validate` then reads JSON instead of parsing YAML.
+   */
+  readonly parseCache?: { readonly file: string; readonly key: string };
+}
+
+/** What one file reads as: a parse error, or its documents (each an object or a problem). */
+type ParsedFile = { readonly error: string } | { readonly documents: readonly ({ readonly error: string } | { readonly object: unknown })[] };
+
+/** Parses one file the way Argo CD reads it (JSON as one document, YAML as a stream). */
+function parseFile(text: string, json: boolean): ParsedFile {
+  const kind = json ? 'JSON' : 'YAML';
+  let documents: Document[];
+  try {
+    const parsed = json ? [parseDocument(text)] : parseAllDocuments(text);
+    documents = (Array.isArray(parsed) ? parsed : [parsed]) as Document[];
+  } catch (error) {
+    return { error: `not valid ${kind}: ${(error as Error).message.split('\n')[0]}` };
+  }
+  return {
+    documents: documents.map((document, index) => {
+      if (document.errors.length > 0) return { error: `not valid ${kind}: ${document.errors[0]!.message.split('\n')[0]}` };
+      try {
+        return { object: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
+      } catch (error) {
+        const message = (error as Error).message;
+        return {
+          error: /alias/i.test(message)
+            ? `document ${index + 1} expands YAML aliases more than ${MAX_ALIAS_COUNT} times (an alias bomb: a few lines that become gigabytes); write the values out without anchors`
+            : `document ${index + 1} cannot be read: ${message.split('\n')[0]}`,
+        };
+      }
+    }),
+  };
+}
+
+/** Whether a parsed value survives JSON unchanged (YAML can also yield .inf, .nan, -0). */
+function isJsonData(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(isJsonData);
+  if (typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && Object.values(value).every(isJsonData);
+}
+
+class ParseCache {
+  private readonly next: Record<string, ParsedFile> = {};
+  private changed = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly key: string,
+    private readonly known: Record<string, ParsedFile>,
+  ) {}
+
+  static open(options: { readonly file: string; readonly key: string }): ParseCache {
+    let known: Record<string, ParsedFile> = {};
+    try {
+      const stored = JSON.parse(readFileSync(options.file, 'utf8')) as { key?: string; files?: Record<string, ParsedFile> };
+      if (stored.key === options.key && stored.files) known = stored.files;
+    } catch {
+      // none yet, or torn: parse everything
+    }
+    return new ParseCache(options.file, options.key, known);
+  }
+
+  get(text: string, json: boolean): ParsedFile {
+    const hash = createHash('sha256')
+      .update(json ? 'json\0' : 'yaml\0')
+      .update(text)
+      .digest('hex');
+    const known = this.known[hash];
+    if (known) {
+      this.next[hash] = known;
+      return known;
+    }
+    const parsed = parseFile(text, json);
+    this.changed = true;
+    // Only what JSON holds exactly is kept; anything else is parsed again next time.
+    if ('error' in parsed || parsed.documents.every((d) => 'error' in d || d.object === undefined || isJsonData(d.object))) this.next[hash] = parsed;
+    return parsed;
+  }
+
+  /** Keeps the entries of this run only (the cache never outgrows the tree it was used on). */
+  save(): void {
+    if (!this.changed && Object.keys(this.next).length === Object.keys(this.known).length) return;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      writeFileSync(`${this.file}.${process.pid}`, JSON.stringify({ key: this.key, files: this.next }));
+      renameSync(`${this.file}.${process.pid}`, this.file);
+    } catch {
+      // A read-only checkout still validates; it parses again next time.
+    }
+  }
 }

@@ -134,6 +134,8 @@ if (process.env.PLATFORM_FROM_SOURCE === '1') {
   const bundle = cachedBundle() ?? (await build());
   // The entry sees itself as the script that was run (its own argv checks), with its arguments.
   process.argv = [process.argv[0], bundle, ...args];
+  // The compiled code's identity, for caches that must not outlive it (validate's parsed files).
+  process.env.PLATFORM_BUNDLE = relative(BUILD_DIR, bundle);
   runWithCodeCache(bundle);
 }
 

@@ -3,13 +3,13 @@
  * `dist/`), with the same rules as `npm run synth`. Prints a summary (objects per kind, checks
  * skipped, time); exits 1 naming file, object and field of every error.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { platformGateOptions } from '../charts/app/gate-config.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { formatGateErrors, formatWaived, runGate } from '../gate/gate.ts';
 import { loadTree } from '../gate/load.ts';
 import type { GateReport } from '../gate/types.ts';
-import { schemaPlaces } from '../gate/schemas-location.ts';
+import { REPO_ROOT, schemaPlaces } from '../gate/schemas-location.ts';
 import { ensureSchemas } from '../gate/schema-download.ts';
 import { cliArgs } from '../tools/args.ts';
 import { existsSync } from 'node:fs';
@@ -28,9 +28,12 @@ export interface DirectoryValidation {
 /** Loads DIR and runs the gate, with the facts of our environments. */
 export function validateDirectory(dir: string): DirectoryValidation {
   const started = performance.now();
+  // Run as a compiled bundle (scripts/run.mjs), the bundle's name keys a cache of parsed files.
+  const bundle = process.env.PLATFORM_BUNDLE;
   const tree = loadTree(
     dir,
     ENVIRONMENTS.map((e) => e.name),
+    bundle ? { parseCache: { file: join(REPO_ROOT, '.cache', 'validate', 'parsed.json'), key: bundle } } : {},
   );
   const report = runGate(tree.manifests, platformGateOptions(ENVIRONMENTS));
   report.errors.unshift(...tree.problems);
