@@ -3,6 +3,7 @@
  * contradictory labels, a route to a port a chart-made Service does not have, an ExternalSecret key
  * nobody reads, and a public route to a backend not declared public.
  */
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { CHARTS } from '../../charts/environments/catalogue.ts';
 import { PlatformNamespace } from '../../charts/lib/namespace.ts';
 import { SERVICES } from '../../charts/platform/registry.ts';
@@ -19,6 +20,7 @@ function patchField(target: Record<string, any>, key: string, value: unknown): (
 }
 
 const sampleApp = SERVICES['sample-app'];
+const argocd = SERVICES.argocd;
 
 export const ISSUE_18_CASES: SynthCase[] = [
   {
@@ -56,6 +58,23 @@ export const ISSUE_18_CASES: SynthCase[] = [
       'validation gate: 1 error(s)',
       'prod › argocd:',
       'prod/argocd/httproute-argocd-server.yaml: HTTPRoute argocd/argocd-server at /spec/rules/0/backendRefs/0/port: Service argocd/argocd-server has no port 80 (ports: 443; created by CHARTS.argoCd (Application prod-argocd-chart), as its provides.services in the catalogue declare, checked against the rendered chart by npm run render) [references] (prod-argocd/ArgoCd/Route/Route)',
+    ],
+  },
+  {
+    name: "an ExternalSecret writing a key Dex's configuration does not read",
+    patch: patchField(SERVICES as any, 'argocd', {
+      ...argocd,
+      build: (chart: any, settings: any) => {
+        argocd.build(chart, settings);
+        const secret = chart.node.findAll().find((node: any) => node instanceof ApiObject && node.node.path.endsWith('DexSecret/Resource')) as ApiObject;
+        secret.addJsonPatch(JsonPatch.add('/spec/data/-', { secretKey: 'clientsecret', remoteRef: { key: 'argocd/dex-github', property: 'clientSecret' } }));
+      },
+    }),
+    code: 1,
+    messages: [
+      'validation gate: 1 error(s)',
+      'prod › argocd:',
+      'prod/argocd/externalsecret-argocd-dex-github.yaml: ExternalSecret argocd/argocd-dex-github at /spec/data/1/secretKey: Secret argocd/argocd-dex-github gets key "clientsecret" but no consumer reads it (read: clientSecret by Application argocd/prod-argocd-chart); fix the key\'s name to the one the consumer reads, or drop it [secret-references] (prod-argocd/ArgoCd/DexSecret/Resource)',
     ],
   },
 ];
