@@ -6,6 +6,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { CHARTS } from '../../charts/environments/catalogue.ts';
 import { PlatformNamespace } from '../../charts/lib/namespace.ts';
+import { PlatformRoute } from '../../charts/lib/route.ts';
 import { SERVICES } from '../../charts/platform/registry.ts';
 import type { SynthCase } from './cases.ts';
 
@@ -21,6 +22,7 @@ function patchField(target: Record<string, any>, key: string, value: unknown): (
 
 const sampleApp = SERVICES['sample-app'];
 const argocd = SERVICES.argocd;
+const vault = SERVICES.vault;
 
 export const ISSUE_18_CASES: SynthCase[] = [
   {
@@ -75,6 +77,22 @@ export const ISSUE_18_CASES: SynthCase[] = [
       'validation gate: 1 error(s)',
       'prod › argocd:',
       'prod/argocd/externalsecret-argocd-dex-github.yaml: ExternalSecret argocd/argocd-dex-github at /spec/data/1/secretKey: Secret argocd/argocd-dex-github gets key "clientsecret" but no consumer reads it (read: clientSecret by Application argocd/prod-argocd-chart); fix the key\'s name to the one the consumer reads, or drop it [secret-references] (prod-argocd/ArgoCd/DexSecret/Resource)',
+    ],
+  },
+  {
+    name: 'the Vault UI put back on the public Gateway',
+    patch: patchField(SERVICES as any, 'vault', {
+      ...vault,
+      build: (chart: any, settings: any) => {
+        vault.build(chart, settings);
+        new PlatformRoute(chart, 'Ui', { host: 'vault', namespace: 'vault', backend: { service: 'vault-ui', port: 8200 } });
+      },
+    }),
+    code: 1,
+    messages: [
+      'validation gate: 1 error(s)',
+      'prod › vault:',
+      'prod/vault/httproute-vault.yaml: HTTPRoute vault/vault at /spec/rules/0/backendRefs/0/name: Service vault/vault-ui would be reachable from the internet and is not declared public; put it behind SSO, or keep it off the public edge (kubectl port-forward), or declare it in PLATFORM.publicBackends with how it authenticates and why (docs/decisions/0907-public-endpoints.md) [public-routes] (prod-vault/Ui/Route)',
     ],
   },
 ];
