@@ -10,13 +10,23 @@
  */
 export interface UpstreamProvides {
   readonly serviceAccounts?: readonly string[];
-  readonly services?: readonly string[];
+  /**
+   * Services with their ports: routes to them are checked port by port like our own Services, and
+   * `npm run render` proves the declaration against the rendered chart (it cannot go stale).
+   */
+  readonly services?: readonly ProvidedService[];
   readonly secrets?: readonly string[];
   readonly configMaps?: readonly string[];
   /** Cluster-scoped. */
   readonly storageClasses?: readonly string[];
   readonly gatewayClasses?: readonly string[];
   readonly clusterIssuers?: readonly string[];
+}
+
+/** A Service an upstream chart creates: its name (`{release}` = the release name) and its ports. */
+export interface ProvidedService {
+  readonly name: string;
+  readonly ports: readonly number[];
 }
 
 /** A pinned upstream chart or manifest release, as an Application in a root installs it. */

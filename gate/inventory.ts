@@ -49,6 +49,8 @@ export type NamespaceSource =
 
 export interface ProvidedThing {
   readonly reason: string;
+  /** A chart-made Service's declared ports (catalogue `provides.services`). */
+  readonly ports?: readonly number[];
 }
 
 export interface EnvironmentInventory {
@@ -210,11 +212,11 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
     const expand = (template: string) => template.replace(/\{release\}/g, application.release ?? application.upstream!.chart ?? '');
     const namespaced: [string, readonly string[] | undefined][] = [
       ['ServiceAccount', provides.serviceAccounts],
-      ['Service', provides.services],
       ['Secret', provides.secrets],
       ['ConfigMap', provides.configMaps],
     ];
     for (const [kind, names] of namespaced) for (const item of names ?? []) provided.set(providedKey(kind, namespace, expand(item)), { reason });
+    for (const service of provides.services ?? []) provided.set(providedKey('Service', namespace, expand(service.name)), { reason, ports: service.ports });
     const clusterScoped: [string, readonly string[] | undefined][] = [
       ['StorageClass', provides.storageClasses],
       ['GatewayClass', provides.gatewayClasses],

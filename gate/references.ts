@@ -274,22 +274,50 @@ function checkHttpRoute(checker: Checker): void {
       context.report(manifest, at, `Gateway ${gatewayNamespace}/${ref.name} would not accept this route: ${problems.join('; ')}`);
     }
   });
+  checkBackendRefs(checker, 'HTTPRoute');
+}
+
+/**
+ * A route's backendRefs: the Service exists (ours, chart-made, or declared), a ReferenceGrant allows
+ * another namespace, and the port is one of the Service's: our own Services' ports, or the ports the
+ * catalogue declares for a chart-made Service (`provides.services`, proven by `npm run render`).
+ */
+function checkBackendRefs(checker: Checker, routeKind: string): void {
+  const { inventory, context, manifest } = checker;
+  const route = manifest.object as any;
+  const namespace: string = route.metadata.namespace;
   (route.spec?.rules ?? []).forEach((rule: any, i: number) => {
     (rule.backendRefs ?? []).forEach((ref: any, j: number) => {
       const at = `/spec/rules/${i}/backendRefs/${j}`;
       const group = ref.group ?? '';
       const kind = ref.kind ?? 'Service';
       if (group !== '' || kind !== 'Service') {
-        context.skip(`references: HTTPRoute backendRefs of kind ${group}/${kind} are not checked`);
+        context.skip(`references: ${routeKind} backendRefs of kind ${group}/${kind} are not checked`);
         return;
       }
       const backendNamespace: string = ref.namespace ?? namespace;
-      if (backendNamespace !== namespace && !referenceGranted(inventory, GATEWAY_GROUP, 'HTTPRoute', namespace, '', 'Service', backendNamespace, ref.name)) {
-        context.report(manifest, `${at}/namespace`, `Service ${backendNamespace}/${ref.name} is in another namespace and no ReferenceGrant in ${backendNamespace} allows HTTPRoutes from ${namespace}`);
+      if (backendNamespace !== namespace && !referenceGranted(inventory, GATEWAY_GROUP, routeKind, namespace, '', 'Service', backendNamespace, ref.name)) {
+        context.report(manifest, `${at}/namespace`, `Service ${backendNamespace}/${ref.name} is in another namespace and no ReferenceGrant in ${backendNamespace} allows ${routeKind}s from ${namespace}`);
       }
       const services = lookup(inventory, '', 'Service', backendNamespace, ref.name);
       if (services.length === 0) {
-        need(checker, `${at}/name`, 'Service', backendNamespace, ref.name);
+        const provided = inventory.provided.get(providedKey('Service', backendNamespace, ref.name));
+        if (!provided) {
+          need(checker, `${at}/name`, 'Service', backendNamespace, ref.name);
+          return;
+        }
+        if (typeof ref.port !== 'number') return;
+        if (!provided.ports) {
+          context.skip(`references: ports of declared Services (environment \`provided.services\`) are not known; ${routeKind} backendRef ports to them are not checked`);
+          return;
+        }
+        if (!provided.ports.includes(ref.port)) {
+          context.report(
+            manifest,
+            `${at}/port`,
+            `Service ${backendNamespace}/${ref.name} has no port ${ref.port} (ports: ${provided.ports.join(', ') || 'none'}; ${provided.reason}, as its provides.services in the catalogue declare, checked against the rendered chart by npm run render)`,
+          );
+        }
         return;
       }
       const ports: any[] = (services[0]!.object as any).spec?.ports ?? [];
@@ -493,6 +521,7 @@ export const referenceRules: Rule[] = [
           });
         }
         if (group === GATEWAY_GROUP && object.kind === 'HTTPRoute') checkHttpRoute(checker);
+        if (group === GATEWAY_GROUP && object.kind === 'TCPRoute') checkBackendRefs(checker, 'TCPRoute');
         if (group === GATEWAY_GROUP && object.kind === 'Gateway') checkGateway(checker);
         if (group === ESO_GROUP && object.kind === 'ExternalSecret') checkStoreRef(checker, '/spec/secretStoreRef', object.spec?.secretStoreRef);
         if (group === ESO_GROUP && (object.kind === 'ClusterSecretStore' || object.kind === 'SecretStore')) checkStore(checker);

@@ -193,6 +193,50 @@ export function unresolvedSecretReferences(manifests: readonly Manifest[], decla
   return problems;
 }
 
+/** An ExternalSecret key no consumer reads, where every consumer names the keys it reads. */
+export interface UnreadKey {
+  readonly manifest: Manifest;
+  readonly pointer: string;
+  readonly key: string;
+  readonly problem: string;
+}
+
+/**
+ * The reverse of unresolvedSecretReferences: a key an ExternalSecret writes that none of its
+ * consumers reads, when every consumer names its keys (secretKeyRef, volume items, chart values
+ * with a key). A typo on the producer's side (`clientsecret` for `clientSecret`) or a leftover key
+ * is then a finding; a Secret read whole (envFrom, a volume without items, `existingSecret`) or read
+ * by no reference the gate sees (by label, by a controller) is not judged.
+ */
+export function unreadExternalSecretKeys(manifests: readonly Manifest[]): UnreadKey[] {
+  const references = secretReferences(manifests);
+  const found: UnreadKey[] = [];
+  for (const manifest of manifests) {
+    const object = manifest.object as any;
+    if (!object.apiVersion.startsWith('external-secrets.io/') || object.kind !== 'ExternalSecret' || object.spec?.dataFrom?.length) continue;
+    const namespace = object.metadata.namespace;
+    const name = object.spec?.target?.name ?? object.metadata.name;
+    const readers = references.filter((r) => r.environment === manifest.environment && r.namespace === namespace && r.name === name);
+    if (readers.length === 0 || readers.some((r) => r.key === undefined)) continue;
+    const read = new Set(readers.map((r) => r.key!));
+    const template = object.spec?.target?.template?.data;
+    const written: [string, string][] = template
+      ? Object.keys(template).map((key) => [key, `/spec/target/template/data/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`])
+      : (object.spec?.data ?? []).map((d: any, i: number) => [d.secretKey, `/spec/data/${i}/secretKey`]);
+    const where = [...new Set(readers.map((r) => `${r.manifest.object.kind} ${r.manifest.object.metadata.namespace ? `${r.manifest.object.metadata.namespace}/` : ''}${r.manifest.object.metadata.name}`))].join(', ');
+    for (const [key, pointer] of written) {
+      if (typeof key !== 'string' || read.has(key)) continue;
+      found.push({
+        manifest,
+        pointer,
+        key,
+        problem: `Secret ${namespace}/${name} gets key "${key}" but no consumer reads it (read: ${[...read].sort().join(', ')} by ${where}); fix the key's name to the one the consumer reads, or drop it`,
+      });
+    }
+  }
+  return found;
+}
+
 /** The check as a gate rule (declared hand-provided Secrets come from the environment data). */
 export function secretReferencesRule(declared: readonly DeclaredSecret[]): Rule {
   return {
@@ -201,6 +245,7 @@ export function secretReferencesRule(declared: readonly DeclaredSecret[]): Rule 
       for (const { reference, problem } of unresolvedSecretReferences(context.manifests, declared)) {
         context.report(reference.manifest, reference.pointer, problem);
       }
+      for (const { manifest, pointer, problem } of unreadExternalSecretKeys(context.manifests)) context.report(manifest, pointer, problem);
     },
   };
 }

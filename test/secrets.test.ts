@@ -9,7 +9,7 @@ import { gateFacts } from '../charts/app/gate-facts.ts';
 import { GATE_WAIVERS } from '../charts/app/gate-waivers.ts';
 import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { runGate } from '../gate/gate.ts';
-import { argoCdSecretReferences, secretReferences, secretReferencesRule, unresolvedSecretReferences } from '../gate/secret-references.ts';
+import { argoCdSecretReferences, secretReferences, secretReferencesRule, unreadExternalSecretKeys, unresolvedSecretReferences } from '../gate/secret-references.ts';
 import { serviceLevels } from '../charts/app/service-waves.ts';
 import { build, configErrors, testChart } from './helpers.ts';
 
@@ -119,6 +119,23 @@ describe('secret reference scan', () => {
     const consumer = deployment('demo', { containers: [{ name: 'app', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] });
     expect(unresolvedSecretReferences([consumer, externalSecret('demo', 'db', ['user'])]).map((p) => p.problem)).toEqual(['Secret demo/db has no key "password" (ExternalSecret demo/db: user)']);
     expect(unresolvedSecretReferences([consumer, externalSecret('other', 'db', ['password'])])).toHaveLength(1);
+  });
+
+  it('reports a key an ExternalSecret writes that no consumer reads (issue 18: was accepted silently)', () => {
+    const consumer = deployment('demo', { containers: [{ name: 'a', env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }] }] });
+    const found = unreadExternalSecretKeys([consumer, externalSecret('demo', 'creds', ['token', 'tokne'])]);
+    expect(found.map((u) => `${u.pointer}: ${u.problem}`)).toEqual([
+      '/spec/data/1/secretKey: Secret demo/creds gets key "tokne" but no consumer reads it (read: token by Deployment demo/app); fix the key\'s name to the one the consumer reads, or drop it',
+    ]);
+    // the same through the gate rule
+    const report = runGate([consumer, externalSecret('demo', 'creds', ['token', 'tokne'])], { only: ['secret-references'], rules: [secretReferencesRule([])] });
+    expect(report.errors.map((e) => `${e.field}: ${e.message.split(' (')[0]}`)).toEqual(['/spec/data/1/secretKey: Secret demo/creds gets key "tokne" but no consumer reads it']);
+  });
+
+  it('does not judge the keys of a Secret read whole, or read by nothing the gate sees', () => {
+    const whole = deployment('demo', { containers: [{ name: 'a', envFrom: [{ secretRef: { name: 'creds' } }], env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }] }] });
+    expect(unreadExternalSecretKeys([whole, externalSecret('demo', 'creds', ['token', 'other'])])).toEqual([]);
+    expect(unreadExternalSecretKeys([externalSecret('demo', 'by-label', ['server', 'config'])])).toEqual([]);
   });
 
   it('reads Helm values of Applications in their destination namespace, and Argo CD $secret:key references', () => {

@@ -62,7 +62,10 @@ export const CHARTS = {
     // Names with the chart's default `nameOverride: argocd` and a release named argocd; Argo CD's
     // own ConfigMaps and Secret have fixed names.
     provides: {
-      services: ['{release}-server', '{release}-repo-server'],
+      services: [
+        { name: '{release}-server', ports: [80, 443] },
+        { name: '{release}-repo-server', ports: [8081] },
+      ],
       configMaps: ['argocd-cm', 'argocd-rbac-cm', 'argocd-cmd-params-cm'],
       // argocd-redis: written by the chart's redis-secret-init Job (a pre-install hook, PreSync in Argo CD).
       secrets: ['argocd-secret', 'argocd-redis'],
@@ -85,7 +88,16 @@ export const CHARTS = {
     appVersion: '1.19.0',
     crdGroups: [],
     // Services and ServiceAccount are named after the chart's fullname, the release name.
-    provides: { services: ['{release}', '{release}-ui', '{release}-internal', '{release}-active', '{release}-standby'], serviceAccounts: ['{release}'] },
+    provides: {
+      services: [
+        { name: '{release}', ports: [8200, 8201] },
+        { name: '{release}-ui', ports: [8200] },
+        { name: '{release}-internal', ports: [8200, 8201] },
+        { name: '{release}-active', ports: [8200, 8201] },
+        { name: '{release}-standby', ports: [8200, 8201] },
+      ],
+      serviceAccounts: ['{release}'],
+    },
   },
   vaultConfigOperator: {
     repoURL: 'https://redhat-cop.github.io/vault-config-operator',
@@ -113,7 +125,7 @@ export const CHARTS = {
     appVersion: '11.6.1',
     crdGroups: [],
     // The chart's fullname is the release name when it contains "grafana".
-    provides: { services: ['{release}'], serviceAccounts: ['{release}'] },
+    provides: { services: [{ name: '{release}', ports: [80] }], serviceAccounts: ['{release}'] },
     // Grafana's own configuration file, one map per section: any section and key.
     freeFormValues: ['grafana.ini'],
   },

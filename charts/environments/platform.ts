@@ -29,6 +29,44 @@ export const PLATFORM: PlatformFacts = {
       runbook: 'docs/runbooks/vault-bootstrap.md',
     },
   ],
+  // Everything else stays off the internet (Vault: kubectl port-forward; decision 0907).
+  publicBackends: [
+    {
+      environment: 'prod',
+      namespace: 'argocd',
+      service: 'argocd-server',
+      authentication: 'GitHub SSO through Dex, organisation ClubCedille only; local admin disabled',
+      reason: "Argo CD's web UI and CLI (gRPC-web) for the club's members",
+    },
+    {
+      environment: 'prod',
+      namespace: 'grafana',
+      service: 'grafana',
+      authentication: 'GitHub OAuth, organisation ClubCedille only; login form disabled',
+      reason: "the platform's dashboards",
+    },
+    {
+      environment: 'prod',
+      namespace: 'vcluster-staging',
+      service: 'envoy-platform-x-gateway-x-staging',
+      authentication: "none here: TLS passthrough to staging's own Gateway, whose routes this same rule judges",
+      reason: '*.staging.omni.cedille.club reaches the staging vcluster (decision 0402)',
+    },
+    {
+      environment: 'prod',
+      namespace: 'vcluster-sandbox',
+      service: 'envoy-platform-x-gateway-x-sandbox',
+      authentication: "none here: TLS passthrough to sandbox's own Gateway, whose routes this same rule judges",
+      reason: '*.sandbox.omni.cedille.club reaches the sandbox vcluster (decision 0402)',
+    },
+    {
+      environment: 'staging',
+      namespace: 'sample',
+      service: 'hotrod',
+      authentication: 'none yet: SSO waits for secrets in staging (decision 0303); an open item of issue 18 (decision 0907)',
+      reason: 'the instrumented demo; it holds no data, its requests only produce telemetry',
+    },
+  ],
   gcp: {
     // The club's original project: its Cloud DNS records and its Crossplane ProviderConfig.
     project: 'fine-harbor-276700',

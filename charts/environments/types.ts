@@ -101,6 +101,12 @@ export interface PlatformFacts {
    * credential Vault needs before it can unseal). Everything else comes from Vault.
    */
   readonly handProvidedSecrets?: readonly HandProvidedSecret[];
+  /**
+   * Backends intentionally reachable from the internet through a Gateway (HTTPRoute, TCPRoute) or a
+   * Contour HTTPProxy, each with how it authenticates its users. The gate (`public-routes`) refuses a
+   * public route to anything else (docs/decisions/0907-public-endpoints.md).
+   */
+  readonly publicBackends: readonly PublicBackend[];
   /** Google Cloud: the project of the DNS zone and the Crossplane-managed resources, and Vault's KMS key (in its own project). */
   readonly gcp: {
     readonly project: string;
@@ -108,6 +114,16 @@ export interface PlatformFacts {
     readonly dnsZone: string;
     readonly kms: { readonly project: string; readonly keyRing: string; readonly cryptoKey: string };
   };
+}
+
+/** A Service intentionally exposed on an environment's public edge. */
+export interface PublicBackend {
+  readonly environment: string;
+  readonly namespace: string;
+  readonly service: string;
+  /** Who may use it, and how that is enforced. */
+  readonly authentication: string;
+  readonly reason: string;
 }
 
 /** A Secret created by hand in a cluster (never in git), with the runbook that says how. */

@@ -6,7 +6,7 @@ import { ConfigErrors } from './config-errors.ts';
 import { FOLDER_WAVE_OFFSET, PlatformChart, SERVICE_WAVE_SPAN } from './platform-chart.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
 import { isDnsLabel } from './names.ts';
-import { meshLabels, PlatformNamespace, validateMeshMembership, type MeshMembership } from './namespace.ts';
+import { claimNamespace, meshLabels, PlatformNamespace, validateMeshMembership, type MeshMembership } from './namespace.ts';
 
 /** The namespace an upstream Application creates, with the labels every namespace must carry. */
 export interface ManagedNamespace {
@@ -111,6 +111,7 @@ abstract class UpstreamApplication extends Construct {
     // After the folder: the wave just after it (offsets keep their order among such Applications).
     this.wave = props.afterFolder ? this.chart.folderWave + 1 + offset : this.chart.wave + offset;
     this.createNamespace = props.createNamespace;
+    if (props.createNamespace) claimNamespace(this, props.namespace, this.managedNamespaceLabels(props.createNamespace));
     this.syncOptions = props.syncOptions ?? [];
     this.ignoreDifferences = props.ignoreDifferences ?? [];
     this.cascadeDelete = props.cascadeDelete;
@@ -121,6 +122,15 @@ abstract class UpstreamApplication extends Construct {
   private readonly syncOptions: readonly string[];
   private readonly ignoreDifferences: readonly IgnoredDifference[];
   private readonly cascadeDelete: boolean | undefined;
+
+  /** The labels of the namespace Argo CD creates (Pod Security, mesh, extra). */
+  private managedNamespaceLabels(namespace: ManagedNamespace): Record<string, string> {
+    return {
+      ...podSecurityLabels(namespace.podSecurity, this.chart.environment.platform.kubernetesVersion),
+      ...meshLabels(namespace.mesh, namespace.meshName),
+      ...namespace.labels,
+    };
+  }
 
   protected render(source: ConstructorParameters<typeof ArgoApplication>[2]['source']): ArgoApplication {
     const environment = this.chart.environment;
@@ -145,13 +155,7 @@ abstract class UpstreamApplication extends Construct {
       ...(this.cascadeDelete !== undefined ? { cascadeDelete: this.cascadeDelete } : {}),
       ...(this.createNamespace
         ? {
-            managedNamespaceMetadata: {
-              labels: {
-                ...podSecurityLabels(this.createNamespace.podSecurity, environment.platform.kubernetesVersion),
-                ...meshLabels(this.createNamespace.mesh, this.createNamespace.meshName),
-                ...this.createNamespace.labels,
-              },
-            },
+            managedNamespaceMetadata: { labels: this.managedNamespaceLabels(this.createNamespace) },
           }
         : {}),
     });

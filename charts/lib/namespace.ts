@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { ConfigErrors } from './config-errors.ts';
 import { podSecurityLabels, type PodSecurityLevel } from './labels.ts';
@@ -51,6 +51,43 @@ export interface PlatformNamespaceProps {
   readonly labels?: Record<string, string>;
 }
 
+/** Who declared each namespace of each environment, with its labels, per synth (one construct tree). */
+const ownersByApp = new WeakMap<IConstruct, Map<string, Map<string, { readonly path: string; readonly labels: Readonly<Record<string, string>> }>>>();
+
+/**
+ * Records that the construct `scope` creates namespace `name` with `labels` (a Namespace object, or an
+ * Application's CreateNamespace with managedNamespaceMetadata). A second owner in the same environment
+ * whose labels contradict the first (same key, another value: Pod Security level, mesh injection) is a
+ * configuration error naming both constructs: Argo CD would apply each version in turn, and which level
+ * or injection the pods get would depend on which sync ran last.
+ */
+export function claimNamespace(scope: Construct, name: string, labels: Readonly<Record<string, string>>): void {
+  const chart: Chart = Chart.of(scope);
+  if (!(chart instanceof PlatformChart)) return;
+  const environment = (chart as PlatformChart).environmentName;
+  const errors = ConfigErrors.of(scope);
+  const perApp = ownersByApp.get(scope.node.root) ?? new Map();
+  ownersByApp.set(scope.node.root, perApp);
+  const owners = perApp.get(environment) ?? new Map();
+  perApp.set(environment, owners);
+  const first = owners.get(name);
+  if (!first) {
+    owners.set(name, { path: errors.path, labels });
+    return;
+  }
+  for (const [key, value] of Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const other = first.labels[key];
+    if (other === undefined || other === value) continue;
+    errors.add({
+      field: `namespace ${name} label ${key}`,
+      value,
+      problem: `${first.path} also creates namespace ${name}, with ${key}: ${JSON.stringify(other)} (two owners with contradictory labels: each sync would rewrite the other's)`,
+      fix: `let one service own namespace ${name} (the other drops its PlatformNamespace or createNamespace), or give both the same labels`,
+    });
+  }
+  errors.throwIfAny();
+}
+
 /** A Namespace of ours, with its Pod Security labels, synced before the rest of its folder. */
 export class PlatformNamespace extends Construct {
   readonly name: string;
@@ -62,12 +99,9 @@ export class PlatformNamespace extends Construct {
     validateMeshMembership(this, errors, props.mesh, props.meshName);
     errors.throwIfAny();
     this.name = props.name;
-    this.resource = new k8s.KubeNamespace(this, 'Resource', {
-      metadata: {
-        name: props.name,
-        labels: { ...podSecurityLabels(props.podSecurity, PlatformChart.of(this).environment.platform.kubernetesVersion), ...meshLabels(props.mesh, props.meshName), ...props.labels },
-      },
-    });
+    const labels = { ...podSecurityLabels(props.podSecurity, PlatformChart.of(this).environment.platform.kubernetesVersion), ...meshLabels(props.mesh, props.meshName), ...props.labels };
+    claimNamespace(this, props.name, labels);
+    this.resource = new k8s.KubeNamespace(this, 'Resource', { metadata: { name: props.name, labels } });
     setSyncWave(this.resource, Wave.FOUNDATION);
   }
 }

@@ -55,7 +55,7 @@ export const SERVICES = {
   }),
   vault: service<VaultProps>({
     description: 'Vault HA (raft, GCP KMS auto-unseal, TLS, audit, agent injector, UI) and its declarative configuration through the vault-config-operator',
-    // raft and audit volumes on local-hostpath; the UI route needs the Gateway.
+    // raft and audit volumes on local-hostpath. gateway: kept after the UI left the Gateway (decision 0907) so no wave moves.
     dependsOn: ['cert-manager', 'vault-tls', 'storage', 'gateway'],
     build: (chart, settings) => new Vault(chart, 'Vault', settings),
   }),

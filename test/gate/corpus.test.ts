@@ -444,6 +444,17 @@ const CASES: Case[] = [
     expected: [[p('demo/rolebinding-masters.yaml'), '/subjects/0/name', 'binds the group system:masters, which bypasses RBAC entirely; bind a named group to a scoped role']],
   },
   {
+    name: 'route to a port the chart-made Service does not have (issue 18)',
+    inject: (t) => (objectAt(t, 'argocd/httproute-argocd-server.yaml').spec.rules[0].backendRefs[0].port = 8080),
+    expected: [
+      [
+        'prod/argocd/httproute-argocd-server.yaml',
+        '/spec/rules/0/backendRefs/0/port',
+        'Service argocd/argocd-server has no port 8080 (ports: 80, 443; created by CHARTS.argoCd (Application prod-argocd-chart), as its provides.services in the catalogue declare, checked against the rendered chart by npm run render)',
+      ],
+    ],
+  },
+  {
     name: 'NetworkPolicy rule with ports: [] (reads as every port)',
     inject: (t) =>
       add(t, 'demo/networkpolicy-demo.yaml', {

@@ -24,7 +24,7 @@ describe('Vault', () => {
     expect(values.server.auditStorage).toEqual({ enabled: true, size: '10Gi', storageClass: 'local-hostpath' });
     expect(values.server.image).toEqual({ repository: 'hashicorp/vault', tag: '1.19.0' });
     expect(values.injector).toEqual({ enabled: false });
-    expect(values.ui).toMatchObject({ enabled: true, activeVaultPodOnly: true, annotations: { 'projectcontour.io/upstream-protocol.tls': '8200' } });
+    expect(values.ui).toEqual({ enabled: true, activeVaultPodOnly: true });
   });
 
   it('configures a TLS listener, raft joins verified against the CA, and the gcpckms seal from PLATFORM facts', () => {
@@ -106,11 +106,9 @@ describe('Vault', () => {
     expect(find(objects, 'ServiceAccount', 'vault-config', 'vault').automountServiceAccountToken).toBe(false);
   });
 
-  it('routes the UI through the Gateway to the active pod', () => {
+  it('keeps the UI and API off the public Gateway (decision 0907): no route, no certificate', () => {
     const objects = vaultObjects();
-    const route = find(objects, 'HTTPRoute', 'vault', 'vault');
-    expect(route.spec.hostnames).toEqual(['vault.omni.cedille.club']);
-    expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'vault-ui', port: 8200 }]);
+    expect(objects.filter((o) => o.kind === 'HTTPRoute' || o.kind === 'Certificate')).toEqual([]);
   });
 
   it('puts the Vault Application and its configuration in dist/prod, and nothing of Vault elsewhere', () => {

@@ -16,6 +16,7 @@ import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import { TEST_TODAY } from '../helpers.ts';
 import { CONSTRUCT_CASES, INTERNAL_CASES, SECRET_CASES } from './more-cases.ts';
 import { DATA_CASES, type SynthCase } from './cases.ts';
+import { ISSUE_18_CASES } from './issue18-cases.ts';
 
 let root = '';
 let out = '';
@@ -47,7 +48,7 @@ afterAll(() => {
   expect(treeHash(out)).toBe(before);
 });
 
-export const ALL_CASES: SynthCase[] = [...DATA_CASES, ...CONSTRUCT_CASES, ...INTERNAL_CASES, ...SECRET_CASES];
+export const ALL_CASES: SynthCase[] = [...DATA_CASES, ...CONSTRUCT_CASES, ...INTERNAL_CASES, ...SECRET_CASES, ...ISSUE_18_CASES];
 
 let reused: Extract<ReturnType<typeof synthesize>, { ok: true }> | undefined;
 

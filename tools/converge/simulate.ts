@@ -342,7 +342,9 @@ export class Simulation {
     const provides = upstream?.provides ?? {};
     const named = (name: string) => name.replace('{release}', release);
     for (const name of provides.serviceAccounts ?? []) objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: named(name), namespace } });
-    for (const name of provides.services ?? []) objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: named(name), namespace }, spec: { ports: [] } });
+    for (const service of provides.services ?? []) {
+      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: named(service.name), namespace }, spec: { ports: service.ports.map((port) => ({ port })) } });
+    }
     for (const name of provides.secrets ?? []) objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: named(name), namespace } });
     for (const name of provides.configMaps ?? []) objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: named(name), namespace } });
     for (const name of provides.storageClasses ?? []) objects.push({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: named(name) } });

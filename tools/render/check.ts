@@ -42,6 +42,38 @@ export function valuesFindings(app: RenderedApplication): Finding[] {
   }));
 }
 
+/**
+ * The Services the catalogue declares a chart creates (`provides.services`, the gate's only knowledge
+ * of chart-made Services when it checks routes without rendering), against what the chart renders:
+ * each declared Service exists in the Application's namespace with exactly the declared ports.
+ */
+export function providesFindings(app: RenderedApplication, pin: ChartPin | undefined = pinOf(app)): Finding[] {
+  const findings: Finding[] = [];
+  for (const declared of pin?.provides?.services ?? []) {
+    const name = declared.name.replace(/\{release\}/g, app.source.releaseName);
+    const rendered = app.manifests.find(
+      (m) => m.object.kind === 'Service' && m.object.apiVersion === 'v1' && m.object.metadata.name === name && (m.object.metadata.namespace ?? app.source.namespace) === app.source.namespace,
+    );
+    const where = `${app.environment} › ${app.application} (${app.chart.chart}@${app.chart.version})`;
+    if (!rendered) {
+      findings.push({
+        check: 'provides',
+        text: `${where}: the catalogue declares Service ${app.source.namespace}/${name} (provides.services) but the chart renders no such Service; fix provides.services in charts/environments/catalogue.ts`,
+      });
+      continue;
+    }
+    const ports = ((rendered.object as any).spec?.ports ?? []).map((p: any) => p.port as number);
+    const same = ports.length === declared.ports.length && ports.every((port: number) => declared.ports.includes(port));
+    if (!same) {
+      findings.push({
+        check: 'provides',
+        text: `${where}: Service ${app.source.namespace}/${name} has ports ${ports.join(', ') || 'none'} but the catalogue declares ${declared.ports.join(', ') || 'none'} (provides.services, what the gate checks routes against); set the rendered ports in charts/environments/catalogue.ts`,
+      });
+    }
+  }
+  return findings;
+}
+
 export function determinismFindingsText(app: RenderedApplication): Finding[] {
   return app.nondeterminism.map((finding) => ({
     check: 'determinism',
@@ -85,6 +117,7 @@ export function checkRendered(result: RenderResult, timings: CheckTimings = { va
   for (const app of result.applications) {
     findings.push(...valuesFindings(app));
     findings.push(...determinismFindingsText(app));
+    findings.push(...providesFindings(app));
   }
   timings.valuesMs = performance.now() - started;
   started = performance.now();

@@ -10,7 +10,6 @@ import { ConfigErrors } from '../../lib/config-errors.ts';
 import { HelmApplication } from '../../lib/helm-application.ts';
 import { isDnsLabel } from '../../lib/names.ts';
 import { PlatformChart } from '../../lib/platform-chart.ts';
-import { PlatformRoute } from '../../lib/route.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
 import { VAULT_OPERATOR_AUTHENTICATION, VaultKubernetesRole, VaultPolicy, declaredVaultPolicies } from '../../lib/vault-config.ts';
 import { EXTERNAL_SECRETS, VAULT, VAULT_ADDRESS, VAULT_BOOTSTRAP_AUTH, VAULT_CLUSTER_AUTH_PARENT, VAULT_ROLES, VAULT_WRITER_NAMESPACE_LABEL, vaultAuthMount } from '../../lib/vault.ts';
@@ -25,8 +24,6 @@ export interface VaultProps {
   readonly dataSize?: string;
   /** Audit log volume per server. @default '10Gi' */
   readonly auditSize?: string;
-  /** First label of the UI's hostname (`vault.<environment domain>`). @default 'vault' */
-  readonly uiHost?: string;
   /**
    * The hand-made Secret (namespace `vault`) holding the GCP service-account key of the KMS seal;
    * it must be declared in `PLATFORM.handProvidedSecrets`. @default 'vault-gcp-kms'
@@ -63,7 +60,7 @@ interface VaultValues {
     };
     readonly statefulSet: { readonly securityContext: { readonly pod: Record<string, unknown>; readonly container: Record<string, unknown> } };
   };
-  readonly ui: { readonly enabled: boolean; readonly activeVaultPodOnly: boolean; readonly annotations: Record<string, string> };
+  readonly ui: { readonly enabled: boolean; readonly activeVaultPodOnly: boolean };
 }
 
 /** vault-config-operator chart values we set (keys checked against its v0.8.52 values.yaml). */
@@ -85,7 +82,7 @@ const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, capabilities: { 
 /**
  * HashiCorp Vault in HA with integrated raft storage, a TLS listener signed by the platform CA
  * (from the `vault-tls` service), auto-unseal with GCP Cloud KMS, audit volumes (the agent injector is off: unused)
- * and the UI behind the Gateway; then its declarative configuration through redhat-cop's
+ * and the UI off the public Gateway (operators reach it with `kubectl port-forward`, decision 0907); then its declarative configuration through redhat-cop's
  * vault-config-operator: KV v2 mounts, the password policy, the policies and the Kubernetes auth
  * mount and roles External Secrets and workloads log in with.
  */
@@ -101,7 +98,6 @@ export class Vault extends Construct {
     const storageClass = props.storageClass ?? 'local-hostpath';
     const dataSize = props.dataSize ?? '10Gi';
     const auditSize = props.auditSize ?? '10Gi';
-    const uiHost = props.uiHost ?? 'vault';
     const kmsSecret = props.kmsCredentialsSecret ?? 'vault-gcp-kms';
     const kms = platform.gcp.kms;
 
@@ -210,12 +206,9 @@ export class Vault extends Construct {
           },
           statefulSet: { securityContext: { pod: RESTRICTED_POD, container: RESTRICTED_CONTAINER } },
         },
-        ui: {
-          enabled: true,
-          activeVaultPodOnly: true,
-          // Contour speaks TLS to this port (docs/decisions/0302-vault-ui-upstream-tls.md)
-          annotations: { 'projectcontour.io/upstream-protocol.tls': String(VAULT.port) },
-        },
+        // The vault-ui Service (active pod only) is what operators port-forward to: the UI and the API
+        // are not on the public Gateway (docs/decisions/0907-public-endpoints.md).
+        ui: { enabled: true, activeVaultPodOnly: true },
       },
     });
 
@@ -237,8 +230,6 @@ export class Vault extends Construct {
         podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
       },
     });
-
-    new PlatformRoute(this, 'Ui', { host: uiHost, namespace: VAULT.namespace, backend: { service: VAULT.uiService, port: VAULT.port } });
 
     this.configure(environment.platform.vault.stores);
   }
