@@ -17,14 +17,36 @@ const TOKEN_SHAPES: readonly [string, RegExp][] = [
 ];
 
 /** Visits every string of an object with its JSON pointer. */
-export function forEachString(value: unknown, visit: (text: string, pointer: string) => void, pointer = ''): void {
-  if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value))
-    value.forEach((item, index) => {
-      forEachString(item, visit, `${pointer}/${index}`);
-    });
-  else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) forEachString(item, visit, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+export function forEachString(value: unknown, visit: (text: string, pointer: () => string) => void): void {
+  walkStrings(value, [], visit);
+}
+
+// The walks build a node's JSON pointer only when it is reported: most strings and keys never are.
+type Path = (string | number)[];
+
+/** RFC 6901 pointer of a path. */
+function pointerOf(path: Path): string {
+  let pointer = '';
+  for (const key of path) pointer += `/${typeof key === 'number' ? key : key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return pointer;
+}
+
+function walkStrings(value: unknown, path: Path, visit: (text: string, pointer: () => string) => void): void {
+  if (typeof value === 'string') {
+    const at = [...path];
+    visit(value, () => pointerOf(at));
+  } else if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      walkStrings(value[index], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    for (const key in value) {
+      path.push(key);
+      walkStrings((value as Record<string, unknown>)[key], path, visit);
+      path.pop();
+    }
   }
 }
 
@@ -53,34 +75,45 @@ export function looksLikeSecret(text: string): boolean {
 const POD_SECURITY_LEVELS = new Set(['privileged', 'baseline', 'restricted']);
 
 /** Visits every container-image string (`image: repo:tag`) with its pointer and sibling pull policy. */
-function forEachImage(value: unknown, pointer: string, visit: (image: string, pointer: string, pullPolicy: unknown) => void): void {
-  if (Array.isArray(value))
-    value.forEach((item, index) => {
-      forEachImage(item, `${pointer}/${index}`, visit);
-    });
-  else if (value && typeof value === 'object') {
+function forEachImage(value: unknown, path: Path, visit: (image: string, pointer: () => string, pullPolicy: unknown) => void): void {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      forEachImage(value[index], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    for (const [key, item] of Object.entries(record)) {
-      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (key === 'image' && typeof item === 'string') visit(item, at, record.imagePullPolicy);
-      else forEachImage(item, at, visit);
+    for (const key in record) {
+      const item = record[key];
+      path.push(key);
+      if (key === 'image' && typeof item === 'string') {
+        const at = [...path];
+        visit(item, () => pointerOf(at), record.imagePullPolicy);
+      } else forEachImage(item, path, visit);
+      path.pop();
     }
   }
 }
 
 /** Visits Helm-style `image: { repository, tag }` values (chart values in Applications). */
-function forEachChartImageTag(value: unknown, pointer: string, visit: (tag: string, pointer: string) => void): void {
-  if (Array.isArray(value))
-    value.forEach((item, index) => {
-      forEachChartImageTag(item, `${pointer}/${index}`, visit);
-    });
-  else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+function forEachChartImageTag(value: unknown, path: Path, visit: (tag: string, pointer: () => string) => void): void {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      forEachChartImageTag(value[index], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    for (const key in value as Record<string, unknown>) {
+      const item = (value as Record<string, unknown>)[key];
+      path.push(key);
       if (key === 'image' && item && typeof item === 'object' && !Array.isArray(item) && 'tag' in item && typeof (item as any).tag === 'string' && !('digest' in item)) {
-        visit((item as any).tag, `${at}/tag`);
+        const at = [...path, 'tag'];
+        visit((item as any).tag, () => pointerOf(at));
       }
-      forEachChartImageTag(item, at, visit);
+      forEachChartImageTag(item, path, visit);
+      path.pop();
     }
   }
 }
@@ -92,6 +125,28 @@ export function imageTag(image: string): { tag: string; digest: boolean } {
   const lastSlash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.indexOf(':', lastSlash + 1);
   return { tag: colon < 0 ? '' : withoutDigest.slice(colon + 1), digest };
+}
+
+// The same strings (labels, names, hosts) recur in every environment and sandbox: judge each once.
+const LITERAL_SECRET_MESSAGES = new Map<string, readonly string[]>();
+const NONE: readonly string[] = [];
+
+/** What no-literal-secrets says about one string ([] when nothing). */
+function literalSecretMessages(text: string): readonly string[] {
+  let messages = LITERAL_SECRET_MESSAGES.get(text);
+  if (messages === undefined) {
+    const found: string[] = [];
+    if (PRIVATE_KEY.test(text)) found.push('a PEM private key is in the manifest; keys live in Vault or are issued in the cluster');
+    for (const [what, shape] of TOKEN_SHAPES) {
+      if (shape.test(text)) found.push(`${what} is in the manifest; credentials come from Vault through External Secrets`);
+    }
+    if (looksLikeSecret(text)) found.push('a high-entropy token-like string is in the manifest; credentials come from Vault through External Secrets');
+    if (/tls[-_]skip[-_]verify\s*[:=]?\s*"?(true|1)/i.test(text) || /insecure-skip-tls-verify/i.test(text)) found.push('TLS verification is disabled; trust the CA bundle instead');
+    messages = found.length > 0 ? found : NONE;
+    // Short strings recur; a long one (a dashboard, a script) is seen once and would only fill memory.
+    if (text.length <= 256) LITERAL_SECRET_MESSAGES.set(text, messages);
+  }
+  return messages;
 }
 
 export const policyRules: Rule[] = [
@@ -108,14 +163,8 @@ export const policyRules: Rule[] = [
           }
         }
         forEachString(object, (text, pointer) => {
-          if (PRIVATE_KEY.test(text)) context.report(manifest, pointer, 'a PEM private key is in the manifest; keys live in Vault or are issued in the cluster');
-          for (const [what, shape] of TOKEN_SHAPES) {
-            if (shape.test(text)) context.report(manifest, pointer, `${what} is in the manifest; credentials come from Vault through External Secrets`);
-          }
-          if (looksLikeSecret(text)) context.report(manifest, pointer, 'a high-entropy token-like string is in the manifest; credentials come from Vault through External Secrets');
-          if (/tls[-_]skip[-_]verify\s*[:=]?\s*"?(true|1)/i.test(text) || /insecure-skip-tls-verify/i.test(text)) {
-            context.report(manifest, pointer, 'TLS verification is disabled; trust the CA bundle instead');
-          }
+          const messages = literalSecretMessages(text);
+          if (messages.length > 0) for (const message of messages) context.report(manifest, pointer(), message);
         });
       }
     },
@@ -124,17 +173,17 @@ export const policyRules: Rule[] = [
     name: 'pinned-images',
     check(context: RuleContext) {
       for (const manifest of context.manifests) {
-        forEachImage(manifest.object, '', (image, pointer, pullPolicy) => {
+        forEachImage(manifest.object, [], (image, pointer, pullPolicy) => {
           const { tag, digest } = imageTag(image);
           if (!digest && (tag === '' || FLOATING_TAGS.has(tag.toLowerCase()))) {
-            context.report(manifest, pointer, `image ${JSON.stringify(image)} is not pinned (${tag === '' ? 'no tag' : `floating tag "${tag}"`}); pin it in the catalogue (IMAGES)`);
+            context.report(manifest, pointer(), `image ${JSON.stringify(image)} is not pinned (${tag === '' ? 'no tag' : `floating tag "${tag}"`}); pin it in the catalogue (IMAGES)`);
           }
           if (pullPolicy === 'Always' && !digest) {
-            context.report(manifest, pointer.replace(/image$/, 'imagePullPolicy'), 'imagePullPolicy Always without a digest pulls whatever the tag points to today; pin a digest or use IfNotPresent');
+            context.report(manifest, pointer().replace(/image$/, 'imagePullPolicy'), 'imagePullPolicy Always without a digest pulls whatever the tag points to today; pin a digest or use IfNotPresent');
           }
         });
-        forEachChartImageTag(manifest.object, '', (tag, pointer) => {
-          if (FLOATING_TAGS.has(tag.toLowerCase()) || tag === '') context.report(manifest, pointer, `chart value image tag ${JSON.stringify(tag)} is not pinned; pin it in the catalogue (IMAGES)`);
+        forEachChartImageTag(manifest.object, [], (tag, pointer) => {
+          if (FLOATING_TAGS.has(tag.toLowerCase()) || tag === '') context.report(manifest, pointer(), `chart value image tag ${JSON.stringify(tag)} is not pinned; pin it in the catalogue (IMAGES)`);
         });
       }
     },
