@@ -141,7 +141,7 @@ export class PlanWalker {
   private async adminApply(session: Session, object: KubeObject, source: string, application: string, rejections: Rejection[]): Promise<void> {
     try {
       await session.admin.apply(strip(object), false);
-      if (object.kind === 'CustomResourceDefinition') await this.established(session, object.metadata.name);
+      if (object.kind === 'CustomResourceDefinition') await this.established(session, object);
     } catch (error) {
       const { status, message } = apiMessage(error);
       const id = identityOf(object);
@@ -149,12 +149,18 @@ export class PlanWalker {
     }
   }
 
-  /** Waits until the CRD is Established (what Argo CD waits for before the resources of a later wave). */
-  private async established(session: Session, name: string): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      const crd = (await session.admin.live({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } })) as any;
-      if ((crd?.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True')) return;
-      await new Promise((r) => setTimeout(r, 25));
+  /**
+   * Waits until the CRD's kind is served (discovery lists it, which follows its Established
+   * condition): what Argo CD needs before the resources of a later wave. Discovery answers are small;
+   * reading the CRD itself would send its whole schema back on every poll.
+   */
+  private async established(session: Session, crd: KubeObject): Promise<void> {
+    const spec = (crd as any).spec ?? {};
+    const version = (spec.versions ?? []).find((v: any) => v.served !== false)?.name;
+    if (!spec.group || !spec.names?.kind || !version) return;
+    for (let i = 0, delay = 10; i < 200; i++, delay = Math.min(delay * 2, 100)) {
+      if ((await session.admin.missingKind(`${spec.group}/${version}`, spec.names.kind)) === undefined) return;
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
 
@@ -247,9 +253,33 @@ export class PlanWalker {
       }
     }
     for (const object of objects) await this.adminApply(session, object, `AppProject ${app.project} as RBAC`, app.name, rejections);
+    await this.authorized(session, account.user, rbac.clusterRules[0] ?? rbac.namespaceRules[0], rbac.namespaces[0]);
     const api = session.cluster.api.as(account.user);
     session.projects.set(key, api);
     return api;
+  }
+
+  /**
+   * Waits until the RBAC authorizer (fed by informers, so a moment behind the writes) grants the
+   * account its first rule: Argo CD's account exists long before a sync, ours was just bound.
+   */
+  private async authorized(session: Session, user: string, rule: { apiGroups?: string[]; resources?: string[]; verbs: string[] } | undefined, namespace: string | undefined): Promise<void> {
+    if (!rule?.resources?.length || !rule.apiGroups?.length) return;
+    const star = (v: string) => (v === '*' ? 'x-any' : v);
+    const body = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${PROJECT_ACCOUNTS_NAMESPACE}`, 'system:authenticated'],
+        resourceAttributes: { group: star(rule.apiGroups[0]!), resource: star(rule.resources[0]!), verb: star(rule.verbs[0]!), ...(namespace && namespace !== '*' ? { namespace } : {}) },
+      },
+    };
+    for (let i = 0, delay = 10; i < 100; i++, delay = Math.min(delay * 2, 100)) {
+      const review = await session.admin.server.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { body: JSON.stringify(body) }).catch(() => undefined);
+      if (review?.status?.allowed) return;
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 
   /** The namespace Argo CD gives a namespaced resource without one: the Application's destination namespace. */
@@ -389,7 +419,7 @@ export class PlanWalker {
       for (const group of groups) {
         await pool(group, CONCURRENCY, async (task) => {
           if (!(await this.applyTask(session, api, app, task, options, result))) return;
-          if (task.object.kind === 'CustomResourceDefinition') await this.established(session, task.object.metadata.name);
+          if (task.object.kind === 'CustomResourceDefinition') await this.established(session, task.object);
           if (task.object.kind === 'Provider' && task.object.apiVersion.startsWith('pkg.crossplane.io/')) await this.installPackage(session, task.object, app.name, result.rejections);
         });
         for (const task of group)
