@@ -39,6 +39,8 @@ export interface UpstreamSource {
   readonly path?: string;
   /** API groups of the CRDs it installs. */
   readonly crdGroups: readonly string[];
+  /** Those its controller registers when it starts (not manifests of the chart). */
+  readonly crdGroupsAtRuntime?: readonly string[];
   readonly provides?: UpstreamProvides;
   /** The manifests create the Application's destination namespace themselves (with its labels). */
   readonly createsNamespace?: boolean;

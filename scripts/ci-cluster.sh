@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 npm run tools:build -- etcd kube-apiserver kubeconform
 echo "ci-cluster: binaries ready after $((SECONDS - start)) s"
+# The upgrade starts from the `dist` branch when published, else from dist/ at the pinned commit of
+# tools/cluster/upgrade.ts (CI clones with full history); the rendered charts come from `npm run render`.
 npm run cluster:test
 npm run test:cluster
 npm run peers

@@ -1,10 +1,11 @@
 /**
- * `npm run cluster:test [DIR] [-- --from <ref>] [--no-upgrade]`: real etcd + kube-apiserver (built
- * from pinned Go modules, tools/go/) receive DIR (default dist/) the way Argo CD syncs it — every
- * environment, in order, server-side dry-run then apply, as each AppProject's service account — then
- * again (must change nothing), and the upgrade from the published tree (`--from`, default the `dist`
- * branch, else `origin/dist`). Exit 1 with every refusal (file, object, the API server's message);
- * exit 2 with one message when Go or openssl is missing.
+ * `npm run cluster:test [DIR] [-- --from <ref>] [--no-upgrade] [--no-render]`: real etcd +
+ * kube-apiserver (built from pinned Go modules, tools/go/) receive DIR (default dist/) and the
+ * rendered charts the way Argo CD syncs them — every environment, in order, server-side dry-run then
+ * apply, as each AppProject's service account, admission webhook configurations last — then again
+ * (must change nothing), and the upgrade from the published tree (`--from`, default the `dist`
+ * branch, else `origin/dist`, else the pinned commit of tools/cluster/upgrade.ts). Exit 1 with every
+ * refusal (file, object, the API server's message); exit 2 with one message when a tool is missing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,14 +19,15 @@ import { cliArgs } from '../tools/args.ts';
 import { crdFolders } from '../tools/cluster/plan.ts';
 import { ControlPlaneError } from '../tools/cluster/control-plane.ts';
 import { PkiError } from '../tools/cluster/pki.ts';
-import { renderedObjects } from '../tools/cluster/rendered.ts';
+import { renderedObjects, renderedObjectsOfTree } from '../tools/cluster/rendered.ts';
+import { PINNED_UPGRADE_BASE, upgradeBaseCandidates } from '../tools/cluster/upgrade.ts';
 import { failures, runClusterTest } from '../tools/cluster/run.ts';
 import { readDistAtRef, readDistDir } from '../tools/dist-tree.ts';
 import { resolveCommit } from '../tools/git.ts';
 import { GO_TOOLS, GoToolError, ensureGoBinary } from '../tools/go-binaries.ts';
 
-const USAGE = 'npm run cluster:test -- [DIR] [--from <ref>] [--no-upgrade]';
-const args = cliArgs(process.argv.slice(2), { values: ['from'], flags: ['no-upgrade'] }, USAGE);
+const USAGE = 'npm run cluster:test -- [DIR] [--from <ref>] [--no-upgrade] [--no-render]';
+const args = cliArgs(process.argv.slice(2), { values: ['from'], flags: ['no-upgrade', 'no-render'] }, USAGE);
 const dir = resolve(args.positional[0] ?? join(REPO_ROOT, 'dist'));
 const started = performance.now();
 
@@ -62,19 +64,31 @@ const hostArgs = existsSync(talosPatch) ? ((parse(readFileSync(talosPatch, 'utf8
 
 let published: { ref: string; tree: ReturnType<typeof readDistDir> } | undefined;
 if (!args.flags['no-upgrade']) {
-  const refs = args.values.from ? [args.values.from] : ['dist', 'origin/dist'];
+  const refs = upgradeBaseCandidates(args.values.from);
   const ref = refs.find((r) => resolveCommit(REPO_ROOT, r));
-  if (ref) published = { ref, tree: readDistAtRef(REPO_ROOT, resolveCommit(REPO_ROOT, ref)!) };
-  else if (args.values.from) stop(`--from ${args.values.from} is not a commit of this repository`);
-  else console.log('upgrade: no published tree (no dist or origin/dist branch); skipped (give --from <ref>)');
+  if (!ref) stop(`no tree to upgrade from: none of ${refs.join(', ')} is a commit of this repository (a shallow clone? fetch the history, give --from <ref>, or --no-upgrade)`);
+  published = { ref: ref === PINNED_UPGRADE_BASE ? `${ref.slice(0, 7)} (pinned: no dist branch)` : ref, tree: readDistAtRef(REPO_ROOT, resolveCommit(REPO_ROOT, ref)!) };
 }
 
-const rendered = await renderedObjects(dir, process.env, (line) => console.log(line));
+// The rendered charts (tools/render, cached in .cache/rendered by `npm run render`; rendered here when the cache is not current).
+const renderOptions = { log: (line: string) => console.log(line) };
+async function rendering<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    stop(`rendering the charts of ${what} failed: ${(error as Error).message}\n  run \`npm run render\` (needs Go and the charts of ../shared/charts), or give --no-render`);
+  }
+}
+const rendered = args.flags['no-render'] ? undefined : await rendering(dir, () => renderedObjects(dir, renderOptions));
+const publishedRendered =
+  published && !args.flags['no-render']
+    ? await rendering(`the upgrade base ${published.ref}`, () => renderedObjectsOfTree(published!.tree, { ...renderOptions, cacheDir: join(REPO_ROOT, '.cache', 'rendered-upgrade-base') }))
+    : undefined;
 try {
   const report = await runClusterTest({
     manifests: loaded.manifests,
     tree: readDistDir(dir),
-    ...(published ? { published } : {}),
+    ...(published ? { published: { ...published, ...(publishedRendered ? { rendered: publishedRendered.lookup } : {}) } } : {}),
     plan: {
       facts,
       host,
@@ -89,7 +103,7 @@ try {
   });
   const problems = failures(report);
   console.log('');
-  for (const notice of [...(rendered?.notices ?? []), ...report.plan.notices]) console.log(`note: ${notice}`);
+  for (const notice of [...new Set([...(rendered?.notices ?? []), ...report.plan.notices])]) console.log(`note: ${notice}`);
   console.log(`clusters: ${report.plan.clusters.join(', ')} (one kube-apiserver each)`);
   console.log(`apply: ${report.fresh.counts.applications} Applications, ${report.fresh.counts.objects} objects, ${report.fresh.rejections.length + report.fresh.bootstrap.length} rejected`);
   console.log(
@@ -106,7 +120,12 @@ try {
   console.log(
     `time: ${total.toFixed(1)} s (binaries ${((built - started) / 1000).toFixed(1)} s; ${Object.entries(report.timings)
       .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
-      .join(', ')})`,
+      .join(', ')}; this process ${((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1)} CPU-s)`,
+  );
+  console.log(
+    `cpu: ${Object.entries(report.cpu)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ')}`,
   );
   if (problems.length > 0) {
     console.error(`\ncluster:test: ${problems.length} problem(s):`);

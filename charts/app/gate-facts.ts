@@ -30,6 +30,7 @@ export function upstreamSources(environments: readonly Environment[] = []): Upst
       repoURL: pin.repoURL,
       chart: pin.chart,
       crdGroups: pin.crdGroups,
+      ...(pin.crdGroupsAtRuntime ? { crdGroupsAtRuntime: pin.crdGroupsAtRuntime } : {}),
       ...(pin.provides ? { provides: pin.provides } : {}),
     })),
     ...(Object.entries(MANIFESTS) as [string, ManifestPin][]).map(([name, pin]) => ({

@@ -22,6 +22,12 @@ export interface ChartPin {
   readonly appVersion: string;
   /** API groups whose CRDs the chart installs: lets the gate prove custom resources come after it. */
   readonly crdGroups: readonly string[];
+  /**
+   * Those of `crdGroups` whose CRDs are not manifests of the chart: its controller registers them
+   * when it starts (the cluster test applies their pinned CRDs once the chart's Application is synced).
+   * @default none
+   */
+  readonly crdGroupsAtRuntime?: readonly string[];
   /** What the chart creates that our objects may reference. @default nothing */
   readonly provides?: UpstreamProvides;
   /**
@@ -159,6 +165,8 @@ export const CHARTS = {
     version: '4.1.1',
     appVersion: '4.1.1',
     crdGroups: ['openebs.io', 'snapshot.storage.k8s.io'],
+    // Mayastor's diskpool operator registers DiskPool from code (docs/decisions/0203-diskpools-skip-dry-run.md).
+    crdGroupsAtRuntime: ['openebs.io'],
   },
   crossplane: {
     repoURL: 'https://charts.crossplane.io/stable',
@@ -166,6 +174,8 @@ export const CHARTS = {
     version: '1.18.5',
     appVersion: 'v1.18.5',
     crdGroups: ['pkg.crossplane.io', 'apiextensions.crossplane.io'],
+    // The chart has no CRDs: Crossplane's init container (`crossplane core init`) installs them.
+    crdGroupsAtRuntime: ['pkg.crossplane.io', 'apiextensions.crossplane.io'],
   },
   vcluster: {
     repoURL: 'https://charts.loft.sh',

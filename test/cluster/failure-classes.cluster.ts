@@ -14,7 +14,7 @@ import { startControlPlane, type ControlPlane } from '../../tools/cluster/contro
 import { buildPlan, crdFolders } from '../../tools/cluster/plan.ts';
 import { compareUpgrade } from '../../tools/cluster/upgrade.ts';
 import { GO_TOOLS, ensureGoBinary } from '../../tools/go-binaries.ts';
-import { FIXTURE_FACTS, fixtureTree, type FixtureFolder } from '../tools/cluster-fixtures.ts';
+import { FIXTURE_FACTS, appProject, fixtureTree, type FixtureFolder } from '../tools/cluster-fixtures.ts';
 import { stringify } from 'yaml';
 
 const crds = crdFolders([join(schemasDir(), 'crds')]);
@@ -31,8 +31,8 @@ afterAll(async () => {
 });
 
 /** Applies a fixture tree as cluster:test does (bootstrap, dry-run, apply); returns the walk. */
-async function sync(folders: readonly FixtureFolder[], mode: 'apply' | 're-apply' = 'apply', previous?: Map<string, string>) {
-  const plan = buildPlan(fixtureTree(folders), { facts: FIXTURE_FACTS, host: 'prod', crds });
+async function sync(folders: readonly FixtureFolder[], mode: 'apply' | 're-apply' = 'apply', previous?: Map<string, string>, projects: readonly KubeObject[] = []) {
+  const plan = buildPlan(fixtureTree(folders, projects), { facts: FIXTURE_FACTS, host: 'prod', crds });
   const walker = new PlanWalker(plan, plane.clusters);
   expect(await walker.bootstrap()).toEqual([]);
   return walker.walk({ mode, ...(previous ? { previous } : {}) });
@@ -73,7 +73,7 @@ describe('the real API server', () => {
     const walk = await sync([gatewayApiCrds, { folder: 'edge-cel', objects: [namespace('edge-cel'), gateway] }]);
     expect(walk.rejections.map(brief)).toEqual([
       {
-        step: 'dry-run',
+        step: 'apply',
         source: 'prod/edge-cel/gateway-bad-tls.yaml',
         object: 'Gateway.gateway.networking.k8s.io edge-cel/bad-tls',
         status: 422,
@@ -89,7 +89,7 @@ describe('the real API server', () => {
     const update = await sync(tree('10.96.0.51'));
     expect(update.rejections.map(brief)).toEqual([
       {
-        step: 'dry-run',
+        step: 'apply',
         source: 'prod/immutable/service-web.yaml',
         object: 'Service immutable/web',
         status: 422,
@@ -103,16 +103,31 @@ describe('the real API server', () => {
 
   it('refuses a namespaced object whose namespace does not exist', async () => {
     const walk = await sync([{ folder: 'orphan', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'nowhere' }, data: { a: 'b' } }] }]);
-    expect(walk.rejections.map(brief)).toEqual([{ step: 'dry-run', source: 'prod/orphan/configmap-settings.yaml', object: 'ConfigMap nowhere/settings', status: 404, message: 'namespaces "nowhere" not found' }]);
+    expect(walk.rejections.map(brief)).toEqual([{ step: 'apply', source: 'prod/orphan/configmap-settings.yaml', object: 'ConfigMap nowhere/settings', status: 404, message: 'namespaces "nowhere" not found' }]);
   });
 
   it('refuses a ClusterRole that grants more than the AppProject lets the Application hold (escalation)', async () => {
-    const walk = await sync([
-      { folder: 'greedy', objects: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'greedy' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] }] },
-    ]);
+    // A project that may write ClusterRoles but not bind them (no ClusterRoleBinding, no RoleBinding):
+    // Argo CD would apply the role with its own cluster-admin rights; the API server, asked as the project, refuses it.
+    const rolesOnly = appProject('roles-only', 'https://kubernetes.default.svc', {
+      clusterResourceWhitelist: [{ group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' }],
+      namespaceResourceWhitelist: [{ group: '', kind: 'ConfigMap' }],
+    });
+    const walk = await sync(
+      [
+        {
+          folder: 'greedy',
+          project: 'roles-only',
+          objects: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'greedy' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] }],
+        },
+      ],
+      'apply',
+      undefined,
+      [rolesOnly],
+    );
     expect(walk.rejections.map((r) => ({ ...brief(r), message: r.message.split(':')[0] }))).toEqual([
       {
-        step: 'dry-run',
+        step: 'apply',
         source: 'prod/greedy/clusterrole-greedy.yaml',
         object: 'ClusterRole.rbac.authorization.k8s.io greedy',
         status: 403,
@@ -120,8 +135,37 @@ describe('the real API server', () => {
       },
     ]);
     expect(walk.rejections[0]!.message).toBe(
-      'clusterroles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:cluster-test-projects:argocd-project-prod" (groups=["system:serviceaccounts" "system:serviceaccounts:cluster-test-projects" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}',
+      'clusterroles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:cluster-test-projects:argocd-project-roles-only" (groups=["system:serviceaccounts" "system:serviceaccounts:cluster-test-projects" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}',
     );
+  });
+
+  it('accepts the same ClusterRole from a project that may bind roles cluster-wide (it holds everything, as Argo CD does)', async () => {
+    const walk = await sync([
+      { folder: 'admin-role', objects: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'everything' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] }] },
+    ]);
+    expect(walk.rejections.map(brief)).toEqual([]);
+  });
+
+  it('applies admission webhook configurations after every other object: a custom resource of the same sync meets no webhook', async () => {
+    const webhook: KubeObject = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'gateways' },
+      webhooks: [
+        {
+          name: 'validate.gateways.example.com',
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          failurePolicy: 'Fail',
+          clientConfig: { service: { name: 'nobody', namespace: 'default', path: '/validate' } },
+          rules: [{ apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'] }],
+        },
+      ],
+    };
+    const gatewayClass: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'hooked' }, spec: { controllerName: 'example.com/gateway' } };
+    const walk = await sync([gatewayApiCrds, { folder: 'hooked', objects: [webhook, gatewayClass] }]);
+    expect(walk.rejections.map(brief)).toEqual([]);
+    expect([...walk.applied.values()].map((a) => a.object.kind).slice(-2)).toEqual(['GatewayClass', 'ValidatingWebhookConfiguration']);
   });
 
   it('refuses a custom resource applied before its CRD exists', async () => {

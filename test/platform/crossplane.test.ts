@@ -55,7 +55,7 @@ describe('Crossplane', () => {
       kind: 'DeploymentRuntimeConfig',
       name: 'provider-kubernetes',
     });
-    const binding = find(objects, 'ClusterRoleBinding', 'crossplane-provider-kubernetes');
+    const binding = find(objects, 'ClusterRoleBinding', 'crossplane-provider-kubernetes-scoped');
     expect(binding.roleRef.name).toBe('crossplane-provider-kubernetes-scoped');
     const role = objects.find((o: any) => o.kind === 'ClusterRole' && o.metadata.name === 'crossplane-provider-kubernetes-scoped') as any;
     expect(role.rules.flatMap((r: any) => [...r.resources, ...r.verbs, ...r.apiGroups])).not.toContain('*');

@@ -89,7 +89,7 @@ describe('VCluster', () => {
   });
 
   it('binds each sandbox owner, and only them, to a role that reaches the vcluster but cannot alter the isolation', () => {
-    const owners = folder.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'sandbox-owner') as any[];
+    const owners = folder.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'sandbox-owner-role') as any[];
     expect(owners.map((o) => [o.metadata.namespace, o.subjects, o.roleRef])).toEqual([
       ['sandbox-epsot', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:epsot' }], { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sandbox-owner' }],
       ['sandbox-svc-cedille-user', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'member:svc-cedille-user' }], { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sandbox-owner' }],

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { apiMessage, type Rejection } from '../../tools/cluster/apply.ts';
 import { compareTasks, kindOrder, phaseOf } from '../../tools/argo-order.ts';
 import { buildPlan, type CrdSource } from '../../tools/cluster/plan.ts';
-import { ARGO_SYNC_VERBS, projectRbac } from '../../tools/cluster/project-rbac.ts';
+import { FULL_AUTHORITY, ROLE_VERBS_WITHOUT_ESCALATION, projectRbac } from '../../tools/cluster/project-rbac.ts';
 import { compareUpgrade } from '../../tools/cluster/upgrade.ts';
 import { appProject, FIXTURE_FACTS, fixtureTree } from './cluster-fixtures.ts';
 
@@ -95,29 +95,26 @@ describe('the plan', () => {
 });
 
 describe('an AppProject as RBAC', () => {
-  it('whitelists become rules with the sync verbs only: no escalate, bind or impersonate', () => {
+  it("a project that may create ClusterRoleBindings holds everything, as Argo CD's application controller does (it can bind cluster-admin)", () => {
     const rbac = projectRbac(appProject('prod', 'https://kubernetes.default.svc'), 'https://kubernetes.default.svc', () => undefined);
     expect(rbac.namespaces).toEqual(['*']);
-    expect(rbac.clusterRules).toEqual([
-      { apiGroups: ['*'], resources: ['*'], verbs: [...ARGO_SYNC_VERBS] },
-      { apiGroups: ['*'], resources: ['*'], verbs: [...ARGO_SYNC_VERBS] },
-    ]);
-    expect(rbac.clusterRules.flatMap((r) => r.verbs)).not.toContain('escalate');
+    expect(rbac.clusterRules).toEqual([...FULL_AUTHORITY, FULL_AUTHORITY[0]]);
   });
 
-  it('named destination namespaces bind the namespaced kinds there only; a kind discovery does not know is reported', () => {
+  it('named kinds get every verb, role kinds of a project that cannot bind get none of escalate and bind; named namespaces bind there only; an unknown kind is reported', () => {
     const project = appProject('team', 'https://x', {
       destinations: [{ namespace: 'team-a', server: 'https://x' }],
-      clusterResourceWhitelist: [],
+      clusterResourceWhitelist: [{ group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' }],
       namespaceResourceWhitelist: [
         { group: 'apps', kind: 'Deployment' },
         { group: 'example.com', kind: 'Widget' },
       ],
     });
-    const rbac = projectRbac(project, 'https://x', (group, kind) => (group === 'apps' && kind === 'Deployment' ? 'deployments' : undefined));
+    const resources: Record<string, string> = { 'apps/Deployment': 'deployments', 'rbac.authorization.k8s.io/ClusterRole': 'clusterroles' };
+    const rbac = projectRbac(project, 'https://x', (group, kind) => resources[`${group}/${kind}`]);
     expect(rbac).toEqual({
-      clusterRules: [],
-      namespaceRules: [{ apiGroups: ['apps'], resources: ['deployments', 'deployments/*'], verbs: [...ARGO_SYNC_VERBS] }],
+      clusterRules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterroles/*'], verbs: [...ROLE_VERBS_WITHOUT_ESCALATION] }],
+      namespaceRules: [{ apiGroups: ['apps'], resources: ['deployments', 'deployments/*'], verbs: ['*'] }],
       namespaces: ['team-a'],
       unresolved: ['example.com/Widget'],
     });

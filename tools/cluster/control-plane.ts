@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ApiServer } from './http.ts';
 import { createPki, type Pki } from './pki.ts';
 
 export interface ClusterSpec {
@@ -27,12 +28,16 @@ export interface RunningCluster {
   readonly kubeConfig: KubeConfig;
   /** Configuration acting as another user (impersonation by the admin, as `kubectl --as`). */
   readonly as: (user: string) => KubeConfig;
+  /** The keep-alive client of this API server (tools/cluster/http.ts). */
+  readonly api: ApiServer;
   readonly log: string;
 }
 
 export interface ControlPlane {
   readonly clusters: ReadonlyMap<string, RunningCluster>;
   readonly dir: string;
+  /** CPU seconds (user + system) each process has used so far: `etcd`, `kube-apiserver <cluster>` (Linux /proc; empty elsewhere). */
+  cpuSeconds(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +95,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, child: Child
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new ControlPlaneError(`${what} exited with code ${child.exitCode}:\n${tail(logFile)}`);
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new ControlPlaneError(`${what} was not ready after ${timeoutSeconds} s:\n${tail(logFile)}`);
 }
@@ -111,7 +116,23 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
   const log = options.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'cluster-test-'));
   const children: ChildProcess[] = [];
+  const names = new Map<ChildProcess, string>();
+  const cpuSeconds = () => {
+    const out: Record<string, number> = {};
+    for (const [child, name] of names) {
+      try {
+        // /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (100 per second on Linux).
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        out[name] = (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        // not Linux, or the process is gone
+      }
+    }
+    return out;
+  };
+  const running = new Map<string, RunningCluster>();
   const stop = async () => {
+    for (const cluster of running.values()) cluster.api.close();
     for (const child of children.reverse()) if (child.exitCode === null) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((r) => child.once('exit', r)))));
     rmSync(dir, { recursive: true, force: true });
@@ -137,6 +158,7 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
       etcdLog,
     );
     children.push(etcd);
+    names.set(etcd, 'etcd');
     await waitFor(
       'etcd',
       async () => {
@@ -151,7 +173,7 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
       30,
     );
 
-    const running = new Map<string, RunningCluster>();
+    const tls = { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey) };
     await Promise.all(
       clusters.map(async (cluster) => {
         const port = await freePort();
@@ -179,6 +201,7 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
           'endpoint-reconciler-type': 'none',
           profiling: 'false',
           'enable-priority-and-fairness': 'false',
+          'watch-cache': 'false',
           ...cluster.extraArgs,
         };
         const child = start(
@@ -187,6 +210,7 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
           logFile,
         );
         children.push(child);
+        names.set(child, `kube-apiserver ${cluster.name}`);
         const pki2 = pki;
         await waitFor(`kube-apiserver of ${cluster.name}`, async () => (await get(`${url}/readyz`, pki2)) === 200, child, logFile, options.readyTimeout ?? 120);
         log(`kube-apiserver of ${cluster.name} ready on ${url}`);
@@ -195,11 +219,12 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
           url,
           kubeConfig: kubeConfigFor(cluster.name, url, pki),
           as: (user) => kubeConfigFor(cluster.name, url, pki, user),
+          api: new ApiServer(url, tls),
           log: logFile,
         });
       }),
     );
-    return { clusters: running, dir, stop };
+    return { clusters: running, dir, stop, cpuSeconds };
   } catch (error) {
     await stop();
     throw error;

@@ -34,6 +34,8 @@ export interface ApplicationSync {
   /** How its resources were found: our own folder, rendered chart objects, or only the CRDs of its catalogue entry. */
   readonly content: 'folder' | 'rendered' | 'catalogue-crds';
   readonly objects: readonly PlannedObject[];
+  /** CRDs the chart's controller registers when it starts (catalogue `crdGroupsAtRuntime`): applied once the Application is synced. */
+  readonly runtimeCrds: readonly PlannedObject[];
 }
 
 export interface ClusterPlan {
@@ -121,6 +123,13 @@ export function buildPlan(manifests: readonly Manifest[], options: PlanOptions):
   for (const environment of environments) {
     const inventory = byInventory.get(environment)!;
     const upstreamByName = new Map(inventory.upstreamApplications.map((a) => [a.name, a.upstream]));
+    // Kinds whose CRD a rendered chart of the environment brings (e.g. Kuma's MeshTLS, pinned nowhere else).
+    const renderedKinds = new Set(
+      inventory.upstreamApplications
+        .flatMap((a) => options.rendered?.(environment, a.name) ?? [])
+        .filter((o) => o.object.kind === 'CustomResourceDefinition')
+        .flatMap((o) => ((o.object as any).spec?.versions ?? []).map((v: any) => `${(o.object as any).spec?.group}/${v.name}|${(o.object as any).spec?.names?.kind}`)),
+    );
     for (const manifest of manifests) {
       const app = manifest.object as any;
       if (manifest.environment !== environment || manifest.folder !== ROOT || app.kind !== 'Application' || !app.apiVersion.startsWith('argoproj.io/')) continue;
@@ -132,13 +141,15 @@ export function buildPlan(manifests: readonly Manifest[], options: PlanOptions):
       const upstream: UpstreamSource | undefined = upstreamByName.get(name);
       let content: ApplicationSync['content'];
       let objects: PlannedObject[];
+      let runtimeCrds: PlannedObject[] = [];
       if (own && !upstream) {
         const [env, folder] = String(own.path).split('/') as [string, string];
         content = 'folder';
         objects = folderObjects(env, folder).filter((planned) => {
           // A kind the catalogue declares schemaless (its CRD is not pinned, e.g. Kuma's MeshTLS, which
-          // only the chart ships) cannot reach an API server that has only the pinned CRDs: said, not applied.
-          const gap = SCHEMALESS_KINDS.find((k) => k.apiVersion === planned.object.apiVersion && k.kind === planned.object.kind);
+          // only the chart ships) cannot reach an API server that has only the pinned CRDs: said, not
+          // applied, unless a rendered chart of the environment brings its CRD.
+          const gap = !renderedKinds.has(`${planned.object.apiVersion}|${planned.object.kind}`) && SCHEMALESS_KINDS.find((k) => k.apiVersion === planned.object.apiVersion && k.kind === planned.object.kind);
           if (gap) notices.push(`${name}: ${planned.object.kind} ${planned.object.metadata.name} not applied: ${gap.reason}`);
           return !gap;
         });
@@ -147,6 +158,13 @@ export function buildPlan(manifests: readonly Manifest[], options: PlanOptions):
         if (rendered) {
           content = 'rendered';
           objects = rendered;
+          const renderedGroups = new Set(rendered.filter((o) => o.object.kind === 'CustomResourceDefinition').map((o) => String((o.object as any).spec?.group)));
+          const atRuntime = upstream?.crdGroupsAtRuntime ?? [];
+          runtimeCrds = atRuntime.flatMap((group) => options.crds.crdsOfGroup(group));
+          const absent = (upstream?.crdGroups ?? []).filter((group) => !renderedGroups.has(group) && !atRuntime.includes(group));
+          if (absent.length > 0)
+            notices.push(`${name}: the catalogue says ${upstream!.name} brings CRDs of ${absent.join(', ')}, the rendered chart has none (declare crdGroupsAtRuntime if its controller registers them)`);
+          if (atRuntime.length > 0) notices.push(`${name}: CRDs of ${atRuntime.join(', ')} registered by the chart's controller at start (crdGroupsAtRuntime), applied once the Application is synced`);
         } else {
           content = 'catalogue-crds';
           const groups = upstream?.crdGroups ?? [];
@@ -173,6 +191,7 @@ export function buildPlan(manifests: readonly Manifest[], options: PlanOptions):
         syncOptions,
         content,
         objects,
+        runtimeCrds,
       });
     }
   }

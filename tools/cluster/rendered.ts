@@ -1,15 +1,14 @@
 /**
  * Rendered chart objects as one input of the cluster test: the render workstream's `tools/render/`
- * (renderDist, cached in .cache/rendered), with CLUSTER_TEST_RENDER=1. Opt-in for now: the rendered
- * charts bring admission webhooks whose pods never run here and ClusterRoles the AppProject model
- * refuses (docs/cluster-test.md, "Rendered charts"). Without it a chart Application applies only
- * the pinned CRDs its catalogue entry declares.
+ * (renderDist: from its cache in .cache/rendered when current, else helm renders them now, as
+ * `npm run render` does). A chart Application then applies what Argo CD would: every rendered
+ * object, in order; admission webhook configurations last (docs/decisions/0813-webhooks-last.md).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { KubeObject } from '../../charts/lib/manifest.ts';
-import { REPO_ROOT } from '../../gate/schemas-location.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { DistTree } from '../dist-tree.ts';
+import { renderDist } from '../render/index.ts';
 import type { PlannedObject } from './plan.ts';
 
 export interface RenderedInput {
@@ -19,22 +18,16 @@ export interface RenderedInput {
   readonly notices: readonly string[];
 }
 
-interface RenderModule {
-  renderDist(
-    dir: string,
-    options?: { log?: (line: string) => void },
-  ): Promise<{
-    applications: readonly { environment: string; application: string }[];
-    manifests: readonly { environment: string; application: string; file: string; object: KubeObject }[];
-    problems: readonly string[];
-  }>;
+export interface RenderedOptions {
+  /** Render cache (default tools/render's `.cache/rendered`). */
+  readonly cacheDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: (line: string) => void;
 }
 
-export async function renderedObjects(dir: string, env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => {}): Promise<RenderedInput | undefined> {
-  const entry = join(REPO_ROOT, 'tools', 'render', 'index.ts');
-  if (env.CLUSTER_TEST_RENDER !== '1' || !existsSync(entry)) return undefined;
-  const render = (await import(pathToFileURL(entry).href)) as RenderModule;
-  const result = await render.renderDist(dir, { log });
+/** The rendered objects of every chart Application of a dist folder. Throws what renderDist throws (no helm, no chart). */
+export async function renderedObjects(dir: string, options: RenderedOptions = {}): Promise<RenderedInput> {
+  const result = await renderDist(dir, { ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), ...(options.env ? { env: options.env } : {}), ...(options.log ? { log: options.log } : {}) });
   const rendered = new Set(result.applications.map((a) => `${a.environment}|${a.application}`));
   return {
     lookup: (environment, application) =>
@@ -44,4 +37,18 @@ export async function renderedObjects(dir: string, env: NodeJS.ProcessEnv = proc
     all: (environment) => result.manifests.filter((m) => m.environment === environment).map((m) => ({ source: `${m.application} (rendered): ${m.file}`, object: m.object })),
     notices: result.problems.map((p) => `render: ${p}`),
   };
+}
+
+/** The rendered objects of an in-memory tree (the published one of the upgrade), through a folder written for renderDist. */
+export async function renderedObjectsOfTree(tree: DistTree, options: RenderedOptions = {}): Promise<RenderedInput> {
+  const work = mkdtempSync(join(tmpdir(), 'cluster-test-published-'));
+  try {
+    for (const [path, text] of tree) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      writeFileSync(join(work, path), text);
+    }
+    return await renderedObjects(work, options);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { Manifest } from '../../charts/lib/manifest.ts';
 import type { DistTree } from '../dist-tree.ts';
-import { PlanWalker, type Rejection, type WalkResult } from './apply.ts';
+import { PlanWalker, isWebhookConfiguration as webhook, type Rejection, type WalkResult } from './apply.ts';
 import { startControlPlane, type ClusterSpec, type ControlPlane, type RunningCluster } from './control-plane.ts';
 import { buildPlan, type ClusterPlan, type PlanOptions } from './plan.ts';
 import { compareUpgrade, manifestsOfTree, type Agreement } from './upgrade.ts';
@@ -15,7 +15,7 @@ export interface ClusterTestInput {
   /** The new tree as files (for the upgrade comparison with `npm run diff`). */
   readonly tree: DistTree;
   /** The published tree to upgrade from; none skips the upgrade. */
-  readonly published?: { readonly ref: string; readonly tree: DistTree };
+  readonly published?: { readonly ref: string; readonly tree: DistTree; readonly rendered?: PlanOptions['rendered'] };
   readonly plan: Omit<PlanOptions, 'rendered'> & { readonly rendered?: PlanOptions['rendered'] };
   /** Extra kube-apiserver flags per cluster (the host's from the Talos cluster patch). */
   readonly extraArgs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -30,6 +30,8 @@ export interface ClusterTestReport {
   readonly reapply: WalkResult;
   readonly upgrade?: { readonly ref: string; readonly published: WalkResult; readonly update: WalkResult; readonly prune: Rejection[]; readonly agreement: Agreement };
   readonly timings: Record<string, number>;
+  /** CPU seconds of etcd and each kube-apiserver. */
+  readonly cpu: Record<string, number>;
 }
 
 const UPGRADE = 'upgrade-';
@@ -51,7 +53,9 @@ export async function runClusterTest(input: ClusterTestInput): Promise<ClusterTe
   const log = input.log ?? (() => {});
   const timings: Record<string, number> = {};
   const plan = buildPlan(input.manifests, input.plan);
-  const publishedPlan = input.published ? buildPlan(manifestsOfTree(input.published.tree), input.plan) : undefined;
+  // The published tree with its own rendered charts (never the new tree's), so chart objects are upgraded too.
+  const { rendered: _new, ...common } = input.plan;
+  const publishedPlan = input.published ? buildPlan(manifestsOfTree(input.published.tree), { ...common, ...(input.published.rendered ? { rendered: input.published.rendered } : {}) }) : undefined;
   const clusterNames = [...new Set([...plan.clusters, ...(publishedPlan?.clusters ?? [])])];
   const specs: ClusterSpec[] = [
     ...clusterNames.map((name) => ({ name, extraArgs: input.extraArgs?.[name] })),
@@ -62,8 +66,13 @@ export async function runClusterTest(input: ClusterTestInput): Promise<ClusterTe
     const freshRun = async () => {
       const walker = new PlanWalker(plan, subset(plane, plan.clusters));
       const bootstrap = await walker.bootstrap();
-      const fresh = await timed(timings, 'apply', () => walker.walk({ mode: 'apply', log }));
-      const reapply = await timed(timings, 're-apply', () => walker.walk({ mode: 're-apply', previous: fresh.versions }));
+      // Admission webhook configurations last (decision 0813): after every other object of both passes.
+      const fresh = await timed(timings, 'apply', () => walker.walk({ mode: 'apply', webhooks: 'hold', log }));
+      const reapply = await timed(timings, 're-apply', () => walker.walk({ mode: 're-apply', previous: fresh.versions, webhooks: 'hold' }));
+      await timed(timings, 'webhooks', async () => {
+        await walker.applyDeferred(fresh, { mode: 'apply' });
+        await walker.applyDeferred(reapply, { mode: 're-apply' });
+      });
       return { fresh: { ...fresh, bootstrap }, reapply };
     };
     const upgradeRun = async () => {
@@ -72,19 +81,27 @@ export async function runClusterTest(input: ClusterTestInput): Promise<ClusterTe
         const clusters = subset(plane, clusterNames, UPGRADE);
         const before = new PlanWalker(publishedPlan, clusters);
         await before.bootstrap();
-        const published = await before.walk({ mode: 'apply' });
+        const published = await before.walk({ mode: 'apply', webhooks: 'hold' });
         const after = new PlanWalker(plan, clusters);
         await after.bootstrap();
-        const update = await after.walk({ mode: 'apply' });
-        const gone = [...published.applied].filter(([key]) => !update.applied.has(key) && !update.rejections.some((r) => `${r.cluster}|${r.key}` === key));
-        const prune = await after.prune(gone);
+        const update = await after.walk({ mode: 'apply', webhooks: 'hold' });
         const refusals = update.rejections.filter((r) => published.applied.has(`${r.cluster}|${r.key}`) && r.status === 422);
+        // What the new tree no longer has is pruned; webhook configurations are applied last (old, then
+        // new: their own update) and pruned after that (decision 0813).
+        const gone = (applied: WalkResult['applied']) =>
+          [...published.applied].filter(([key]) => !applied.has(key) && !update.rejections.some((r) => `${r.cluster}|${r.key}` === key) && !webhook(published.applied.get(key)!.object));
+        const prune = await after.prune(gone(update.applied));
+        await before.applyDeferred(published, { mode: 'apply' });
+        const webhookRefusalsFrom = update.rejections.length;
+        await after.applyDeferred(update, { mode: 'apply' });
+        refusals.push(...update.rejections.slice(webhookRefusalsFrom).filter((r) => published.applied.has(`${r.cluster}|${r.key}`) && r.status === 422));
+        prune.push(...(await after.prune([...published.applied].filter(([key, entry]) => webhook(entry.object) && !update.applied.has(key)))));
         const agreement = compareUpgrade(input.published!.tree, input.tree, refusals);
         return { ref: input.published!.ref, published, update, prune, agreement };
       });
     };
     const [{ fresh, reapply }, upgrade] = await Promise.all([freshRun(), upgradeRun()]);
-    return { plan, fresh, reapply, ...(upgrade ? { upgrade } : {}), timings };
+    return { plan, fresh, reapply, ...(upgrade ? { upgrade } : {}), timings, cpu: plane.cpuSeconds() };
   } finally {
     await plane.stop();
   }

@@ -53,3 +53,16 @@ export function compareUpgrade(before: DistTree, after: DistTree, refusals: read
     replaced,
   };
 }
+
+/**
+ * The tree the upgrade starts from when no `dist` branch is published (a fresh clone of main has
+ * none, and CI runs on one): dist/ at e813537, the state of main when issue #17's cluster test was
+ * started, a commit in main's history. Move it forward (to a commit of main's first-parent history)
+ * when the `dist` branch is published for good; the `dist` branch, when present, always wins.
+ */
+export const PINNED_UPGRADE_BASE = 'e813537691f1d708524099a09c5ab6396e62db28';
+
+/** Refs tried in order for the published tree: `--from`, else the `dist` branch, `origin/dist`, the pinned commit. */
+export function upgradeBaseCandidates(from?: string): string[] {
+  return from ? [from] : ['dist', 'origin/dist', PINNED_UPGRADE_BASE];
+}

@@ -121,8 +121,11 @@ export class Crossplane extends Construct {
       const role = new k8s.KubeClusterRole(this, 'KubernetesProviderRole', { metadata: { name: KUBERNETES_PROVIDER_CLUSTER_ROLE }, rules: [...KUBERNETES_PROVIDER_RULES] });
       setSyncWave(role, Wave.FOUNDATION);
     }
+    // roleRef is immutable: the binding is named after the role it binds, so binding another role is a
+    // rename (Argo CD creates the new binding and prunes the old) instead of an update the API server
+    // refuses (the cluster test's upgrade from a tree bound to cluster-admin, issue #17).
     const binding = new k8s.KubeClusterRoleBinding(this, 'KubernetesProviderBinding', {
-      metadata: { name: `crossplane-${KUBERNETES_PROVIDER_SERVICE_ACCOUNT}` },
+      metadata: { name: clusterRole === KUBERNETES_PROVIDER_CLUSTER_ROLE ? clusterRole : `crossplane-${KUBERNETES_PROVIDER_SERVICE_ACCOUNT}-${clusterRole}` },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
       subjects: [{ kind: 'ServiceAccount', name: KUBERNETES_PROVIDER_SERVICE_ACCOUNT, namespace: CROSSPLANE_NAMESPACE }],
     });

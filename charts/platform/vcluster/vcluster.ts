@@ -336,8 +336,10 @@ class VirtualCluster extends Construct {
         metadata: { name: 'sandbox-owner', namespace },
         rules: sandboxOwnerRules([`vc-${address.name}`, address.kubeconfigSecret]),
       });
+      // Named after the Role it binds: roleRef is immutable, and the binding of the earlier trees
+      // (`sandbox-owner`, to the ClusterRole `admin`) is replaced by a rename, not refused as an update.
       new k8s.KubeRoleBinding(this, 'Owner', {
-        metadata: { name: 'sandbox-owner', namespace },
+        metadata: { name: 'sandbox-owner-role', namespace },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: memberGroup(props.owner) }],
       });
