@@ -4,7 +4,7 @@ import { publicRoutesRule } from '../../gate/public-routes.ts';
 import { secretReferencesRule } from '../../gate/secret-references.ts';
 import { PACKAGES } from '../environments/catalogue.ts';
 import type { Environment } from '../environments/types.ts';
-import { gateFacts } from './gate-facts.ts';
+import { gateFacts, hostPushedSecrets } from './gate-facts.ts';
 import { GATE_WAIVERS } from './gate-waivers.ts';
 
 /**
@@ -15,7 +15,8 @@ import { GATE_WAIVERS } from './gate-waivers.ts';
  * routes (backends declared public in the environment data).
  */
 export function platformGateOptions(environments: readonly Environment[]): GateOptions {
-  const declared = environments[0]?.platform.handProvidedSecrets ?? [];
+  // hand-made Secrets, and those a host pushes from Vault into its vclusters (with their keys)
+  const declared = [...(environments[0]?.platform.handProvidedSecrets ?? []), ...hostPushedSecrets(environments)];
   return {
     facts: gateFacts(environments),
     waivers: GATE_WAIVERS,

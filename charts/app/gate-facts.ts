@@ -43,7 +43,19 @@ export function upstreamSources(environments: readonly Environment[] = []): Upst
   ];
 }
 
-function environmentFacts(environment: Environment): EnvironmentFacts {
+/**
+ * Secrets a host's External Secrets pushes from Vault into the vclusters it runs (`vcluster` service,
+ * `hosted[].secrets`): they exist in the hosted environment although its own dist/ does not make them.
+ */
+export function hostPushedSecrets(environments: readonly Environment[]): { environment: string; namespace: string; name: string; keys: readonly string[]; host: string }[] {
+  return environments.flatMap((host) =>
+    (host.services.vcluster?.hosted ?? []).flatMap((hosted) =>
+      (hosted.secrets ?? []).map((secret) => ({ environment: hosted.environment.name, namespace: secret.namespace, name: secret.name, keys: secret.keys, host: host.name })),
+    ),
+  );
+}
+
+function environmentFacts(environment: Environment, environments: readonly Environment[]): EnvironmentFacts {
   const provided = environment.provided ?? {};
   return {
     namespaces: environment.hostProvided.namespaces,
@@ -54,6 +66,9 @@ function environmentFacts(environment: Environment): EnvironmentFacts {
       ...(environment.platform.handProvidedSecrets ?? [])
         .filter((secret) => secret.environment === environment.name)
         .map((secret) => ({ namespace: secret.namespace, name: secret.name, reason: `made by hand: ${secret.reason} (${secret.runbook})` })),
+      ...hostPushedSecrets(environments)
+        .filter((secret) => secret.environment === environment.name)
+        .map((secret) => ({ namespace: secret.namespace, name: secret.name, reason: `pushed from Vault by ${secret.host}'s External Secrets (vcluster service, hosted secrets)` })),
     ],
     configMaps: provided.configMaps ?? [],
     serviceAccounts: provided.serviceAccounts ?? [],
@@ -65,7 +80,7 @@ function environmentFacts(environment: Environment): EnvironmentFacts {
 export function gateFacts(environments: readonly Environment[]): GateFacts {
   const platform = environments[0]?.platform;
   return {
-    environments: Object.fromEntries(environments.map((environment) => [environment.name, environmentFacts(environment)])),
+    environments: Object.fromEntries(environments.map((environment) => [environment.name, environmentFacts(environment, environments)])),
     upstream: upstreamSources(environments),
     argocdNamespace: platform?.argocdNamespace ?? 'argocd',
     repoURL: platform?.source.repoURL ?? '',

@@ -238,6 +238,8 @@ export const IMAGES = {
   clickhouseKeeper: { repository: 'clickhouse/clickhouse-keeper', tag: '24.8.14.39' },
   otelCollector: { repository: 'otel/opentelemetry-collector-contrib', tag: '0.114.0' },
   sampleApp: { repository: 'jaegertracing/example-hotrod', tag: '1.64.0' },
+  // GitHub SSO in front of the sample (decision 0907).
+  oauth2Proxy: { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.7.1' },
   // The server image the vault chart 0.30.0 ships; set explicitly so a chart bump cannot move it.
   vault: { repository: 'hashicorp/vault', tag: '1.19.0' },
   vclusterKubernetes: { repository: 'registry.k8s.io/kube-apiserver', tag: 'v1.28.11' },
@@ -349,6 +351,12 @@ export interface SchemalessKind {
 }
 
 export const SCHEMALESS_KINDS: readonly SchemalessKind[] = [
+  {
+    apiVersion: 'external-secrets.io/v1alpha1',
+    kind: 'PushSecret',
+    reason:
+      "installed by the external-secrets chart 0.10.7 (templates/crds/pushsecret.yaml, crds.createPushSecret defaults to true); the pinned schemas carry its other CRDs and not this one (a vcluster's Vault-sourced Secrets, docs/decisions/0907-public-endpoints.md)",
+  },
   {
     apiVersion: 'kuma.io/v1alpha1',
     kind: 'MeshTLS',

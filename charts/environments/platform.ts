@@ -62,9 +62,9 @@ export const PLATFORM: PlatformFacts = {
     {
       environment: 'staging',
       namespace: 'sample',
-      service: 'hotrod',
-      authentication: 'none yet: SSO waits for secrets in staging (decision 0303); an open item of issue 18 (decision 0907)',
-      reason: 'the instrumented demo; it holds no data, its requests only produce telemetry',
+      service: 'oauth2-proxy',
+      authentication: 'GitHub SSO (oauth2-proxy, org ClubCedille)',
+      reason: 'the instrumented demo HotROD, behind its SSO proxy; HotROD itself is never a public backend',
     },
   ],
   gcp: {

@@ -37,6 +37,9 @@ export const prod: Environment = {
           size: 'large',
           // Staging's collector forwards to prod's (docs/observability.md).
           hostServices: [{ from: 'opentelemetry/telemetry-collector', to: 'opentelemetry/prod-telemetry-collector', ports: [4317, 4318] }],
+          // oauth2-proxy's GitHub client and cookie secret, in front of HotROD (decision 0907).
+          // The gate checks these keys against what oauth2-proxy reads in staging (secret-references).
+          secrets: [{ namespace: 'sample', name: 'oauth2-proxy', keys: ['client-id', 'client-secret', 'cookie-secret'] }],
         },
         { environment: sandbox, size: 'medium' },
       ],

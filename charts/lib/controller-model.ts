@@ -14,8 +14,8 @@ export interface ObjectRef {
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
-  /** Another cluster: `host` is the cluster a vcluster runs on. */
-  readonly cluster?: 'host';
+  /** Another cluster: `host` is the cluster a vcluster runs on; `{ server }` the cluster serving that API (a vcluster, from its host). */
+  readonly cluster?: 'host' | { readonly server: string };
 }
 
 /** Something a rule waits for, with the reason a reader of the deadlock chain sees. */
@@ -43,6 +43,8 @@ export interface Reaction {
   readonly rewrites?: readonly string[];
   /** Objects it creates in the host cluster (a vcluster's syncer). */
   readonly makesInHost?: readonly KubeObject[];
+  /** Objects it creates through another cluster's API (`server`), e.g. External Secrets pushing into a vcluster. */
+  readonly makesIn?: readonly { readonly server: string; readonly objects: readonly KubeObject[] }[];
   /** The rule makes a cluster's API reachable at this server URL (vcluster). */
   readonly servesCluster?: string;
 }
@@ -131,7 +133,8 @@ export function groupOf(apiVersion: string): string {
 }
 
 export function describeRef(ref: ObjectRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}${ref.cluster === 'host' ? ' (host)' : ''}`;
+  const where = ref.cluster === 'host' ? ' (host)' : ref.cluster ? ` (in ${ref.cluster.server})` : '';
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}${where}`;
 }
 
 export function refOf(object: KubeObject): ObjectRef {

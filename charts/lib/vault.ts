@@ -54,7 +54,12 @@ export const VAULT_ROLES = {
 } as const;
 
 /** External Secrets' controller identity (namespace and service account). */
-export const EXTERNAL_SECRETS = { namespace: 'external-secrets', serviceAccount: 'external-secrets' } as const;
+export const EXTERNAL_SECRETS = {
+  namespace: 'external-secrets',
+  serviceAccount: 'external-secrets',
+  /** Labels of the controller's pods only (chart 0.10.7 `external-secrets.selectorLabels`, release `external-secrets`; the webhook and cert-controller pods carry other names). */
+  controllerPods: { 'app.kubernetes.io/name': 'external-secrets', 'app.kubernetes.io/instance': 'external-secrets' },
+} as const;
 
 /**
  * The service account External Secrets presents for an ExternalSecret on the workloads store: the

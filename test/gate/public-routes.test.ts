@@ -43,6 +43,15 @@ describe('public routes', () => {
     expect(gate([vaultRoute])).toEqual([`prod/vault/httproute-vault.yaml /spec/rules/0/backendRefs/0/name Service vault/vault-ui ${MESSAGE}`]);
   });
 
+  it('refuses the HotROD route straight to HotROD, as it was before its SSO', () => {
+    const hotrod = platform.manifests.find((m) => m.environment === 'staging' && m.object.kind === 'HTTPRoute' && m.object.metadata.name === 'hotrod')!;
+    const direct: Manifest = {
+      ...hotrod,
+      object: { ...hotrod.object, spec: { ...(hotrod.object as any).spec, rules: [{ backendRefs: [{ name: 'hotrod', port: 8080 }] }] } } as KubeObject,
+    };
+    expect(gate([direct])).toEqual([`staging/sample-app/httproute-hotrod.yaml /spec/rules/0/backendRefs/0/name Service sample/hotrod ${MESSAGE}`]);
+  });
+
   it('judges Contour HTTPProxies too, and ignores routes not attached to a Gateway', () => {
     const proxy: Manifest = {
       environment: 'prod',

@@ -53,7 +53,7 @@ describe('NetworkPolicy enforcement', () => {
 
   it('fails when the host carries NetworkPolicies and nothing enforces them', () => {
     expect(configErrors(() => build(withHostedSandbox(unenforced)))).toEqual([
-      "prod › environment: services lacks 'kube-router' but 30 NetworkPolicies (prod:clickhouse/clickhouse-clients-only, prod:vcluster-staging/allow-host-services, prod:sandbox-epsot/allow-argocd-to-api, …) run on nodes whose CNI (flannel) does not enforce them; enable 'kube-router' in the services of prod (docs/decisions/0604-networkpolicy-enforcement.md)",
+      "prod › environment: services lacks 'kube-router' but 31 NetworkPolicies (prod:clickhouse/clickhouse-clients-only, prod:vcluster-staging/allow-external-secrets-to-api, prod:vcluster-staging/allow-host-services, …) run on nodes whose CNI (flannel) does not enforce them; enable 'kube-router' in the services of prod (docs/decisions/0604-networkpolicy-enforcement.md)",
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('sandbox isolation', () => {
     }
   });
 
-  it('no policy anywhere lets another namespace into a sandbox, and ClickHouse admits only its clients', () => {
+  it('no policy anywhere lets another namespace into a sandbox, only External Secrets into the staging vcluster API, and ClickHouse admits only its clients', () => {
     const all = b.manifests.filter((m) => m.environment === 'prod' && m.object.kind === 'NetworkPolicy').map((m) => m.object as any);
     for (const policy of all.filter((p) => p.metadata.namespace.startsWith('sandbox-'))) {
       for (const rule of policy.spec.ingress ?? []) {
@@ -123,6 +123,18 @@ describe('sandbox isolation', () => {
         }
       }
     }
+    // One reasoned exception, outside the sandboxes: the host's External Secrets controller pushes
+    // Vault-sourced Secrets into the staging vcluster through its API (decision 0907), so it reaches
+    // that vcluster's control plane, and only its: from its controller pods, on the API port only.
+    const intoVClusters = all
+      .filter((p) => p.metadata.namespace.startsWith('vcluster-'))
+      .flatMap((p) => (p.spec.ingress ?? []).flatMap((rule: any) => (rule.from ?? []).map((peer: any) => ({ policy: p, peer }))))
+      .filter(({ peer }) => !['argocd', 'gateway', undefined].includes(peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']));
+    expect(intoVClusters.map(({ policy }) => `${policy.metadata.namespace}/${policy.metadata.name}`)).toEqual(['vcluster-staging/allow-external-secrets-to-api']);
+    expect(summary(intoVClusters[0]!.policy)).toBe(
+      'pods={"app":"vcluster","release":"staging"} types=Ingress in=[ns=external-secrets&pods={"app.kubernetes.io/instance":"external-secrets","app.kubernetes.io/name":"external-secrets"}:TCP/8443] out=[]',
+    );
+    expect(all.filter((p) => p.metadata.name === 'allow-external-secrets-to-api').map((p) => p.metadata.namespace)).toEqual(['vcluster-staging']);
     const clickhouse = find(all, 'NetworkPolicy', 'clickhouse-clients-only', 'clickhouse');
     expect(summary(clickhouse)).toBe('pods={} types=Ingress in=[pods={}:all ns=grafana|ns=opentelemetry:TCP/9000,TCP/8123] out=[]');
   });

@@ -22,9 +22,28 @@ describe('SampleApp', () => {
   it('is routed with the staging certificate', () => {
     const route = find(objects, 'HTTPRoute', 'hotrod', 'sample');
     expect(route.spec.hostnames).toEqual(['hotrod.staging.omni.cedille.club']);
-    expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'hotrod', port: 8080 }]);
+    // the public route reaches oauth2-proxy only, never HotROD itself (decision 0907)
+    expect(route.spec.rules.flatMap((rule: any) => rule.backendRefs)).toEqual([{ name: 'oauth2-proxy', port: 4180 }]);
     expect(find(objects, 'Service', 'hotrod', 'sample').spec.ports[0].port).toBe(8080);
     expect(find(objects, 'Certificate', 'hotrod', 'gateway').spec.issuerRef.name).toBe('letsencrypt-staging');
+  });
+
+  it('puts GitHub SSO in front: oauth2-proxy, organisation ClubCedille, secrets by secretKeyRef, HotROD as upstream', () => {
+    const deployment = find(objects, 'Deployment', 'oauth2-proxy', 'sample');
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.image).toBe('quay.io/oauth2-proxy/oauth2-proxy:v7.7.1');
+    expect(container.args).toEqual(
+      expect.arrayContaining(['--provider=github', '--github-org=ClubCedille', '--upstream=http://hotrod.sample.svc:8080/', '--redirect-url=https://hotrod.staging.omni.cedille.club/oauth2/callback']),
+    );
+    expect(container.env).toEqual([
+      { name: 'OAUTH2_PROXY_CLIENT_ID', valueFrom: { secretKeyRef: { name: 'oauth2-proxy', key: 'client-id' } } },
+      { name: 'OAUTH2_PROXY_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'oauth2-proxy', key: 'client-secret' } } },
+      { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: 'oauth2-proxy', key: 'cookie-secret' } } },
+    ]);
+    expect(JSON.stringify(container.args)).not.toMatch(/secret=/);
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.readinessProbe.httpGet.path).toBe('/ready');
+    expect(find(objects, 'Service', 'oauth2-proxy', 'sample').spec.ports[0].port).toBe(4180);
   });
 
   it("runs in staging, whose collector forwards to prod's ClickHouse pipeline", () => {

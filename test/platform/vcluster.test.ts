@@ -269,6 +269,58 @@ describe('VCluster', () => {
     expect(policy.spec.egress[0].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('opentelemetry');
   });
 
+  it("pushes staging's Vault-sourced Secrets from the host: ExternalSecret from Vault, SecretStore on the vcluster API, PushSecret, and the API opened to External Secrets only", () => {
+    const inStaging = folder.filter((o) => o.metadata.namespace === 'vcluster-staging');
+    // Vault → host Secret, as the namespace's own reader (Vault's templated policy: kv/vcluster-staging/external-secrets/…)
+    const reader = find(inStaging, 'ServiceAccount', 'external-secrets', 'vcluster-staging');
+    expect(reader.automountServiceAccountToken).toBe(false);
+    const fromVault = find(inStaging, 'ExternalSecret', 'staging-sample-oauth2-proxy', 'vcluster-staging');
+    expect(fromVault.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'vault-kv' });
+    expect(fromVault.spec.target.name).toBe('staging-sample-oauth2-proxy');
+    expect(fromVault.spec.data).toEqual(['client-id', 'client-secret', 'cookie-secret'].map((key) => ({ secretKey: key, remoteRef: { key: 'vcluster-staging/external-secrets/sample/oauth2-proxy', property: key } })));
+    // the store: the staging vcluster's API, namespace sample, with the kubeconfig Secret vcluster writes
+    const store = find(inStaging, 'SecretStore', 'vcluster-staging-sample', 'vcluster-staging');
+    expect(store.spec.provider.kubernetes).toEqual({
+      remoteNamespace: 'sample',
+      server: { url: 'https://staging.vcluster-staging.svc:443', caProvider: { type: 'Secret', name: 'vc-staging', key: 'certificate-authority' } },
+      auth: { cert: { clientCert: { name: 'vc-staging', key: 'client-certificate' }, clientKey: { name: 'vc-staging', key: 'client-key' } } },
+    });
+    // host Secret → Secret sample/oauth2-proxy inside staging, one property per key
+    const push = find(inStaging, 'PushSecret', 'staging-sample-oauth2-proxy', 'vcluster-staging');
+    expect(push.apiVersion).toBe('external-secrets.io/v1alpha1');
+    expect(push.spec.selector).toEqual({ secret: { name: 'staging-sample-oauth2-proxy' } });
+    expect(push.spec.secretStoreRefs).toEqual([{ kind: 'SecretStore', name: 'vcluster-staging-sample' }]);
+    expect(push.spec.data).toEqual(['client-id', 'client-secret', 'cookie-secret'].map((key) => ({ match: { secretKey: key, remoteRef: { remoteKey: 'oauth2-proxy', property: key } } })));
+    expect(push.spec.deletionPolicy).toBe('Delete');
+    // the vcluster API admits the External Secrets controller, on 8443 only; no other vcluster gets this
+    const policy = find(inStaging, 'NetworkPolicy', 'allow-external-secrets-to-api', 'vcluster-staging');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: { app: 'vcluster', release: 'staging' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'external-secrets' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'external-secrets', 'app.kubernetes.io/instance': 'external-secrets' } },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: 8443 }],
+        },
+      ],
+    });
+    expect(folder.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-external-secrets-to-api').map((o) => o.metadata.namespace)).toEqual(['vcluster-staging']);
+    expect(folder.filter((o) => o.kind === 'PushSecret').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['vcluster-staging/staging-sample-oauth2-proxy']);
+  });
+
+  it('fails on a pushed Secret without keys or with a bad name', () => {
+    const chart = testChart('prod', 'vcluster', prodHosting(staging));
+    expect(configErrors(() => new VCluster(chart, 'VCluster', { hosted: [{ environment: staging, secrets: [{ namespace: 'Sample', name: 'oauth2-proxy', keys: [] }] }] }))).toEqual([
+      'prod › vcluster/VCluster: hosted[0].secrets[0] is "Sample/oauth2-proxy" but a namespace is a DNS label and a Secret name a DNS subdomain; name the namespace and the Secret the consumer in the vcluster reads',
+      'prod › vcluster/VCluster: hosted[0].secrets[0].keys is [] but a Secret needs at least one key, each of letters, digits, "-", "_" or "."; list the keys the consumer reads',
+    ]);
+  });
+
   it('fails on a host Service that is not namespace/name', () => {
     const chart = testChart('prod', 'vcluster', prodHosting(staging));
     expect(configErrors(() => new VCluster(chart, 'VCluster', { hosted: [{ environment: staging, hostServices: [{ from: 'telemetry-collector', to: 'opentelemetry/prod-collector', ports: [4318] }] }] }))).toEqual([

@@ -80,6 +80,8 @@ export class Cluster {
 
   get(ref: ObjectRef): LiveObject | undefined {
     if (ref.cluster === 'host') return this.host?.get({ ...ref, cluster: undefined });
+    // Another cluster's API (`{ server }`): only the Simulation knows every cluster (Simulation.needMet).
+    if (ref.cluster) return undefined;
     return this.objects.get(keyOf(ref));
   }
 

@@ -228,7 +228,8 @@ export class Simulation {
   private needMet(cluster: Cluster, need: Need): boolean {
     if (need.ref.group === 'runbook') return this.stepsDone.has(need.ref.name);
     if (need.ref.group === 'vault') return need.ready ? need.ready({} as KubeObject) : false;
-    const live = cluster.get(need.ref);
+    const other = need.ref.cluster && need.ref.cluster !== 'host' ? need.ref.cluster.server : undefined;
+    const live = other === undefined ? cluster.get(need.ref) : this.clusters.get(other)?.get({ ...need.ref, cluster: undefined });
     if (!live) return false;
     return need.ready ? need.ready(live.object) : true;
   }
@@ -297,6 +298,15 @@ export class Simulation {
           }
           for (const object of reaction.makesInHost ?? []) {
             if (cluster.host?.put(object, creator, this.time)) changed = true;
+          }
+          for (const { server, objects } of reaction.makesIn ?? []) {
+            const remote = this.clusters.get(server);
+            for (const object of remote ? objects : []) {
+              if (remote!.put(object, creator, this.time)) {
+                changed = true;
+                this.log(remote!.environment, `${rule.controller} (${cluster.environment}) pushed ${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`);
+              }
+            }
           }
           if (reaction.status) changed = cluster.setStatus(objectKey(live.object), reaction.status) || changed;
           if (reaction.servesCluster && !this.clusters.has(reaction.servesCluster)) {

@@ -5,7 +5,8 @@ import { hasCondition, notReadyStatus, readyStatus, type ControllerDeclaration, 
  * What External Secrets Operator (v0.10) does, as data for `npm run converge`: a store is Ready once
  * what it authenticates with exists (for Vault: Vault initialised, unsealed and configured by the
  * runbook); an ExternalSecret writes its target Secret (keys from its template, else its `data`)
- * once its store is Ready and every remote key exists, and reports SecretSyncedError until then.
+ * once its store is Ready and every remote key exists, and reports SecretSyncedError until then; a
+ * PushSecret writes its source Secret into its stores (below).
  */
 type Json = Record<string, any>;
 const GROUP = 'external-secrets.io';
@@ -83,11 +84,67 @@ const externalSecret: ControllerRule = {
   },
 };
 
+/**
+ * PushSecret (v1alpha1; external-secrets docs/api/pushsecret.md, pkg/controllers/pushsecret): it
+ * reads its source Secret (`selector.secret.name`, in its own namespace) and writes every
+ * `data[].match` to each store of `secretStoreRefs`, then reports Ready (Synced). With the Kubernetes
+ * provider (pkg/provider/kubernetes, `PushSecret`) the write is key `remoteRef.property` of Secret
+ * `remoteRef.remoteKey` in the store's `remoteNamespace`, through the store's `server.url` (created,
+ * Opaque, when absent): the Secret appears in that cluster, which is a vcluster here. It waits for a
+ * ready store, the source Secret with each key, and the remote namespace.
+ */
+const pushSecret: ControllerRule = {
+  controller: 'external-secrets',
+  runs,
+  watches: { group: GROUP, kind: 'PushSecret' },
+  react: (object, view) => {
+    const spec: Json = (object as Json).spec ?? {};
+    const namespace = object.metadata.namespace!;
+    const sourceName: string = spec.selector?.secret?.name;
+    const matches: Json[] = (spec.data ?? []).map((item: Json) => item.match ?? {});
+    const needs: Need[] = [
+      {
+        ref: { group: '', kind: 'Secret', namespace, name: sourceName },
+        ready: (secret) => matches.every((match) => match.secretKey in ((secret as Json).data ?? {})),
+        what: `Secret ${namespace}/${sourceName} with key${matches.length > 1 ? 's' : ''} ${matches.map((match) => match.secretKey).join(', ')} (the PushSecret's source)`,
+      },
+    ];
+    const makesIn: { server: string; objects: KubeObject[] }[] = [];
+    for (const storeRef of spec.secretStoreRefs ?? []) {
+      const storeKind: string = storeRef.kind ?? 'SecretStore';
+      const ref = { group: GROUP, kind: storeKind, name: storeRef.name, ...(storeKind === 'SecretStore' ? { namespace } : {}) };
+      needs.push({ ref, ready: (store) => hasCondition(store), what: `ready ${storeKind} ${storeKind === 'SecretStore' ? `${namespace}/` : ''}${storeRef.name}` });
+      const kubernetes: Json | undefined = (view.get(ref) as Json | undefined)?.spec?.provider?.kubernetes;
+      const server: string | undefined = kubernetes?.server?.url;
+      if (!kubernetes || !server) continue;
+      const remoteNamespace: string = kubernetes.remoteNamespace ?? 'default';
+      needs.push({ ref: { group: '', kind: 'Namespace', name: remoteNamespace, cluster: { server } }, what: `the namespace ${remoteNamespace} in ${server}` });
+      const secrets = new Map<string, Record<string, string>>();
+      for (const match of matches) {
+        const name: string = match.remoteRef?.remoteKey;
+        secrets.set(name, { ...secrets.get(name), [match.remoteRef?.property ?? match.secretKey]: `(from Secret ${namespace}/${sourceName})` });
+      }
+      makesIn.push({
+        server,
+        objects: [...secrets].map(([name, data]) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: remoteNamespace }, type: 'Opaque', data })),
+      });
+    }
+    return {
+      needs,
+      makes: [],
+      makesIn,
+      status: readyStatus('Ready', 'Synced', 'PushSecret synced successfully'),
+      waitingStatus: notReadyStatus('Ready', 'Errored', 'could not push secret'),
+    };
+  },
+};
+
 export const EXTERNAL_SECRETS_CONTROLLER: ControllerDeclaration = {
   service: 'external-secrets',
   rules: [
     { controller: 'external-secrets', runs, watches: { group: GROUP, kind: 'ClusterSecretStore' }, react: (object) => storeReaction(object, undefined) },
     { controller: 'external-secrets', runs, watches: { group: GROUP, kind: 'SecretStore' }, react: (object) => storeReaction(object, object.metadata.namespace) },
     externalSecret,
+    pushSecret,
   ],
 };

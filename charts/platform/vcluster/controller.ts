@@ -1,4 +1,8 @@
 import type { ControllerDeclaration } from '../../lib/controller-model.ts';
+import { ENVIRONMENTS } from '../../environments/index.ts';
+import type { Environment } from '../../environments/types.ts';
+import { environmentVCluster } from '../../lib/vcluster.ts';
+import { hostedSecretVaultPath } from './vcluster.ts';
 
 /**
  * vcluster (0.21) as data for `npm run converge`: the chart runs a StatefulSet `<release>` (its
@@ -11,8 +15,25 @@ type Json = Record<string, any>;
 const SERVER_ANNOTATION = 'converge.cedille.club/vcluster-server';
 const SECRET_ANNOTATION = 'converge.cedille.club/vcluster-kubeconfig';
 
+/**
+ * What Vault holds for the Secrets a host pushes into its vclusters (`hosted[].secrets`): a human
+ * writes each one on the workloads mount (docs/runbooks/vault-bootstrap.md, "Secrets of hosted
+ * environments"), `<mount>/<vcluster namespace>/external-secrets/<namespace>/<name>`, one property per key.
+ */
+export function hostedSecretsVaultContents(environments: readonly Environment[]): Record<string, readonly string[]> {
+  const contents: Record<string, readonly string[]> = {};
+  for (const host of environments) {
+    for (const hosted of host.services.vcluster?.hosted ?? []) {
+      const namespace = environmentVCluster(hosted.environment.name).namespace;
+      for (const secret of hosted.secrets ?? []) contents[`${host.platform.vault.stores.workloads.mount}/${hostedSecretVaultPath(namespace, secret)}`] = [...secret.keys].sort();
+    }
+  }
+  return contents;
+}
+
 export const VCLUSTER_CONTROLLER: ControllerDeclaration = {
   service: 'vcluster',
+  vaultContents: hostedSecretsVaultContents(ENVIRONMENTS),
   charts: [
     {
       chart: 'vcluster',

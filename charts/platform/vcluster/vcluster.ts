@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -17,6 +18,9 @@ import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
 import { environmentVCluster, sandboxUserVCluster, type VClusterAddress } from '../../lib/vcluster.ts';
 import { memberGroup } from '../cluster-access/cluster-access.ts';
 import { compare } from '../../lib/render.ts';
+import { VaultSecret } from '../../lib/external-secret.ts';
+import { DNS_SUBDOMAIN, isDnsLabel } from '../../lib/names.ts';
+import { EXTERNAL_SECRETS, WORKLOAD_READER_SERVICE_ACCOUNT } from '../../lib/vault.ts';
 
 /** An environment whose whole cluster is a vcluster on this host. */
 export interface HostedVCluster {
@@ -34,6 +38,29 @@ export interface HostedVCluster {
    * collector to forward to), and reachable from the vcluster's pods. @default none
    */
   readonly hostServices?: readonly HostService[];
+  /**
+   * Secrets from Vault delivered into the vcluster, which runs no External Secrets of its own
+   * (decision 0303): the host's External Secrets reads each one from Vault into the host namespace,
+   * then pushes it into the vcluster through the vcluster's API. @default none
+   */
+  readonly secrets?: readonly HostedSecret[];
+}
+
+/**
+ * A Secret `namespace/name` inside a vcluster, from Vault. Vault path (workloads mount `kv`):
+ * `<host namespace>/external-secrets/<namespace>/<name>`, readable by that host namespace only
+ * (Vault's templated `secret-reader` policy); one property per key.
+ */
+export interface HostedSecret {
+  readonly namespace: string;
+  readonly name: string;
+  /** The Secret's keys (also the Vault secret's properties). */
+  readonly keys: readonly string[];
+}
+
+/** Vault path (inside the `kv` mount) of a Secret delivered into a vcluster. */
+export function hostedSecretVaultPath(vclusterNamespace: string, secret: Pick<HostedSecret, 'namespace' | 'name'>): string {
+  return `${vclusterNamespace}/${WORKLOAD_READER_SERVICE_ACCOUNT}/${secret.namespace}/${secret.name}`;
 }
 
 /** A host Service replicated into a vcluster as `to` (both `namespace/name`). */
@@ -123,6 +150,7 @@ interface VirtualClusterSpec {
   /** GitHub login that administers it (personal sandboxes only). */
   readonly owner?: string;
   readonly hostServices?: readonly HostService[];
+  readonly secrets?: readonly HostedSecret[];
 }
 
 /**
@@ -205,6 +233,22 @@ export class VCluster extends Construct {
           );
         }
       }
+      for (const [secretIndex, secret] of (hosted.secrets ?? []).entries()) {
+        checks.push(
+          errors.check(isDnsLabel(secret.namespace) && DNS_SUBDOMAIN.test(secret.name), {
+            field: `${field}.secrets[${secretIndex}]`,
+            value: `${secret.namespace}/${secret.name}`,
+            problem: 'a namespace is a DNS label and a Secret name a DNS subdomain',
+            fix: 'name the namespace and the Secret the consumer in the vcluster reads',
+          }),
+          errors.check(secret.keys.length > 0 && secret.keys.every((key) => /^[-._a-zA-Z0-9]+$/.test(key)), {
+            field: `${field}.secrets[${secretIndex}].keys`,
+            value: secret.keys,
+            problem: 'a Secret needs at least one key, each of letters, digits, "-", "_" or "."',
+            fix: 'list the keys the consumer reads',
+          }),
+        );
+      }
       seen.add(env.name);
       if (!checks.every(Boolean)) continue;
       for (const [serviceIndex, service] of (hosted.hostServices ?? []).entries()) {
@@ -226,6 +270,7 @@ export class VCluster extends Construct {
         mesh: hosted.mesh ?? 'excluded',
         kubernetesVersion: pinnedVersion,
         ...(hosted.hostServices?.length ? { hostServices: hosted.hostServices } : {}),
+        ...(hosted.secrets?.length ? { secrets: hosted.secrets } : {}),
       });
       for (const user of env.sandboxUsers ?? []) {
         specs.push({ address: sandboxUserVCluster(user.github), size: user.size ?? 'small', mesh: 'excluded', kubernetesVersion: pinnedVersion, owner: user.github });
@@ -310,7 +355,7 @@ class VirtualCluster extends Construct {
         ],
       },
     });
-    this.networkPolicies(address, platform.argocdNamespace, platform.gateway.namespace, props.internetEgress);
+    this.networkPolicies(address, platform.argocdNamespace, platform.gateway.namespace, props.internetEgress, (props.secrets?.length ?? 0) > 0);
     if (props.hostServices?.length) {
       // Replicated host Services are only names: the pods still need the path to the host's pods.
       new k8s.KubeNetworkPolicy(this, 'HostServices', {
@@ -346,9 +391,10 @@ class VirtualCluster extends Construct {
     }
 
     new ArgoCdClusterRegistration(this, 'Registration', { address, argocdNamespace: platform.argocdNamespace });
+    if (props.secrets?.length) new HostedSecrets(this, 'Secrets', { address, secrets: props.secrets });
   }
 
-  private networkPolicies(address: VClusterAddress, argocdNamespace: string, gatewayNamespace: string, internetEgress: boolean): void {
+  private networkPolicies(address: VClusterAddress, argocdNamespace: string, gatewayNamespace: string, internetEgress: boolean, pushedSecrets: boolean): void {
     const namespace = address.namespace;
     const controlPlane = { matchLabels: { app: 'vcluster', release: address.name } };
     const inNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
@@ -387,6 +433,15 @@ class VirtualCluster extends Construct {
       policyTypes: ['Egress'],
       egress: [{ ports: [tcp(443), tcp(6443)] }],
     });
+    // The host's External Secrets controller pushes Vault-sourced Secrets into the vcluster through
+    // its API (HostedSecrets below): only where the vcluster has such Secrets, only the controller's
+    // pods (not the webhook's or cert-controller's), only the API port.
+    if (pushedSecrets)
+      policy('ExternalSecrets', 'allow-external-secrets-to-api', {
+        podSelector: controlPlane,
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ...inNamespace(EXTERNAL_SECRETS.namespace), podSelector: { matchLabels: { ...EXTERNAL_SECRETS.controllerPods } } }], ports: [tcp(8443)] }],
+      });
     // Workloads published through the host's Gateway (Envoy runs in the Gateway's namespace).
     policy('Gateway', 'allow-gateway', {
       podSelector: {},
@@ -479,5 +534,86 @@ class ArgoCdClusterRegistration extends Construct {
       },
     });
     setSyncWave(external, Wave.AFTER_CRDS);
+  }
+}
+
+interface HostedSecretsProps {
+  readonly address: VClusterAddress;
+  readonly secrets: readonly HostedSecret[];
+}
+
+/**
+ * Vault-sourced Secrets inside a vcluster without External Secrets of its own (decision 0303), and
+ * without vcluster's External Secrets integration (a vCluster Pro feature in 0.21): in the host
+ * namespace, an ExternalSecret on the workloads store reads Vault as the namespace's
+ * `external-secrets` service account (Vault's templated policy: `kv/<host namespace>/external-secrets/…`
+ * only), and a PushSecret writes the result into the vcluster through a SecretStore on the
+ * vcluster's API (External Secrets' Kubernetes provider, with the kubeconfig Secret vcluster writes
+ * and Argo CD's registration already reads; decision 0601).
+ */
+class HostedSecrets extends Construct {
+  constructor(scope: Construct, id: string, props: HostedSecretsProps) {
+    super(scope, id);
+    const { address } = props;
+    const namespace = address.namespace;
+    const reader = new k8s.KubeServiceAccount(this, 'VaultReader', {
+      metadata: { name: WORKLOAD_READER_SERVICE_ACCOUNT, namespace },
+      automountServiceAccountToken: false,
+    });
+    setSyncWave(reader, Wave.FOUNDATION);
+    const stores = new Map<string, string>();
+    for (const secret of props.secrets) {
+      const storeName = `vcluster-${address.name}-${secret.namespace}`;
+      if (!stores.has(secret.namespace)) {
+        stores.set(secret.namespace, storeName);
+        const store = new SecretStoreV1Beta1(this, `Store-${secret.namespace}`, {
+          metadata: { name: storeName, namespace },
+          spec: {
+            provider: {
+              kubernetes: {
+                remoteNamespace: secret.namespace,
+                server: {
+                  url: address.server,
+                  caProvider: { type: SecretStoreV1Beta1SpecProviderKubernetesServerCaProviderType.SECRET, name: address.kubeconfigSecret, key: VCLUSTER_KUBECONFIG_KEYS.ca },
+                },
+                auth: {
+                  cert: {
+                    clientCert: { name: address.kubeconfigSecret, key: VCLUSTER_KUBECONFIG_KEYS.cert },
+                    clientKey: { name: address.kubeconfigSecret, key: VCLUSTER_KUBECONFIG_KEYS.key },
+                  },
+                },
+              },
+            },
+          },
+        });
+        setSyncWave(store, Wave.DEFAULT);
+      }
+      const hostName = `${address.name}-${secret.namespace}-${secret.name}`;
+      const fromVault = new VaultSecret(this, `Vault-${secret.namespace}-${secret.name}`, {
+        namespace,
+        secretName: hostName,
+        store: 'workloads',
+        path: hostedSecretVaultPath(namespace, secret),
+        keys: Object.fromEntries(secret.keys.map((key) => [key, key])),
+      });
+      setSyncWave(fromVault.resource, Wave.AFTER_CRDS);
+      const push = new ApiObject(this, `Push-${secret.namespace}-${secret.name}`, {
+        apiVersion: 'external-secrets.io/v1alpha1',
+        kind: 'PushSecret',
+        metadata: { name: hostName, namespace },
+      });
+      push.addJsonPatch(
+        JsonPatch.add('/spec', {
+          refreshInterval: '1h',
+          // the Secret in the vcluster goes with the PushSecret; Vault keeps the value
+          deletionPolicy: 'Delete',
+          updatePolicy: 'Replace',
+          secretStoreRefs: [{ kind: 'SecretStore', name: stores.get(secret.namespace)! }],
+          selector: { secret: { name: hostName } },
+          data: [...secret.keys].sort().map((key) => ({ match: { secretKey: key, remoteRef: { remoteKey: secret.name, property: key } } })),
+        }),
+      );
+      setSyncWave(push, Wave.AFTER_CRDS);
+    }
   }
 }
