@@ -88,22 +88,41 @@ export function toCel(value: unknown, schema: SchemaNode | undefined): unknown {
   return value;
 }
 
-/** Applies the schema's `default`s to a copy of `value`, as the API server does before validating. */
+/**
+ * Applies the schema's `default`s to `value`, as the API server does before validating: a copy
+ * where a default is added, the value itself (never modified) where none applies.
+ */
 export function applyDefaults(value: unknown, schema: SchemaNode | undefined): unknown {
   if (!schema || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return schema.items ? value.map((item) => applyDefaults(item, schema.items)) : value;
+  if (Array.isArray(value)) {
+    if (!schema.items) return value;
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item = applyDefaults(value[index], schema.items);
+      if (item === value[index]) continue;
+      copy ??= [...value];
+      copy[index] = item;
+    }
+    return copy ?? value;
+  }
   const properties: Record<string, SchemaNode> | undefined = schema.properties;
   const additional = schema.additionalProperties && typeof schema.additionalProperties === 'object' ? (schema.additionalProperties as SchemaNode) : undefined;
-  const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    result[key] = applyDefaults(item, properties?.[key] ?? additional);
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const item = applyDefaults(record[key], properties?.[key] ?? additional);
+    if (item === record[key]) continue;
+    copy ??= { ...record };
+    copy[key] = item;
   }
   if (properties) {
     for (const [key, property] of Object.entries(properties)) {
-      if (!(key in result) && property.default !== undefined) result[key] = applyDefaults(structuredClone(property.default), property);
+      if (key in record || property.default === undefined) continue;
+      copy ??= { ...record };
+      copy[key] = applyDefaults(structuredClone(property.default), property);
     }
   }
-  return result;
+  return copy ?? value;
 }
 
 /** `.spec.foo[0]` / `.foo['bar']` (a rule's fieldPath) → JSON pointer suffix. */

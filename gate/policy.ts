@@ -4,6 +4,7 @@ import { inventories, isNamespaced } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
 import { API_LIMITS, dataBytes } from './load.ts';
+import { forEachString, forEachStringField, pointerOf } from './walk.ts';
 
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'head']);
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
@@ -15,40 +16,6 @@ const TOKEN_SHAPES: readonly [string, RegExp][] = [
   ['a Slack token', /\bxox[abpr]-[0-9A-Za-z-]{10,}\b/],
   ['a JSON web token', /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/],
 ];
-
-/** Visits every string of an object with its JSON pointer. */
-export function forEachString(value: unknown, visit: (text: string, pointer: () => string) => void): void {
-  walkStrings(value, [], visit);
-}
-
-// The walks build a node's JSON pointer only when it is reported: most strings and keys never are.
-type Path = (string | number)[];
-
-/** RFC 6901 pointer of a path. */
-function pointerOf(path: Path): string {
-  let pointer = '';
-  for (const key of path) pointer += `/${typeof key === 'number' ? key : key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  return pointer;
-}
-
-function walkStrings(value: unknown, path: Path, visit: (text: string, pointer: () => string) => void): void {
-  if (typeof value === 'string') {
-    const at = [...path];
-    visit(value, () => pointerOf(at));
-  } else if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      path.push(index);
-      walkStrings(value[index], path, visit);
-      path.pop();
-    }
-  } else if (value && typeof value === 'object') {
-    for (const key in value) {
-      path.push(key);
-      walkStrings((value as Record<string, unknown>)[key], path, visit);
-      path.pop();
-    }
-  }
-}
 
 /** Shannon entropy in bits per character. */
 function entropy(text: string): number {
@@ -75,29 +42,8 @@ export function looksLikeSecret(text: string): boolean {
 const POD_SECURITY_LEVELS = new Set(['privileged', 'baseline', 'restricted']);
 
 /** Visits every container-image string (`image: repo:tag`) with its pointer and sibling pull policy. */
-function forEachImage(value: unknown, path: Path, visit: (image: string, pointer: () => string, pullPolicy: unknown) => void): void {
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      path.push(index);
-      forEachImage(value[index], path, visit);
-      path.pop();
-    }
-  } else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const key in record) {
-      const item = record[key];
-      path.push(key);
-      if (key === 'image' && typeof item === 'string') {
-        const at = [...path];
-        visit(item, () => pointerOf(at), record.imagePullPolicy);
-      } else forEachImage(item, path, visit);
-      path.pop();
-    }
-  }
-}
-
 /** Visits Helm-style `image: { repository, tag }` values (chart values in Applications). */
-function forEachChartImageTag(value: unknown, path: Path, visit: (tag: string, pointer: () => string) => void): void {
+function forEachChartImageTag(value: unknown, path: (string | number)[], visit: (tag: string, pointer: () => string) => void): void {
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
       path.push(index);
@@ -173,7 +119,8 @@ export const policyRules: Rule[] = [
     name: 'pinned-images',
     check(context: RuleContext) {
       for (const manifest of context.manifests) {
-        forEachImage(manifest.object, [], (image, pointer, pullPolicy) => {
+        forEachStringField(manifest.object, 'image', (image, pointer, holder) => {
+          const pullPolicy = holder.imagePullPolicy;
           const { tag, digest } = imageTag(image);
           if (!digest && (tag === '' || FLOATING_TAGS.has(tag.toLowerCase()))) {
             context.report(manifest, pointer(), `image ${JSON.stringify(image)} is not pinned (${tag === '' ? 'no tag' : `floating tag "${tag}"`}); pin it in the catalogue (IMAGES)`);

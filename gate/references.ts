@@ -3,9 +3,9 @@
  * object in the tree, to something an upstream chart declares it creates (catalogue `provides`),
  * or to something the environment data declares provided (host, bootstrap). Unknown is an error.
  */
+import { forEachStringField } from './walk.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { podSpecs } from './schema-rule.ts';
-import { pointerToken } from './structural.ts';
 import { ROOT, groupOf, inventories, isNamespaced, lookup, providedKey, type EnvironmentInventory, type NamespaceSource } from './inventory.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -123,20 +123,6 @@ function checkPodSpec(checker: Checker, base: string, spec: any): void {
 }
 
 /** Visits every `storageClassName` string in a value. */
-function forEachStorageClass(value: unknown, pointer: string, visit: (name: string, pointer: string) => void): void {
-  if (Array.isArray(value))
-    value.forEach((item, i) => {
-      forEachStorageClass(item, `${pointer}/${i}`, visit);
-    });
-  else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const at = `${pointer}/${pointerToken(key)}`;
-      if (key === 'storageClassName' && typeof item === 'string') visit(item, at);
-      else forEachStorageClass(item, at, visit);
-    }
-  }
-}
-
 /** Labels the namespace will carry (Namespace object, or the Application creating it). */
 function namespaceLabels(inventory: EnvironmentInventory, namespace: string): Record<string, string> | undefined {
   for (const source of inventory.namespaces.get(namespace) ?? []) {
@@ -493,8 +479,9 @@ export const referenceRules: Rule[] = [
         }
 
         // Storage classes (also in chart values of root Applications)
-        forEachStorageClass(manifest.folder === ROOT ? object.spec?.source?.helm?.valuesObject : object, manifest.folder === ROOT ? '/spec/source/helm/valuesObject' : '', (name, at) => {
-          if (name !== '') need(checker, at, 'StorageClass', undefined, name);
+        const inValues = manifest.folder === ROOT;
+        forEachStringField(inValues ? object.spec?.source?.helm?.valuesObject : object, 'storageClassName', (name, pointer) => {
+          if (name !== '') need(checker, `${inValues ? '/spec/source/helm/valuesObject' : ''}${pointer()}`, 'StorageClass', undefined, name);
         });
 
         for (const [base, spec] of podSpecs(object)) checkPodSpec(checker, base, spec);

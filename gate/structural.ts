@@ -108,7 +108,8 @@ function compilePattern(pattern: string): RegExp | null {
 
 /** `~` and `/` escaped, as in a JSON pointer. */
 export function pointerToken(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+  if (typeof key === 'number') return String(key);
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }
 
 function describe(value: unknown): string {
@@ -351,7 +352,7 @@ function checkObject(schema: SchemaNode, value: Record<string, unknown>, pointer
     const childPointer = `${pointer}/${pointerToken(key)}`;
     const declared = properties ? Object.hasOwn(properties, key) : false;
     if (declared) {
-      walk(properties![key]!, child, childPointer, context, { ...options, inBranch: options.inBranch });
+      walk(properties![key]!, child, childPointer, context, options);
     } else if (embedded && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) {
       if (key === 'metadata' && context.objectMeta) walk(context.objectMeta, child, childPointer, context, { ...options, core: true });
       else if (typeof child !== 'string' && key !== 'metadata') findings.push({ pointer: childPointer, message: `must be string, got ${describe(child)}` });

@@ -62,7 +62,7 @@ for (const [name, args] of [
   ['converge', []],
 ] as const) {
   const command = scripts[name]?.split(' ');
-  if (!command || command[0] !== 'node') continue;
+  if (command?.[0] !== 'node') continue;
   const ms = timed(process.execPath, [...command.slice(1), ...args]);
   console.log(`  npm run ${name} (warm)`.padEnd(33) + fmt(ms));
 }
