@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { cliArgs } from '../tools/args.ts';
 import { readDistAtRef, readDistDir } from '../tools/dist-tree.ts';
 import { resolveCommit } from '../tools/git.ts';
 import { converge } from '../tools/converge/index.ts';
@@ -16,14 +17,9 @@ import { failed, timelineMarkdown, verdicts } from '../tools/converge/report.ts'
  * published `dist` branch) to DIR and lists what day 2 prunes, creates and changes. `--rendered`
  * syncs the charts' rendered objects (npm run render, cached) instead of their declared products.
  */
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const optionValue = (name: string) => {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-};
-const from = optionValue('--from');
-const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--from') ?? join(REPO_ROOT, 'dist');
+const args = cliArgs(process.argv.slice(2), { values: ['from'], flags: ['rendered', 'write-doc', 'timeline'] }, 'npm run converge [DIR] [-- --from <git ref>] [--rendered] [--write-doc] [--timeline]');
+const from = args.values.from;
+const dir = args.positional[0] ?? join(REPO_ROOT, 'dist');
 
 const started = performance.now();
 const tree = readDistDir(dir);
@@ -42,7 +38,7 @@ if (from) {
   console.log(`day 2: from ${from} (${commit.slice(0, 12)}) to ${dir}`);
 }
 let rendered: RenderedObjects | undefined;
-if (flag('--rendered')) {
+if (args.flags.rendered) {
   const result = await renderDist(dir, { log: (line) => console.log(line) });
   const byApplication = new Map<string, KubeObject[]>();
   for (const manifest of result.manifests) {
@@ -65,12 +61,12 @@ if (report.day2) {
   for (const line of rejected) console.log(`  REFUSED  ${line}`);
 }
 
-if (flag('--timeline')) for (const event of report.result.events) console.log(`${String(event.time).padStart(5)}s ${event.environment.padEnd(8)} ${event.text}`);
+if (args.flags.timeline) for (const event of report.result.events) console.log(`${String(event.time).padStart(5)}s ${event.environment.padEnd(8)} ${event.text}`);
 for (const [environment, chain] of report.result.chains) {
   for (const cause of chain) console.log(`${environment}: deadlock: ${cause}`);
 }
 for (const finding of report.broken) console.log(`${finding.environment}: synced but broken: ${finding.message}`);
 for (const line of verdicts(report)) console.log(line);
 console.log(`converge: ${report.result.time}s simulated in ${(elapsed / 1000).toFixed(2)}s`);
-if (flag('--write-doc')) writeFileSync(join(REPO_ROOT, 'docs', 'bootstrap-timeline.md'), timelineMarkdown(report));
+if (args.flags['write-doc']) writeFileSync(join(REPO_ROOT, 'docs', 'bootstrap-timeline.md'), timelineMarkdown(report));
 process.exit(failed(report) || (report.day2?.rejected.length ?? 0) > 0 ? 1 : 0);

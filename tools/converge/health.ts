@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { groupOf } from '../../charts/lib/controller-model.ts';
 import { runHealthScript } from './lua.ts';
@@ -15,7 +15,6 @@ export interface Health {
   readonly by: string;
 }
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** sha256 of each built-in script we run, from Argo CD v2.14.21: a changed copy is refused. */
 export const HEALTH_LOCK_FILE = join(REPO_ROOT, 'tools', 'converge', 'argocd-health.lock.json');
 
