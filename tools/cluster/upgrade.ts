@@ -24,11 +24,6 @@ export interface Agreement {
   readonly replaced: string[];
 }
 
-/** An update refusal of an object that exists (422 Invalid, e.g. `field is immutable`), not a refusal of the content itself. */
-export function isUpdateRefusal(rejection: Rejection, existedBefore: boolean): boolean {
-  return existedBefore && rejection.status === 422;
-}
-
 /** Environment of a rejection: the first folder of its dist source path. */
 function environmentOf(rejection: Rejection): string {
   return rejection.source.split('/')[0]!;

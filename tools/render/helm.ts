@@ -5,8 +5,7 @@
  * patch version would change the output under an unchanged cache key.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { GO_TOOLS, binaryPath, ensureGoBinary, toolKey } from '../go-binaries.ts';
+import { GO_TOOLS, ensureGoBinary, toolKey } from '../go-binaries.ts';
 
 export const HELM_LINE = /^v3\.16\./;
 
@@ -38,9 +37,4 @@ export function ensureHelm(env: NodeJS.ProcessEnv = process.env, log: (line: str
   const { HELM: _ignored, ...rest } = env;
   resolved = ensureGoBinary(GO_TOOLS.helm!, rest, log);
   return resolved;
-}
-
-/** Whether the pinned helm is already built (a warm run never needs it). */
-export function helmBuilt(): boolean {
-  return existsSync(binaryPath(GO_TOOLS.helm!));
 }
