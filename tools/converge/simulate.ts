@@ -142,11 +142,9 @@ export function syncPlacement(object: KubeObject): { phase: number; wave: number
   return { phase: PHASES.Sync!, wave: Number(a[SYNC_WAVE] ?? 0), hook: false };
 }
 
-/** gitops-engine pkg/sync/sync_tasks.go kindOrder: within a wave, kinds apply in this order, then by name (tools/argo-order.ts). */
-const kindRank = kindOrder;
-
+/** gitops-engine pkg/sync/sync_tasks.go: within a wave, kinds apply in kindOrder (tools/argo-order.ts), then by name. */
 function compareTasks(a: Task, b: Task): number {
-  return a.phase - b.phase || a.wave - b.wave || kindRank(a.object.kind) - kindRank(b.object.kind) || (a.object.metadata.name < b.object.metadata.name ? -1 : a.object.metadata.name > b.object.metadata.name ? 1 : 0);
+  return a.phase - b.phase || a.wave - b.wave || kindOrder(a.object.kind) - kindOrder(b.object.kind) || (a.object.metadata.name < b.object.metadata.name ? -1 : a.object.metadata.name > b.object.metadata.name ? 1 : 0);
 }
 
 /** Argo CD's health order (gitops-engine pkg/health/health.go IsWorse): the Application takes the worst. */
