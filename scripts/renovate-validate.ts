@@ -30,6 +30,7 @@ import {
   readRenovateConfig,
   type Dependency,
 } from '../tools/renovate-coverage.ts';
+import { trackedFiles } from '../tools/git.ts';
 
 const PINNED = join(REPO_ROOT, 'tools', 'renovate');
 const INSTALL = join(REPO_ROOT, '.cache', 'renovate');
@@ -59,14 +60,15 @@ function ensureRenovate(): string {
 }
 
 function gitFiles(): string[] {
-  const ls = spawnSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (ls.status !== 0) fail(2, 'git ls-files failed');
-  return ls.stdout.split('\0').filter(Boolean);
+  try {
+    return trackedFiles(REPO_ROOT);
+  } catch {
+    fail(2, 'git ls-files failed');
+  }
 }
 
 /** What the model says Renovate extracts, from the files git knows (Renovate's local platform reads the same list). */
-function modelDependencies(): Dependency[] {
-  const config = readRenovateConfig();
+function modelDependencies(config: RenovateConfig): Dependency[] {
   const deps: Dependency[] = [];
   for (const path of gitFiles()) {
     if (!existsSync(join(REPO_ROOT, path))) continue;
@@ -154,11 +156,12 @@ if (validator.status !== 0 || /WARN|ERROR/.test(validator.stdout + validator.std
 }
 const validated = performance.now();
 
-const model = modelDependencies();
+const config = readRenovateConfig();
+const model = modelDependencies(config);
 const renovate = renovateDependencies(bin);
 const differences = extractionDifferences(model, renovate);
 const extracted = performance.now();
-differences.push(...(await ruleDifferences(readRenovateConfig(), renovate)));
+differences.push(...(await ruleDifferences(config, renovate)));
 const ruled = performance.now();
 const perManager = [...renovate.reduce((map, dep) => map.set(dep.manager, (map.get(dep.manager) ?? 0) + 1), new Map<string, number>())].map(([manager, n]) => `${manager} ${n}`).join(', ');
 console.log(

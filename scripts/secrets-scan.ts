@@ -3,12 +3,12 @@
  * render step (`.cache/rendered/`, when present) and every file tracked in the repository. Exit 1
  * naming file and field of each finding not waived in charts/app/secret-waivers.ts. For CI.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { applySecretWaivers, scanForSecrets } from '../gate/secret-scan.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
 import { SECRET_WAIVERS, SECRET_WAIVERS_FILE } from '../charts/app/secret-waivers.ts';
+import { trackedFiles } from '../tools/git.ts';
 
 /** Text files only: binary content and huge generated files are not where a typed secret hides. */
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -22,7 +22,7 @@ function addFile(files: Map<string, string>, path: string): void {
 }
 
 const files = new Map<string, string>();
-const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+const tracked = trackedFiles(REPO_ROOT);
 for (const path of tracked) if (existsSync(join(REPO_ROOT, path))) addFile(files, join(REPO_ROOT, path));
 const rendered = join(REPO_ROOT, '.cache', 'rendered');
 if (existsSync(rendered)) {

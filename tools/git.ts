@@ -20,6 +20,11 @@ export function gitBuffer(cwd: string, args: readonly string[], options: { input
   }
 }
 
+/** The files git tracks in the work tree of `cwd` (`git ls-files`), paths relative to it. */
+export function trackedFiles(cwd: string): string[] {
+  return git(cwd, ['ls-files', '-z']).split('\0').filter(Boolean);
+}
+
 /** The commit a ref names, or undefined when it does not exist. */
 export function resolveCommit(cwd: string, ref: string): string | undefined {
   try {
