@@ -97,13 +97,8 @@ function treeOf(repo: string, treeish: string): string | undefined {
  * the source commit's own dist/ folder: a hand-made commit with a copied trailer fails all three.
  */
 export function provenanceProblem(repo: string, commit: string, distFolder = 'dist'): string | undefined {
-  let text: string;
-  try {
-    text = git(repo, ['show', `${commit}:${PROVENANCE_FILE}`]);
-  } catch {
-    return `its last commit ${commit.slice(0, 12)} has no ${PROVENANCE_FILE}`;
-  }
-  const provenance = parseProvenance(text);
+  const provenance = provenanceAt(repo, commit);
+  if (!provenance) return `its last commit ${commit.slice(0, 12)} has no ${PROVENANCE_FILE}`;
   if (!provenance.sourceCommit || !provenance.sourceTree || !provenance.distTree) {
     return `the ${PROVENANCE_FILE} of ${commit.slice(0, 12)} lacks source-commit, source-tree or dist-tree, so it cannot be verified`;
   }
@@ -121,12 +116,17 @@ export function provenanceProblem(repo: string, commit: string, distFolder = 'di
   return undefined;
 }
 
-export function lastPublishedSource(repo: string, commit: string): string | undefined {
+/** The PROVENANCE of a dist branch commit, or undefined when it has none. */
+function provenanceAt(repo: string, commit: string): Provenance | undefined {
   try {
-    return parseProvenance(git(repo, ['show', `${commit}:${PROVENANCE_FILE}`])).sourceCommit;
+    return parseProvenance(git(repo, ['show', `${commit}:${PROVENANCE_FILE}`]));
   } catch {
     return undefined;
   }
+}
+
+export function lastPublishedSource(repo: string, commit: string): string | undefined {
+  return provenanceAt(repo, commit)?.sourceCommit;
 }
 
 function isAncestor(repo: string, ancestor: string, descendant: string): boolean {
