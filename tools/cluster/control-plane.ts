@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiServer } from './http.ts';
+import { ApiServer, type Tls } from './http.ts';
 import { createPki, type Pki } from './pki.ts';
 
 export interface ClusterSpec {
@@ -78,9 +78,9 @@ function tail(file: string, lines = 15): string {
   }
 }
 
-function get(url: string, pki: Pki): Promise<number> {
+function get(url: string, tls: Tls): Promise<number> {
   return new Promise((resolve) => {
-    const req = request(url, { cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey), ca: readFileSync(pki.caCert), timeout: 2000 }, (res) => {
+    const req = request(url, { ...tls, timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -211,8 +211,7 @@ export async function startControlPlane(clusters: readonly ClusterSpec[], option
         );
         children.push(child);
         names.set(child, `kube-apiserver ${cluster.name}`);
-        const pki2 = pki;
-        await waitFor(`kube-apiserver of ${cluster.name}`, async () => (await get(`${url}/readyz`, pki2)) === 200, child, logFile, options.readyTimeout ?? 120);
+        await waitFor(`kube-apiserver of ${cluster.name}`, async () => (await get(`${url}/readyz`, tls)) === 200, child, logFile, options.readyTimeout ?? 120);
         log(`kube-apiserver of ${cluster.name} ready on ${url}`);
         running.set(cluster.name, {
           name: cluster.name,
