@@ -57,7 +57,7 @@ describe('Crossplane', () => {
     });
     const binding = find(objects, 'ClusterRoleBinding', 'crossplane-provider-kubernetes-scoped');
     expect(binding.roleRef.name).toBe('crossplane-provider-kubernetes-scoped');
-    const role = objects.find((o: any) => o.kind === 'ClusterRole' && o.metadata.name === 'crossplane-provider-kubernetes-scoped') as any;
+    const role = find(objects, 'ClusterRole', 'crossplane-provider-kubernetes-scoped');
     expect(role.rules.flatMap((r: any) => [...r.resources, ...r.verbs, ...r.apiGroups])).not.toContain('*');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'provider-kubernetes', namespace: 'crossplane-system' }]);
     expect(wave(runtime)).toBeLessThan(wave(find(objects, 'Provider', 'provider-kubernetes')));
