@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS, IMAGES } from '../charts/environments/catalogue.ts';
-import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { PLATFORM } from '../charts/environments/platform.ts';
 import { REPO_ROOT } from '../gate/schemas-location.ts';
+import { environment } from './helpers.ts';
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 
@@ -35,7 +35,7 @@ describe('docs stay true (runbook, links)', () => {
     expect(broken).toEqual([]);
   });
   it('the restore runbook is linked from the bootstrap runbook and names the bucket, the KMS key and the restore commands', () => {
-    const backups = ENVIRONMENTS.find((e) => e.name === 'prod')!.services.backups!;
+    const backups = environment('prod').services.backups!;
     expect(read('docs/bootstrap.md')).toContain('](runbooks/restore.md)');
     const restore = read('docs/runbooks/restore.md');
     expect(restore).toContain(`gs://${backups.bucket}/vault/`);

@@ -79,23 +79,17 @@ describe('docs', () => {
     expect(files.map((f) => relative(REPO_ROOT, f))).toEqual(expect.arrayContaining(['README.md', 'docs/bootstrap.md', 'docs/adding-a-service.md']));
   });
 
+  /** "page: path" for each path `pathsIn` finds in a page that does not exist in the repository. */
+  const missingPaths = (pathsIn: (text: string) => string[]): string[] =>
+    files.flatMap((file) => pathsIn(readFileSync(file, 'utf8')).flatMap((path) => (existsSync(join(REPO_ROOT, path)) ? [] : [`${relative(REPO_ROOT, file)}: ${path}`])));
+
   it('quote only paths that exist in the repository', () => {
-    const missing: string[] = [];
-    for (const file of files) {
-      for (const path of quotedPaths(readFileSync(file, 'utf8'))) {
-        if (!existsSync(join(REPO_ROOT, path))) missing.push(`${relative(REPO_ROOT, file)}: ${path}`);
-      }
-    }
+    const missing = missingPaths(quotedPaths);
     expect(missing).toEqual([]);
   });
 
   it('name no dist/ path that does not exist, quoted or in prose, fences included', () => {
-    const missing: string[] = [];
-    for (const file of files) {
-      for (const path of distPaths(readFileSync(file, 'utf8'))) {
-        if (!existsSync(join(REPO_ROOT, path))) missing.push(`${relative(REPO_ROOT, file)}: ${path}`);
-      }
-    }
+    const missing = missingPaths(distPaths);
     expect(missing).toEqual([]);
   });
 

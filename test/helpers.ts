@@ -27,6 +27,14 @@ export function build(environments: readonly Environment[] = ENVIRONMENTS): Plat
   return buildPlatform(environments, { today: TEST_TODAY });
 }
 
+let shared: PlatformBuild | undefined;
+
+/** The build of the real environments, made once per test process and shared between tests: read it, never change it. */
+export function realBuild(): PlatformBuild {
+  shared ??= build();
+  return shared;
+}
+
 /** The messages of the ConfigError `fn` throws (fails when it throws nothing). */
 export function configErrors(fn: () => unknown): string[] {
   try {

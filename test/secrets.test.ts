@@ -11,10 +11,10 @@ import { ENVIRONMENTS } from '../charts/environments/index.ts';
 import { runGate } from '../gate/gate.ts';
 import { argoCdSecretReferences, secretReferences, secretReferencesRule, unreadExternalSecretKeys, unresolvedSecretReferences } from '../gate/secret-references.ts';
 import { serviceLevels } from '../charts/app/service-waves.ts';
-import { build, configErrors, testChart } from './helpers.ts';
+import { configErrors, testChart, realBuild } from './helpers.ts';
 
 /** The whole synthesized platform, every environment. */
-const platform = build();
+const platform = realBuild();
 const handProvided = PLATFORM.handProvidedSecrets ?? [];
 /** Where Secrets come from besides the tree: made by hand, or pushed by a host into its vclusters (as charts/app/gate-config.ts declares them). */
 const declared = [...handProvided, ...hostPushedSecrets(ENVIRONMENTS)];

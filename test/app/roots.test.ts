@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { serviceLevels } from '../../charts/app/service-waves.ts';
-import { build, find, manifestsOf } from '../helpers.ts';
+import { find, manifestsOf, realBuild } from '../helpers.ts';
 
 describe('environment roots', () => {
-  const b = build();
+  const b = realBuild();
   const root = (env: string) => manifestsOf(b, env, 'root').map((m) => m.object);
 
   it('prod root manages itself and deploys the hosted environments last', () => {

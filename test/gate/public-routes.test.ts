@@ -7,9 +7,9 @@ import { platformGateOptions } from '../../charts/app/gate-config.ts';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
 import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
 import { runGate } from '../../gate/gate.ts';
-import { build } from '../helpers.ts';
+import { realBuild } from '../helpers.ts';
 
-const platform = build();
+const platform = realBuild();
 const MESSAGE =
   'would be reachable from the internet and is not declared public; put it behind SSO, or keep it off the public edge (kubectl port-forward), or declare it in PLATFORM.publicBackends with how it authenticates and why (docs/decisions/0907-public-endpoints.md)';
 

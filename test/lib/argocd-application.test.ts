@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RESOURCES_FINALIZER } from '../../charts/lib/argocd-application.ts';
 import { HelmApplication } from '../../charts/lib/helm-application.ts';
-import { build, configErrors, find, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 const chartPin = { repoURL: 'https://charts.example.org', chart: 'demo', version: '1.2.3', appVersion: 'v1.2.3', crdGroups: [] };
 
@@ -48,7 +48,7 @@ describe('Argo CD escape hatches', () => {
   });
 
   it('only the roots and Argo CD itself lack the cascading-delete finalizer', () => {
-    const roots = build().manifests.filter((m) => m.folder === 'root' && m.object.kind === 'Application');
+    const roots = realBuild().manifests.filter((m) => m.folder === 'root' && m.object.kind === 'Application');
     const withoutFinalizer = roots.filter((m) => !(m.object.metadata as { finalizers?: string[] }).finalizers?.includes(RESOURCES_FINALIZER)).map((m) => m.object.metadata.name);
     expect(withoutFinalizer.sort()).toEqual(['prod-argocd-chart', 'prod-root', 'sandbox-root', 'staging-root']);
     expect(roots.length).toBeGreaterThan(withoutFinalizer.length);

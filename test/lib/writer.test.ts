@@ -1,24 +1,32 @@
-import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { treeEquals, writeTreeAtomically } from '../../charts/lib/writer.ts';
+import { readTree } from '../helpers.ts';
 
-function listTree(root: string, prefix = ''): string[] {
-  return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listTree(root, join(prefix, entry.name)) : [join(prefix, entry.name)]));
+const listTree = (root: string): string[] => [...readTree(root).keys()];
+
+/** A fresh folder and the dist/ path in it (not created). */
+function freshDist(): { root: string; out: string } {
+  const root = mkdtempSync(join(tmpdir(), 'writer-'));
+  return { root, out: join(root, 'dist') };
+}
+
+/** A dist/ written with two files, and those files. */
+function writtenDist(): { root: string; out: string; files: Map<string, string> } {
+  const { root, out } = freshDist();
+  const files = new Map([
+    ['prod/a/x.yaml', 'one'],
+    ['prod/b/y.yaml', 'two'],
+  ]);
+  writeTreeAtomically(out, files);
+  return { root, out, files };
 }
 
 describe('writeTreeAtomically', () => {
   it('replaces the whole tree: stale files vanish', () => {
-    const root = mkdtempSync(join(tmpdir(), 'writer-'));
-    const out = join(root, 'dist');
-    writeTreeAtomically(
-      out,
-      new Map([
-        ['prod/a/x.yaml', 'one'],
-        ['prod/b/y.yaml', 'two'],
-      ]),
-    );
+    const { root, out } = writtenDist();
     writeTreeAtomically(out, new Map([['prod/a/x.yaml', 'three']]));
     expect(listTree(out)).toEqual(['prod/a/x.yaml']);
     expect(readFileSync(join(out, 'prod/a/x.yaml'), 'utf8')).toBe('three');
@@ -26,8 +34,7 @@ describe('writeTreeAtomically', () => {
   });
 
   it('leaves the previous tree byte-identical when writing fails', () => {
-    const root = mkdtempSync(join(tmpdir(), 'writer-'));
-    const out = join(root, 'dist');
+    const { root, out } = freshDist();
     mkdirSync(join(out, 'prod'), { recursive: true });
     writeFileSync(join(out, 'prod', 'keep.yaml'), 'previous');
     expect(() =>
@@ -46,26 +53,14 @@ describe('writeTreeAtomically', () => {
   });
 
   it('does not rewrite a tree that already holds exactly the files', () => {
-    const root = mkdtempSync(join(tmpdir(), 'writer-'));
-    const out = join(root, 'dist');
-    const files = new Map([
-      ['prod/a/x.yaml', 'one'],
-      ['prod/b/y.yaml', 'two'],
-    ]);
-    writeTreeAtomically(out, files);
+    const { out, files } = writtenDist();
     const inode = statSync(join(out, 'prod/a/x.yaml')).ino;
     writeTreeAtomically(out, new Map(files));
     expect(statSync(join(out, 'prod/a/x.yaml')).ino).toBe(inode);
   });
 
   it('compares paths, contents and extra files', () => {
-    const root = mkdtempSync(join(tmpdir(), 'writer-'));
-    const out = join(root, 'dist');
-    const files = new Map([
-      ['prod/a/x.yaml', 'one'],
-      ['prod/b/y.yaml', 'two'],
-    ]);
-    writeTreeAtomically(out, files);
+    const { root, out, files } = writtenDist();
     expect(treeEquals(out, files)).toBe(true);
     expect(
       treeEquals(

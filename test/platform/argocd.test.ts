@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArgoCd, argoCdRbac, APPLICATION_HEALTH_LUA } from '../../charts/platform/argocd/argocd.ts';
 import { PLATFORM } from '../../charts/environments/platform.ts';
-import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 /** Does an AppProject let an Application deploy to `server`/`namespace`? (Argo CD's glob match on destinations.) */
 function projectPermits(project: any, server: string, namespace: string): boolean {
@@ -120,7 +120,7 @@ describe('ArgoCd', () => {
 });
 
 describe('AppProjects', () => {
-  const b = build();
+  const b = realBuild();
   const root = (env: string) => manifestsOf(b, env, 'root').map((m) => m.object);
   const project = (env: string, name: string) => find(root(env), 'AppProject', name);
   const staging = 'https://staging.vcluster-staging.svc:443';

@@ -12,11 +12,11 @@ import { runGate } from '../../gate/gate.ts';
 import { visitSecretReferences } from '../../gate/secret-references.ts';
 import { converge } from '../../tools/converge/index.ts';
 import { readDistDir } from '../../tools/dist-tree.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, environment, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 const PROD_BACKUPS = environment('prod').services.backups!;
 /** One build of every environment, shared by the tests that read the whole platform. */
-const PLATFORM = build();
+const PLATFORM = realBuild();
 
 function render(changes: Partial<BackupsProps> = {}) {
   const chart = testChart('prod', 'backups');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CertManager } from '../../charts/platform/cert-manager/cert-manager.ts';
-import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 describe('CertManager', () => {
   it('installs the pinned chart with its CRDs, in a restricted namespace', () => {
@@ -34,7 +34,7 @@ describe('CertManager', () => {
   });
 
   it('prod never references letsencrypt-staging, staging and sandbox never letsencrypt-prod', () => {
-    const b = build();
+    const b = realBuild();
     const text = (env: string) => JSON.stringify(manifestsOf(b, env).map((m) => m.object));
     expect(text('prod')).not.toContain('letsencrypt-staging');
     expect(text('prod')).not.toContain('acme-staging');

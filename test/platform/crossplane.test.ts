@@ -8,7 +8,7 @@ import { ENVIRONMENTS } from '../../charts/environments/index.ts';
 import { runGate } from '../../gate/gate.ts';
 import { packageOrderingRule } from '../../gate/package-ordering.ts';
 import { Crossplane } from '../../charts/platform/crossplane/crossplane.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges, realBuild } from '../helpers.ts';
 
 const wave = (o: any) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
 const syncOptions = (o: any) => String(o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
@@ -57,7 +57,7 @@ describe('Crossplane', () => {
     });
     const binding = find(objects, 'ClusterRoleBinding', 'crossplane-provider-kubernetes-scoped');
     expect(binding.roleRef.name).toBe('crossplane-provider-kubernetes-scoped');
-    const role = objects.find((o: any) => o.kind === 'ClusterRole' && o.metadata.name === 'crossplane-provider-kubernetes-scoped') as any;
+    const role = find(objects, 'ClusterRole', 'crossplane-provider-kubernetes-scoped');
     expect(role.rules.flatMap((r: any) => [...r.resources, ...r.verbs, ...r.apiGroups])).not.toContain('*');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'provider-kubernetes', namespace: 'crossplane-system' }]);
     expect(wave(runtime)).toBeLessThan(wave(find(objects, 'Provider', 'provider-kubernetes')));
@@ -98,7 +98,7 @@ describe('Crossplane', () => {
   });
 
   it('passes the package ordering rule in the real build, with its ProviderConfigs in dist/prod/crossplane', () => {
-    const b = build();
+    const b = realBuild();
     const files = manifestsOf(b, 'prod', 'crossplane').map((m) => m.file);
     expect(files).toContain('providerconfig-default.yaml');
     expect(files).toContain('providerconfig-in-cluster.yaml');

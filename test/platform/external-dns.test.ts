@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serviceWaves } from '../../charts/app/service-waves.ts';
 import { ExternalDns } from '../../charts/platform/external-dns/external-dns.ts';
-import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 describe('ExternalDns', () => {
   it('publishes the Gateway routes and forwarded wildcards of the domain in Cloud DNS, owning only its records', () => {
@@ -46,7 +46,7 @@ describe('ExternalDns', () => {
   });
 
   it("runs on the host only: vclusters get their names through the host's wildcard records", () => {
-    const b = build();
+    const b = realBuild();
     expect(manifestsOf(b, 'prod', 'external-dns').length).toBeGreaterThan(0);
     for (const env of ['staging', 'sandbox']) {
       expect(b.services.get(env)).not.toContain('external-dns');

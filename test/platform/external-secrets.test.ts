@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VaultSecret } from '../../charts/lib/external-secret.ts';
 import { ExternalSecrets } from '../../charts/platform/external-secrets/external-secrets.ts';
-import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 describe('ExternalSecrets', () => {
   it('installs the pinned chart with its CRDs and a fixed service account', () => {
@@ -50,7 +50,7 @@ describe('ExternalSecrets', () => {
   });
 
   it('runs in prod after Vault, with its stores in dist/prod', () => {
-    const b = build();
+    const b = realBuild();
     const stores = manifestsOf(b, 'prod', 'external-secrets').filter((m) => m.object.kind === 'ClusterSecretStore');
     expect(stores.map((m) => m.object.metadata.name).sort()).toEqual(['vault-kv', 'vault-kv-system']);
     const wave = (name: string) => Number(manifestsOf(b, 'prod', 'root').find((m) => m.object.metadata.name === name)!.object.metadata.annotations!['argocd.argoproj.io/sync-wave']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serviceWaves } from '../../charts/app/service-waves.ts';
 import { GatewayApi } from '../../charts/platform/gateway-api/gateway-api.ts';
-import { build, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 describe('GatewayApi', () => {
   it('installs the standard-channel CRDs of the pinned release by server-side apply', () => {
@@ -35,7 +35,7 @@ describe('GatewayApi', () => {
   });
 
   it('is the only source of Gateway API CRDs in every environment: one version for the cluster', () => {
-    const b = build();
+    const b = realBuild();
     for (const env of ['prod', 'staging', 'sandbox']) {
       const sources = manifestsOf(b, env, 'root')
         .map((m) => m.object as any)

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { serviceWaves } from '../../charts/app/service-waves.ts';
 import { HostedEdges } from '../../charts/platform/hosted-edges/hosted-edges.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges, realBuild } from '../helpers.ts';
 
 describe('HostedEdges', () => {
   it('passes each vcluster domain through to its own Envoy: TLS by SNI, untouched, and plain HTTP for its ACME challenges', () => {
     // The real build: staging has a route (an HTTPS listener), sandbox has none.
-    const objects = manifestsOf(build(), 'prod', 'hosted-edges').map((m) => m.object as any);
+    const objects = manifestsOf(realBuild(), 'prod', 'hosted-edges').map((m) => m.object as any);
     const staging = find(objects, 'HTTPProxy', 'staging-edge', 'vcluster-staging');
     expect(staging.apiVersion).toBe('projectcontour.io/v1');
     expect(staging.spec).toEqual({
@@ -30,7 +30,7 @@ describe('HostedEdges', () => {
   });
 
   it('syncs with the hosted roots, after the vclusters (their ACME challenges come through it)', () => {
-    const root = manifestsOf(build(), 'prod', 'root').map((m) => m.object as any);
+    const root = manifestsOf(realBuild(), 'prod', 'root').map((m) => m.object as any);
     const wave = (name: string) => Number(find(root, 'Application', name).metadata.annotations['argocd.argoproj.io/sync-wave']);
     expect(wave('prod-hosted-edges')).toBe(wave('staging-root'));
     expect(wave('prod-hosted-edges')).toBeGreaterThan(wave('prod-vcluster'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { networkPolicyEnforcementProblems } from '../../charts/app/network-policy-enforcement.ts';
 import type { Environment } from '../../charts/environments/types.ts';
 import { KubeRouter } from '../../charts/platform/kube-router/kube-router.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges, realBuild } from '../helpers.ts';
 
 describe('KubeRouter', () => {
   it('runs kube-router firewall-only on every node: pinned image, host network, privileged, the service range', () => {
@@ -45,7 +45,7 @@ describe('NetworkPolicy enforcement', () => {
 
   it('runs the enforcer in prod, whose flannel does not enforce, and nowhere else', () => {
     expect(prod.cluster.cni).toMatchObject({ plugin: 'flannel', enforcesNetworkPolicy: false });
-    const b = build();
+    const b = realBuild();
     expect(manifestsOf(b, 'prod', 'kube-router').some((m) => m.object.kind === 'DaemonSet')).toBe(true);
     expect(b.manifests.filter((m) => m.object.kind === 'DaemonSet' && m.object.metadata.name === 'kube-router').map((m) => m.environment)).toEqual(['prod']);
     expect(b.services.get('staging')).not.toContain('kube-router');
@@ -86,7 +86,7 @@ function summary(policy: any): string {
 }
 
 describe('sandbox isolation', () => {
-  const b = build();
+  const b = realBuild();
   const sandboxNamespaces = [
     ...new Set(
       manifestsOf(b, 'prod', 'vcluster')

@@ -5,7 +5,7 @@ import { PlatformNamespace } from '../../charts/lib/namespace.ts';
 import { Mesh } from '../../charts/platform/mesh/mesh.ts';
 import { meshMigrationWarnings } from '../../charts/platform/mesh/migrations.ts';
 import { MESH_NODE_REQUIREMENT, meshNodeRequirements } from '../../charts/platform/mesh/node-requirements.ts';
-import { TEST_TODAY, build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { TEST_TODAY, build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges, realBuild } from '../helpers.ts';
 
 const wave = (object: any) => object.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
 
@@ -129,7 +129,7 @@ describe('Mesh', () => {
   });
 
   it('prod meshes run STRICT mTLS with no PERMISSIVE namespace; staging lists its one dated exception', () => {
-    const b = build();
+    const b = realBuild();
     const kinds = (env: string, kind: string) =>
       manifestsOf(b, env, 'mesh')
         .map((m) => m.object as any)
@@ -189,7 +189,7 @@ describe('Mesh', () => {
   });
 
   it('dist/prod holds the Kuma Application, the mTLS Mesh, the traffic permission and Merbridge; staging is meshed too', () => {
-    const b = build();
+    const b = realBuild();
     const prod = manifestsOf(b, 'prod').map((m) => m.object);
     expect(find(prod, 'Application', 'prod-kuma-chart').spec.source.helm.valuesObject.controlPlane.replicas).toBe(2);
     expect(find(prod, 'Mesh', 'default').spec.mtls.enabledBackend).toBe('ca-builtin');

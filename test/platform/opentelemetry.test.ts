@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OpenTelemetry, type OpenTelemetryProps } from '../../charts/platform/opentelemetry/opentelemetry.ts';
-import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 function render(props: OpenTelemetryProps, env: 'prod' | 'staging' = 'prod') {
   const chart = testChart(env, 'opentelemetry');
@@ -73,7 +73,7 @@ describe('OpenTelemetry', () => {
   });
 
   it('the collector endpoint and Grafana datasource resolve to the same installation service in prod', () => {
-    const prod = manifestsOf(build(), 'prod').map((m) => m.object) as any[];
+    const prod = manifestsOf(realBuild(), 'prod').map((m) => m.object) as any[];
     const exporter = find(prod, 'OpenTelemetryCollector', 'telemetry').spec.config.exporters.clickhouse.endpoint;
     const grafana = find(prod, 'Application', 'prod-grafana-chart').spec.source.helm.valuesObject.datasources['datasources.yaml'].datasources[0].jsonData;
     expect(exporter).toContain(`//${grafana.host}:${grafana.port}`);
@@ -92,7 +92,7 @@ describe('OpenTelemetry', () => {
 
 describe('staging telemetry path', () => {
   it('staging forwards to a host Service that prod replicates into the staging vcluster', () => {
-    const b = build();
+    const b = realBuild();
     const staging = manifestsOf(b, 'staging').map((m) => m.object) as any[];
     const endpoint = new URL(find(staging, 'OpenTelemetryCollector', 'telemetry').spec.config.exporters['otlphttp/forward'].endpoint);
     const [service, namespace] = endpoint.hostname.split('.');

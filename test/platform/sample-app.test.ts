@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SampleApp } from '../../charts/platform/sample-app/sample-app.ts';
-import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 describe('SampleApp', () => {
   const chart = testChart('staging', 'sample-app');
@@ -47,7 +47,7 @@ describe('SampleApp', () => {
   });
 
   it("runs in staging, whose collector forwards to prod's ClickHouse pipeline", () => {
-    const staging = manifestsOf(build(), 'staging').map((m) => m.object) as any[];
+    const staging = manifestsOf(realBuild(), 'staging').map((m) => m.object) as any[];
     find(staging, 'Deployment', 'hotrod', 'sample');
     find(staging, 'Instrumentation', 'platform', 'opentelemetry');
     const collector = find(staging, 'OpenTelemetryCollector', 'telemetry', 'opentelemetry');

@@ -3,7 +3,7 @@ import type { Environment } from '../../charts/environments/types.ts';
 import { storageNodeRequirements, MAYASTOR_NODE_REQUIREMENTS } from '../../charts/platform/storage/node-requirements.ts';
 import { diskPoolName, resolvePools } from '../../charts/platform/storage/pools.ts';
 import { Storage, type StorageProps } from '../../charts/platform/storage/storage.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges, realBuild } from '../helpers.ts';
 
 const ID = '/dev/disk/by-id/';
 /** The disks of PLATFORM.md, on their workers. */
@@ -137,7 +137,7 @@ describe('Storage', () => {
   });
 
   it('the prod build: six pools on the right workers, mayastor the only default class, OpenEBS 4.1.1 in the root', () => {
-    const b = build();
+    const b = realBuild();
     const storage = manifestsOf(b, 'prod', 'storage').map((m) => m.object as any);
     const pools = storage.filter((o) => o.kind === 'DiskPool');
     expect(pools.map((p) => `${p.spec.node} ${p.spec.disks.join(',')}`).sort()).toEqual(PLATFORM_DISKS.map(([n, d]) => `${n} ${ID}${d}`).sort());

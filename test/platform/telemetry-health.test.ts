@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { helmTplLiteral } from '../../charts/lib/helm-application.ts';
 import { CLICKHOUSE_DATASOURCE_UID, HEALTH_ALERTS, healthAlertRules, healthDashboards } from '../../charts/platform/grafana/dashboards.ts';
 import { HEALTH_METRICS, type HealthMetric } from '../../charts/platform/opentelemetry/cluster-health.ts';
-import { build, find, manifestsOf } from '../helpers.ts';
+import { find, manifestsOf, realBuild } from '../helpers.ts';
 
 /** Which configured receiver produces each health metric (the receivers' documentation.md, contrib v0.114.0). */
 const PRODUCERS: Record<HealthMetric, string> = {
@@ -29,7 +29,7 @@ function unknownMetrics(sql: string): string[] {
 }
 
 describe('node and cluster health (replacing netdata)', () => {
-  const b = build();
+  const b = realBuild();
   const prod = manifestsOf(b, 'prod').map((m) => m.object as any);
 
   it('prod runs a collector on every node (hostmetrics, kubeletstats) and one cluster-wide (k8s_cluster, Mayastor), into the OTLP pipeline', () => {

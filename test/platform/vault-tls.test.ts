@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VaultTls } from '../../charts/platform/vault-tls/vault-tls.ts';
-import { build, configErrors, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 describe('VaultTls', () => {
   it('chains a self-signed bootstrap issuer, the CA certificate and the platform-ca ClusterIssuer', () => {
@@ -30,7 +30,7 @@ describe('VaultTls', () => {
   });
 
   it('syncs before the vault service', () => {
-    const b = build();
+    const b = realBuild();
     const wave = (name: string) => Number(manifestsOf(b, 'prod', 'root').find((m) => m.object.metadata.name === name)!.object.metadata.annotations!['argocd.argoproj.io/sync-wave']);
     expect(wave('prod-vault-tls')).toBeLessThan(wave('prod-vault-chart'));
     expect(wave('prod-cert-manager-chart')).toBeLessThan(wave('prod-vault-tls'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Vault } from '../../charts/platform/vault/vault.ts';
 import { PLATFORM } from '../../charts/environments/platform.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart } from '../helpers.ts';
+import { configErrors, environment, find, manifestsOf, objectsOf, testChart, realBuild } from '../helpers.ts';
 
 function vaultObjects(props: ConstructorParameters<typeof Vault>[2] = {}) {
   const chart = testChart('prod', 'vault');
@@ -112,7 +112,7 @@ describe('Vault', () => {
   });
 
   it('puts the Vault Application and its configuration in dist/prod, and nothing of Vault elsewhere', () => {
-    const b = build();
+    const b = realBuild();
     expect(manifestsOf(b, 'prod', 'vault').map((m) => m.object.kind)).toContain('KubernetesAuthEngineRole');
     expect(manifestsOf(b, 'prod', 'root').map((m) => m.object.metadata.name)).toEqual(expect.arrayContaining(['prod-vault-chart', 'prod-vault-config-operator-chart']));
     for (const env of ['staging', 'sandbox']) expect(manifestsOf(b, env, 'vault')).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Environment } from '../../charts/environments/types.ts';
 import { VCluster, VCLUSTER_SIZES } from '../../charts/platform/vcluster/vcluster.ts';
-import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges } from '../helpers.ts';
+import { build, configErrors, environment, find, manifestsOf, objectsOf, testChart, withChanges, realBuild } from '../helpers.ts';
 
 const staging = environment('staging');
 const sandbox = environment('sandbox');
@@ -20,7 +20,7 @@ function vclusterChart(...hosted: { environment: Environment; size?: any }[]) {
 }
 
 describe('VCluster', () => {
-  const b = build();
+  const b = realBuild();
   const prodRoot = manifestsOf(b, 'prod', 'root').map((m) => m.object);
   const folder = manifestsOf(b, 'prod', 'vcluster').map((m) => m.object);
 

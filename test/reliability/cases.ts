@@ -61,7 +61,7 @@ function cloneData<T>(value: T): T {
 const users = (n: number, size?: SandboxUser['size']): SandboxUser[] => Array.from({ length: n }, (_, i) => ({ github: `member${i}`, expires: '2026-12-31', ...(size ? { size } : {}) }));
 
 /** Replaces one field of a global object for the run. */
-function patchField(target: Record<string, any>, key: string, value: unknown): () => () => void {
+export function patchField(target: Record<string, any>, key: string, value: unknown): () => () => void {
   return () => {
     const before = target[key];
     target[key] = value;

@@ -8,31 +8,25 @@ import { CHARTS } from '../../charts/environments/catalogue.ts';
 import { PlatformNamespace } from '../../charts/lib/namespace.ts';
 import { PlatformRoute } from '../../charts/lib/route.ts';
 import { SERVICES } from '../../charts/platform/registry.ts';
-import type { SynthCase } from './cases.ts';
+import { patchField, type SynthCase } from './cases.ts';
 
-function patchField(target: Record<string, any>, key: string, value: unknown): () => () => void {
-  return () => {
-    const before = target[key];
-    target[key] = value;
-    return () => {
-      target[key] = before;
-    };
-  };
+/** The service's own build, then `extra` on its chart, for the run. */
+function alsoBuild(name: keyof typeof SERVICES, extra: (chart: any) => void): () => () => void {
+  const service = SERVICES[name];
+  return patchField(SERVICES as any, name, {
+    ...service,
+    build: (chart: any, settings: any) => {
+      service.build(chart, settings);
+      extra(chart);
+    },
+  });
 }
-
-const sampleApp = SERVICES['sample-app'];
-const argocd = SERVICES.argocd;
-const vault = SERVICES.vault;
 
 export const ISSUE_18_CASES: SynthCase[] = [
   {
     name: "a second service declaring the gateway's namespace with another Pod Security level",
-    patch: patchField(SERVICES as any, 'sample-app', {
-      ...sampleApp,
-      build: (chart: any, settings: any) => {
-        sampleApp.build(chart, settings);
-        new PlatformNamespace(chart, 'EdgeNamespace', { name: 'gateway', podSecurity: 'restricted', mesh: 'excluded' });
-      },
+    patch: alsoBuild('sample-app', (chart) => {
+      new PlatformNamespace(chart, 'EdgeNamespace', { name: 'gateway', podSecurity: 'restricted', mesh: 'excluded' });
     }),
     code: 1,
     messages: [
@@ -64,13 +58,9 @@ export const ISSUE_18_CASES: SynthCase[] = [
   },
   {
     name: "an ExternalSecret writing a key Dex's configuration does not read",
-    patch: patchField(SERVICES as any, 'argocd', {
-      ...argocd,
-      build: (chart: any, settings: any) => {
-        argocd.build(chart, settings);
-        const secret = chart.node.findAll().find((node: any) => node instanceof ApiObject && node.node.path.endsWith('DexSecret/Resource')) as ApiObject;
-        secret.addJsonPatch(JsonPatch.add('/spec/data/-', { secretKey: 'clientsecret', remoteRef: { key: 'argocd/dex-github', property: 'clientSecret' } }));
-      },
+    patch: alsoBuild('argocd', (chart) => {
+      const secret = chart.node.findAll().find((node: any) => node instanceof ApiObject && node.node.path.endsWith('DexSecret/Resource')) as ApiObject;
+      secret.addJsonPatch(JsonPatch.add('/spec/data/-', { secretKey: 'clientsecret', remoteRef: { key: 'argocd/dex-github', property: 'clientSecret' } }));
     }),
     code: 1,
     messages: [
@@ -81,12 +71,8 @@ export const ISSUE_18_CASES: SynthCase[] = [
   },
   {
     name: 'the Vault UI put back on the public Gateway',
-    patch: patchField(SERVICES as any, 'vault', {
-      ...vault,
-      build: (chart: any, settings: any) => {
-        vault.build(chart, settings);
-        new PlatformRoute(chart, 'Ui', { host: 'vault', namespace: 'vault', backend: { service: 'vault-ui', port: 8200 } });
-      },
+    patch: alsoBuild('vault', (chart) => {
+      new PlatformRoute(chart, 'Ui', { host: 'vault', namespace: 'vault', backend: { service: 'vault-ui', port: 8200 } });
     }),
     code: 1,
     messages: [

@@ -186,6 +186,9 @@ describe('writer: faults leave the old tree, with one clear message', () => {
   });
 });
 
+/** Whether two trees hold the same paths with the same contents. */
+const sameTree = (tree: Map<string, string>, other: Map<string, string>) => tree.size === other.size && [...tree].every(([p, c]) => other.get(p) === c);
+
 /** Starts a writer child; resolves once it is ready. */
 function child(out: string) {
   const process_ = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/reliability/write-child.ts'), out], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -233,8 +236,8 @@ describe('writer: killed at random instants (≥ 50 kills), always the old or th
       release();
       if (done.some((line) => line.startsWith('finished'))) outcomes.recovered++;
       const tree = readTree(out);
-      const isOld = tree.size === (current === 'A' ? A : B).size && [...tree].every(([p, c]) => (current === 'A' ? A : B).get(p) === c);
-      const isNew = tree.size === (target === 'A' ? A : B).size && [...tree].every(([p, c]) => (target === 'A' ? A : B).get(p) === c);
+      const isOld = sameTree(tree, current === 'A' ? A : B);
+      const isNew = sameTree(tree, target === 'A' ? A : B);
       expect(isOld || isNew, `kill ${kill}: dist/ is neither tree A nor tree B (${tree.size} files)`).toBe(true);
       expect(readdirSync(root)).toEqual(['dist']);
       if (isNew) {

@@ -8,7 +8,7 @@ import type { NodeRequirements, NodeRequirementsProvider } from '../../charts/li
 import { NODE_REQUIREMENT_PROVIDERS } from '../../charts/platform/node-requirements.ts';
 import { talosPatchShapeErrors } from '../../charts/talos/machine-patch.ts';
 import { cidrProblem, talosPatchFiles } from '../../charts/talos/talos-patches.ts';
-import { TEST_TODAY, build, configErrors, environment, withChanges } from '../helpers.ts';
+import { TEST_TODAY, configErrors, environment, withChanges, realBuild } from '../helpers.ts';
 
 /** prod with some nodes replaced. */
 function prodWith(change: (node: ClusterNode) => ClusterNode): Environment {
@@ -38,7 +38,7 @@ const patches = (envs: readonly Environment[], providers: readonly NodeRequireme
 
 describe('Talos machine-config patches', () => {
   it('writes one patch per node of the host cluster into dist/talos, and none for vclusters', () => {
-    const files = distFiles(build());
+    const files = distFiles(realBuild());
     const talos = [...files.keys()].filter((p) => p.startsWith('talos/')).sort();
     expect(talos).toEqual([...PROD_NODES.map((n) => `talos/${n.name}.yaml`), 'talos/cluster.yaml'].sort());
     expect(JSON.parse(files.get('metadata.json')!).extraFiles).toEqual(expect.arrayContaining(talos));
