@@ -9,9 +9,9 @@
  */
 import type { SecretLintCoreConfig } from '@secretlint/types';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { writeCacheFile } from '../charts/lib/cache-file.ts';
 
 export interface SecretFinding {
   /** Path of the file as the user knows it (`dist/prod/argocd/configmap-x.yaml`, `.cache/rendered/…`, a repository path). */
@@ -106,7 +106,7 @@ export async function scanForSecrets(files: ReadonlyMap<string, string>, options
       }
     }),
   );
-  if (options.cacheFile) writeCache(options.cacheFile, next);
+  if (options.cacheFile) writeCacheFile(options.cacheFile, JSON.stringify(next));
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
@@ -116,16 +116,6 @@ function readCache(file: string | undefined): Record<string, RawMatch[]> {
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, RawMatch[]>;
   } catch {
     return {}; // a torn cache is only a slower scan
-  }
-}
-
-function writeCache(file: string, entries: Record<string, RawMatch[]>): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.${process.pid}`, JSON.stringify(entries));
-    renameSync(`${file}.${process.pid}`, file);
-  } catch {
-    // A read-only checkout still synthesizes; it just rescans next time.
   }
 }
 

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
+import { writeCacheFile } from '../lib/cache-file.ts';
 
 /**
  * Synth runs TypeScript through tsx, which strips types without checking them: a misspelled optional
@@ -141,11 +142,5 @@ function writeStamps(path: string, root: string, files: readonly string[], key: 
     const stat = statSync(join(root, file));
     entries[file] = [stat.size, stat.mtimeMs];
   }
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.${process.pid}`, JSON.stringify({ key, recordedAt, files: entries } satisfies Stamps));
-    renameSync(`${path}.${process.pid}`, path);
-  } catch {
-    // A read-only checkout still synthesizes; it hashes again next time.
-  }
+  writeCacheFile(path, JSON.stringify({ key, recordedAt, files: entries } satisfies Stamps));
 }
