@@ -132,11 +132,6 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-export function describeRef(ref: ObjectRef): string {
-  const where = ref.cluster === 'host' ? ' (host)' : ref.cluster ? ` (in ${ref.cluster.server})` : '';
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}${where}`;
-}
-
 export function refOf(object: KubeObject): ObjectRef {
   return { group: groupOf(object.apiVersion), kind: object.kind, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}), name: object.metadata.name };
 }
