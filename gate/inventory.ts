@@ -4,18 +4,12 @@
  * installs), the namespaces that will exist and how, and what upstream charts and the environment
  * data declare as provided. Built once per gate run.
  */
-import { isClusterScoped } from '../charts/lib/kinds.ts';
+import { groupOf, isClusterScoped } from '../charts/lib/kinds.ts';
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { BUILT_IN_NAMESPACES, EMPTY_ENVIRONMENT_FACTS, type EnvironmentFacts, type GateFacts, type UpstreamSource } from './facts.ts';
 
 export const ROOT = 'root';
-
-/** `apps/v1` → `apps`; `v1` → `` */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
 
 export function waveOf(manifest: Manifest): number {
   const wave = manifest.object.metadata.annotations?.[SYNC_WAVE_ANNOTATION];

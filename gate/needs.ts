@@ -7,7 +7,8 @@
  */
 import { NEEDS_ANNOTATION, formatNeed, parseNeed, type Need } from '../charts/lib/needs.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { ROOT, groupOf, inventories, lookup, providedKey, waveOf, type EnvironmentInventory } from './inventory.ts';
+import { groupOf } from '../charts/lib/kinds.ts';
+import { ROOT, inventories, lookup, providedKey, waveOf, type EnvironmentInventory } from './inventory.ts';
 import type { Rule } from './types.ts';
 
 const POINTER = `/metadata/annotations/${NEEDS_ANNOTATION.replace('/', '~1')}`;

@@ -1,3 +1,4 @@
+import { groupOf } from '../charts/lib/kinds.ts';
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
 import { syncOptionsOf, waveOf } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
@@ -14,11 +15,6 @@ const wave = waveOf;
 
 function skipsDryRun(manifest: Manifest): boolean {
   return syncOptionsOf(manifest).includes('SkipDryRunOnMissingResource=true');
-}
-
-function group(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /**
@@ -51,7 +47,7 @@ export function packageOrderingRule(packages: Readonly<Record<string, PackageCrd
         return app ? wave(app) : undefined;
       };
       for (const manifest of context.manifests) {
-        const pin = byGroup.get(group(manifest.object.apiVersion));
+        const pin = byGroup.get(groupOf(manifest.object.apiVersion));
         if (!pin) continue;
         const ref = `${pin.package}:${pin.version}`;
         const installers = providers.filter((p) => p.environment === manifest.environment && (p.object as { spec?: { package?: unknown } }).spec?.package === ref);

@@ -8,7 +8,8 @@
  * Whether the referenced object exists at all is the `references` rule's job.
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { groupOf, inventories, waveOf, type EnvironmentInventory } from './inventory.ts';
+import { groupOf } from '../charts/lib/kinds.ts';
+import { inventories, waveOf, type EnvironmentInventory } from './inventory.ts';
 import { podSpecs } from './schema-rule.ts';
 import type { Rule, RuleContext } from './types.ts';
 
