@@ -222,6 +222,14 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
   return { name, facts: environmentFacts, manifests, objects, folderApplications, upstreamApplications, namespaces, crds, provided };
 }
 
+/** Whether the object writes the Secret of that name in its namespace: an ExternalSecret's target, a cert-manager Certificate's secretName. */
+export function writesSecret(object: any, name: string): boolean {
+  const group = groupOf(object.apiVersion);
+  if (group === 'external-secrets.io' && object.kind === 'ExternalSecret') return (object.spec?.target?.name ?? object.metadata.name) === name;
+  if (group === 'cert-manager.io' && object.kind === 'Certificate') return object.spec?.secretName === name;
+  return false;
+}
+
 /** Objects of the environment with this identity. */
 export function lookup(inventory: EnvironmentInventory, group: string, kind: string, namespace: string | undefined, name: string): Manifest[] {
   return inventory.objects.get(objectKey(group, kind, namespace, name)) ?? [];

@@ -7,8 +7,7 @@
  */
 import { NEEDS_ANNOTATION, formatNeed, parseNeed, type Need } from '../charts/lib/needs.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { groupOf } from '../charts/lib/kinds.ts';
-import { ROOT, inventories, lookup, providedKey, waveOf, type EnvironmentInventory } from './inventory.ts';
+import { ROOT, inventories, lookup, providedKey, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
 import type { Rule } from './types.ts';
 
 const POINTER = `/metadata/annotations/${NEEDS_ANNOTATION.replace('/', '~1')}`;
@@ -17,14 +16,7 @@ const POINTER = `/metadata/annotations/${NEEDS_ANNOTATION.replace('/', '~1')}`;
 function producers(inventory: EnvironmentInventory, need: Need): Manifest[] {
   const direct = lookup(inventory, need.group, need.kind, need.namespace, need.name);
   if (need.kind !== 'Secret' || need.group !== '') return direct;
-  const writers = inventory.manifests.filter((manifest) => {
-    if (manifest.folder === ROOT || manifest.object.metadata.namespace !== need.namespace) return false;
-    const object = manifest.object as any;
-    const group = groupOf(object.apiVersion);
-    if (group === 'external-secrets.io' && object.kind === 'ExternalSecret') return (object.spec?.target?.name ?? object.metadata.name) === need.name;
-    if (group === 'cert-manager.io' && object.kind === 'Certificate') return object.spec?.secretName === need.name;
-    return false;
-  });
+  const writers = inventory.manifests.filter((manifest) => manifest.folder !== ROOT && manifest.object.metadata.namespace === need.namespace && writesSecret(manifest.object, need.name));
   return [...direct, ...writers];
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { groupOf } from '../charts/lib/kinds.ts';
-import { inventories, waveOf, type EnvironmentInventory } from './inventory.ts';
+import { inventories, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
 import { podSpecs } from './schema-rule.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -27,9 +27,7 @@ function creators(inventory: EnvironmentInventory, kind: string, namespace: stri
     if (object.metadata.namespace !== namespace) continue;
     const group = groupOf(object.apiVersion);
     const label = `${object.kind} ${namespace}/${object.metadata.name}`;
-    if (group === '' && object.kind === kind && object.metadata.name === name) found.push({ manifest, what: label });
-    else if (kind === 'Secret' && group === 'external-secrets.io' && object.kind === 'ExternalSecret' && (object.spec?.target?.name ?? object.metadata.name) === name) found.push({ manifest, what: label });
-    else if (kind === 'Secret' && group === 'cert-manager.io' && object.kind === 'Certificate' && object.spec?.secretName === name) found.push({ manifest, what: label });
+    if ((group === '' && object.kind === kind && object.metadata.name === name) || (kind === 'Secret' && writesSecret(object, name))) found.push({ manifest, what: label });
   }
   return found;
 }
