@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import { writeCacheFile } from '../charts/lib/cache-file.ts';
+import { pointerToken } from './structural.ts';
 
 export interface SecretFinding {
   /** Path of the file as the user knows it (`dist/prod/argocd/configmap-x.yaml`, `.cache/rendered/…`, a repository path). */
@@ -171,7 +172,7 @@ function pointerTo(node: Node | null | undefined, offset: number, path: string):
     for (const item of node.items) {
       if (!isPair(item)) continue;
       const key = isScalar(item.key) ? String(item.key.value) : '?';
-      const here = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const here = `${path}/${pointerToken(key)}`;
       const keyNode = item.key as Node | null;
       if (keyNode?.range && offset >= keyNode.range[0] && offset <= keyNode.range[2]) return here;
       const inner = pointerTo(item.value as Node | null, offset, here);
