@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parseDocument, type Document } from 'yaml';
-import { writeCacheFile } from '../charts/lib/cache-file.ts';
+import { readCacheFile, writeCacheFile } from '../charts/lib/cache-file.ts';
 import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import type { GateIssue } from './types.ts';
 
@@ -244,14 +244,9 @@ class ParseCache {
   ) {}
 
   static open(options: { readonly file: string; readonly key: string }): ParseCache {
-    let known: Record<string, ParsedFile> = {};
-    try {
-      const stored = JSON.parse(readFileSync(options.file, 'utf8')) as { key?: string; files?: Record<string, ParsedFile> };
-      if (stored.key === options.key && stored.files) known = stored.files;
-    } catch {
-      // none yet, or torn: parse everything
-    }
-    return new ParseCache(options.file, options.key, known);
+    // None yet, or torn, or of another loader: parse everything.
+    const stored = readCacheFile<{ key?: string; files?: Record<string, ParsedFile> }>(options.file);
+    return new ParseCache(options.file, options.key, stored?.key === options.key && stored.files ? stored.files : {});
   }
 
   get(text: string, json: boolean): ParsedFile {

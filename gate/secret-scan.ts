@@ -9,9 +9,8 @@
  */
 import type { SecretLintCoreConfig } from '@secretlint/types';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
-import { writeCacheFile } from '../charts/lib/cache-file.ts';
+import { readCacheFile, writeCacheFile } from '../charts/lib/cache-file.ts';
 import { pointerToken } from './structural.ts';
 
 export interface SecretFinding {
@@ -88,7 +87,7 @@ const RULES_KEY = createHash('sha256')
  * ≈ 1 s over the whole tree on the dev machine).
  */
 export async function scanForSecrets(files: ReadonlyMap<string, string>, options: { cacheFile?: string } = {}): Promise<SecretFinding[]> {
-  const cache = readCache(options.cacheFile);
+  const cache = (options.cacheFile ? readCacheFile<Record<string, RawMatch[]>>(options.cacheFile) : undefined) ?? {};
   const next: Record<string, RawMatch[]> = {};
   const findings: SecretFinding[] = [];
   let lint: Awaited<ReturnType<typeof secretlint>> | undefined;
@@ -109,15 +108,6 @@ export async function scanForSecrets(files: ReadonlyMap<string, string>, options
   );
   if (options.cacheFile) writeCacheFile(options.cacheFile, JSON.stringify(next));
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-}
-
-function readCache(file: string | undefined): Record<string, RawMatch[]> {
-  if (!file || !existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, RawMatch[]>;
-  } catch {
-    return {}; // a torn cache is only a slower scan
-  }
 }
 
 /** The match with all but its first 4 characters hidden: enough to find it, not enough to use it. */

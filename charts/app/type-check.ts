@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
-import { writeCacheFile } from '../lib/cache-file.ts';
+import { readCacheFile, writeCacheFile } from '../lib/cache-file.ts';
 
 /**
  * Synth runs TypeScript through tsx, which strips types without checking them: a misspelled optional
@@ -40,7 +40,7 @@ export function typeProblems(options: TypeCheckOptions = {}): string[] {
   const folders = options.folders ?? ['charts', 'gate', 'imports'];
   const cacheDir = join(root, '.cache', 'typecheck');
   const files = sourceFiles(root, [project, 'tsconfig.json', 'package-lock.json'], folders);
-  const stamps = readStamps(join(cacheDir, 'stamps.json'));
+  const stamps = readCacheFile<Stamps>(join(cacheDir, 'stamps.json')); // none yet, or torn: hash the sources
   const trusted = stampedKey(stamps, root, files);
   const key = trusted ?? sourceHash(root, files);
   const marker = join(cacheDir, `ok-${key}`);
@@ -110,14 +110,6 @@ interface Stamps {
 }
 
 const RACY_MS = 2000;
-
-function readStamps(path: string): Stamps | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Stamps;
-  } catch {
-    return undefined; // none yet, or torn: hash the sources
-  }
-}
 
 function stampedKey(stamps: Stamps | undefined, root: string, files: readonly string[]): string | undefined {
   if (!stamps || Object.keys(stamps.files).length !== files.length) return undefined;

@@ -1,5 +1,14 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/** A cache file's JSON; undefined when there is none yet or it is torn (the caller recomputes). */
+export function readCacheFile<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Writes a cache file whole or not at all (a temporary file renamed into place), so a reader never sees half of it.
