@@ -6,7 +6,7 @@
  */
 import { groupOf, isClusterScoped } from '../charts/lib/kinds.ts';
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
-import type { Manifest } from '../charts/lib/manifest.ts';
+import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import { BUILT_IN_NAMESPACES, EMPTY_ENVIRONMENT_FACTS, type EnvironmentFacts, type GateFacts, type UpstreamSource } from './facts.ts';
 
 export const ROOT = 'root';
@@ -220,6 +220,11 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
   }
 
   return { name, facts: environmentFacts, manifests, objects, folderApplications, upstreamApplications, namespaces, crds, provided };
+}
+
+/** `Kind namespace/name` (cluster-scoped: `Kind name`), as findings name an object. */
+export function describeObject(object: KubeObject): string {
+  return `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
 }
 
 /** Whether the object writes the Secret of that name in its namespace: an ExternalSecret's target, a cert-manager Certificate's secretName. */

@@ -7,7 +7,7 @@
  */
 import { NEEDS_ANNOTATION, formatNeed, parseNeed, type Need } from '../charts/lib/needs.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { ROOT, inventories, lookup, providedKey, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
+import { ROOT, describeObject, inventories, lookup, providedKey, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
 import type { Rule } from './types.ts';
 
 const POINTER = `/metadata/annotations/${NEEDS_ANNOTATION.replace('/', '~1')}`;
@@ -18,10 +18,6 @@ function producers(inventory: EnvironmentInventory, need: Need): Manifest[] {
   if (need.kind !== 'Secret' || need.group !== '') return direct;
   const writers = inventory.manifests.filter((manifest) => manifest.folder !== ROOT && manifest.object.metadata.namespace === need.namespace && writesSecret(manifest.object, need.name));
   return [...direct, ...writers];
-}
-
-function describe(manifest: Manifest): string {
-  return `${manifest.object.kind} ${manifest.object.metadata.namespace ? `${manifest.object.metadata.namespace}/` : ''}${manifest.object.metadata.name}`;
 }
 
 export const needsRule: Rule = {
@@ -54,8 +50,8 @@ export const needsRule: Rule = {
           const when = found
             .map((producer) =>
               producer.folder === manifest.folder
-                ? `${describe(producer)} at wave ${waveOf(producer)} of this folder (this object: wave ${waveOf(manifest)})`
-                : `${describe(producer)} in folder ${producer.folder}/ (Application wave ${inventory.folderApplications.get(producer.folder)?.wave ?? 'unsynced'}; this folder: ${application?.wave ?? 'unsynced'})`,
+                ? `${describeObject(producer.object)} at wave ${waveOf(producer)} of this folder (this object: wave ${waveOf(manifest)})`
+                : `${describeObject(producer.object)} in folder ${producer.folder}/ (Application wave ${inventory.folderApplications.get(producer.folder)?.wave ?? 'unsynced'}; this folder: ${application?.wave ?? 'unsynced'})`,
             )
             .join(', ');
           context.report(manifest, POINTER, `needs ${label}, which is applied after it: ${when}; move it to an earlier wave or make this service depend on the one that creates it`);

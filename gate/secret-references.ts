@@ -1,4 +1,5 @@
 import type { Manifest } from '../charts/lib/manifest.ts';
+import { describeObject } from './inventory.ts';
 import { pointerToken } from './structural.ts';
 import type { Rule } from './types.ts';
 
@@ -224,7 +225,7 @@ export function unreadExternalSecretKeys(manifests: readonly Manifest[]): Unread
     const written: [string, string][] = template
       ? Object.keys(template).map((key) => [key, `/spec/target/template/data/${pointerToken(key)}`])
       : (object.spec?.data ?? []).map((d: any, i: number) => [d.secretKey, `/spec/data/${i}/secretKey`]);
-    const where = [...new Set(readers.map((r) => `${r.manifest.object.kind} ${r.manifest.object.metadata.namespace ? `${r.manifest.object.metadata.namespace}/` : ''}${r.manifest.object.metadata.name}`))].join(', ');
+    const where = [...new Set(readers.map((r) => describeObject(r.manifest.object)))].join(', ');
     for (const [key, pointer] of written) {
       if (typeof key !== 'string' || read.has(key)) continue;
       found.push({
