@@ -11,8 +11,6 @@ export interface PackageCrds {
   readonly crdGroups: readonly string[];
 }
 
-const wave = waveOf;
-
 function skipsDryRun(manifest: Manifest): boolean {
   return syncOptionsOf(manifest).includes('SkipDryRunOnMissingResource=true');
 }
@@ -44,7 +42,7 @@ export function packageOrderingRule(packages: Readonly<Record<string, PackageCrd
       }
       const folderWave = (environment: string, folder: string): number | undefined => {
         const app = context.manifests.find((m) => m.environment === environment && m.folder === 'root' && m.object.kind === 'Application' && m.object.metadata.name === `${environment}-${folder}`);
-        return app ? wave(app) : undefined;
+        return app ? waveOf(app) : undefined;
       };
       for (const manifest of context.manifests) {
         const pin = byGroup.get(groupOf(manifest.object.apiVersion));
@@ -57,11 +55,11 @@ export function packageOrderingRule(packages: Readonly<Record<string, PackageCrd
         }
         const sameFolder = installers.find((p) => p.folder === manifest.folder);
         if (sameFolder) {
-          if (wave(manifest) <= wave(sameFolder)) {
+          if (waveOf(manifest) <= waveOf(sameFolder)) {
             context.report(
               manifest,
               `/metadata/annotations/${SYNC_WAVE_ANNOTATION.replace('/', '~1')}`,
-              `sync wave ${wave(manifest)} is not after wave ${wave(sameFolder)} of Provider ${sameFolder.object.metadata.name}, which installs its CRD; put it in a later wave`,
+              `sync wave ${waveOf(manifest)} is not after wave ${waveOf(sameFolder)} of Provider ${sameFolder.object.metadata.name}, which installs its CRD; put it in a later wave`,
             );
           }
           if (!skipsDryRun(manifest)) {

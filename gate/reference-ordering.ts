@@ -9,7 +9,7 @@
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { groupOf } from '../charts/lib/kinds.ts';
-import { inventories, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
+import { ROOT, inventories, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
 import { podSpecs } from './schema-rule.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -22,7 +22,7 @@ interface Creator {
 function creators(inventory: EnvironmentInventory, kind: string, namespace: string, name: string): Creator[] {
   const found: Creator[] = [];
   for (const manifest of inventory.manifests) {
-    if (manifest.folder === 'root') continue;
+    if (manifest.folder === ROOT) continue;
     const object = manifest.object as any;
     if (object.metadata.namespace !== namespace) continue;
     const group = groupOf(object.apiVersion);
