@@ -4,18 +4,12 @@
  * installs), the namespaces that will exist and how, and what upstream charts and the environment
  * data declare as provided. Built once per gate run.
  */
-import { isClusterScoped } from '../charts/lib/kinds.ts';
+import { groupOf, isClusterScoped } from '../charts/lib/kinds.ts';
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
-import type { Manifest } from '../charts/lib/manifest.ts';
+import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import { BUILT_IN_NAMESPACES, EMPTY_ENVIRONMENT_FACTS, type EnvironmentFacts, type GateFacts, type UpstreamSource } from './facts.ts';
 
 export const ROOT = 'root';
-
-/** `apps/v1` → `apps`; `v1` → `` */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
 
 export function waveOf(manifest: Manifest): number {
   const wave = manifest.object.metadata.annotations?.[SYNC_WAVE_ANNOTATION];
@@ -226,6 +220,19 @@ function buildInventory(name: string, manifests: readonly Manifest[], facts: Gat
   }
 
   return { name, facts: environmentFacts, manifests, objects, folderApplications, upstreamApplications, namespaces, crds, provided };
+}
+
+/** `Kind namespace/name` (cluster-scoped: `Kind name`), as findings name an object. */
+export function describeObject(object: KubeObject): string {
+  return `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
+}
+
+/** Whether the object writes the Secret of that name in its namespace: an ExternalSecret's target, a cert-manager Certificate's secretName. */
+export function writesSecret(object: any, name: string): boolean {
+  const group = groupOf(object.apiVersion);
+  if (group === 'external-secrets.io' && object.kind === 'ExternalSecret') return (object.spec?.target?.name ?? object.metadata.name) === name;
+  if (group === 'cert-manager.io' && object.kind === 'Certificate') return object.spec?.secretName === name;
+  return false;
 }
 
 /** Objects of the environment with this identity. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseAllDocuments, parseDocument, type Document } from 'yaml';
+import { readCacheFile, writeCacheFile } from '../charts/lib/cache-file.ts';
 import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import type { GateIssue } from './types.ts';
 
@@ -243,14 +244,9 @@ class ParseCache {
   ) {}
 
   static open(options: { readonly file: string; readonly key: string }): ParseCache {
-    let known: Record<string, ParsedFile> = {};
-    try {
-      const stored = JSON.parse(readFileSync(options.file, 'utf8')) as { key?: string; files?: Record<string, ParsedFile> };
-      if (stored.key === options.key && stored.files) known = stored.files;
-    } catch {
-      // none yet, or torn: parse everything
-    }
-    return new ParseCache(options.file, options.key, known);
+    // None yet, or torn, or of another loader: parse everything.
+    const stored = readCacheFile<{ key?: string; files?: Record<string, ParsedFile> }>(options.file);
+    return new ParseCache(options.file, options.key, stored?.key === options.key && stored.files ? stored.files : {});
   }
 
   get(text: string, json: boolean): ParsedFile {
@@ -273,12 +269,6 @@ class ParseCache {
   /** Keeps the entries of this run only (the cache never outgrows the tree it was used on). */
   save(): void {
     if (!this.changed && Object.keys(this.next).length === Object.keys(this.known).length) return;
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(`${this.file}.${process.pid}`, JSON.stringify({ key: this.key, files: this.next }));
-      renameSync(`${this.file}.${process.pid}`, this.file);
-    } catch {
-      // A read-only checkout still validates; it parses again next time.
-    }
+    writeCacheFile(this.file, JSON.stringify({ key: this.key, files: this.next }));
   }
 }

@@ -7,7 +7,7 @@
  */
 import { NEEDS_ANNOTATION, formatNeed, parseNeed, type Need } from '../charts/lib/needs.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { ROOT, groupOf, inventories, lookup, providedKey, waveOf, type EnvironmentInventory } from './inventory.ts';
+import { ROOT, describeObject, inventories, lookup, providedKey, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
 import type { Rule } from './types.ts';
 
 const POINTER = `/metadata/annotations/${NEEDS_ANNOTATION.replace('/', '~1')}`;
@@ -16,19 +16,8 @@ const POINTER = `/metadata/annotations/${NEEDS_ANNOTATION.replace('/', '~1')}`;
 function producers(inventory: EnvironmentInventory, need: Need): Manifest[] {
   const direct = lookup(inventory, need.group, need.kind, need.namespace, need.name);
   if (need.kind !== 'Secret' || need.group !== '') return direct;
-  const writers = inventory.manifests.filter((manifest) => {
-    if (manifest.folder === ROOT || manifest.object.metadata.namespace !== need.namespace) return false;
-    const object = manifest.object as any;
-    const group = groupOf(object.apiVersion);
-    if (group === 'external-secrets.io' && object.kind === 'ExternalSecret') return (object.spec?.target?.name ?? object.metadata.name) === need.name;
-    if (group === 'cert-manager.io' && object.kind === 'Certificate') return object.spec?.secretName === need.name;
-    return false;
-  });
+  const writers = inventory.manifests.filter((manifest) => manifest.folder !== ROOT && manifest.object.metadata.namespace === need.namespace && writesSecret(manifest.object, need.name));
   return [...direct, ...writers];
-}
-
-function describe(manifest: Manifest): string {
-  return `${manifest.object.kind} ${manifest.object.metadata.namespace ? `${manifest.object.metadata.namespace}/` : ''}${manifest.object.metadata.name}`;
 }
 
 export const needsRule: Rule = {
@@ -61,8 +50,8 @@ export const needsRule: Rule = {
           const when = found
             .map((producer) =>
               producer.folder === manifest.folder
-                ? `${describe(producer)} at wave ${waveOf(producer)} of this folder (this object: wave ${waveOf(manifest)})`
-                : `${describe(producer)} in folder ${producer.folder}/ (Application wave ${inventory.folderApplications.get(producer.folder)?.wave ?? 'unsynced'}; this folder: ${application?.wave ?? 'unsynced'})`,
+                ? `${describeObject(producer.object)} at wave ${waveOf(producer)} of this folder (this object: wave ${waveOf(manifest)})`
+                : `${describeObject(producer.object)} in folder ${producer.folder}/ (Application wave ${inventory.folderApplications.get(producer.folder)?.wave ?? 'unsynced'}; this folder: ${application?.wave ?? 'unsynced'})`,
             )
             .join(', ');
           context.report(manifest, POINTER, `needs ${label}, which is applied after it: ${when}; move it to an earlier wave or make this service depend on the one that creates it`);

@@ -6,7 +6,8 @@
  * exist from bootstrap. Every object lands after its namespace.
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { ROOT, groupOf, inventories, isNamespaced, syncOptionsOf, waveOf, type EnvironmentInventory, type RootApplication } from './inventory.ts';
+import { groupOf } from '../charts/lib/kinds.ts';
+import { ROOT, inventories, isNamespaced, syncOptionsOf, waveOf, type EnvironmentInventory, type RootApplication } from './inventory.ts';
 import { SchemaStore, SchemaStoreError } from './schema-store.ts';
 import type { Rule, RuleContext } from './types.ts';
 

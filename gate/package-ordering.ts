@@ -1,3 +1,4 @@
+import { groupOf } from '../charts/lib/kinds.ts';
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
 import { syncOptionsOf, waveOf } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
@@ -10,15 +11,8 @@ export interface PackageCrds {
   readonly crdGroups: readonly string[];
 }
 
-const wave = waveOf;
-
 function skipsDryRun(manifest: Manifest): boolean {
   return syncOptionsOf(manifest).includes('SkipDryRunOnMissingResource=true');
-}
-
-function group(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /**
@@ -48,10 +42,10 @@ export function packageOrderingRule(packages: Readonly<Record<string, PackageCrd
       }
       const folderWave = (environment: string, folder: string): number | undefined => {
         const app = context.manifests.find((m) => m.environment === environment && m.folder === 'root' && m.object.kind === 'Application' && m.object.metadata.name === `${environment}-${folder}`);
-        return app ? wave(app) : undefined;
+        return app ? waveOf(app) : undefined;
       };
       for (const manifest of context.manifests) {
-        const pin = byGroup.get(group(manifest.object.apiVersion));
+        const pin = byGroup.get(groupOf(manifest.object.apiVersion));
         if (!pin) continue;
         const ref = `${pin.package}:${pin.version}`;
         const installers = providers.filter((p) => p.environment === manifest.environment && (p.object as { spec?: { package?: unknown } }).spec?.package === ref);
@@ -61,11 +55,11 @@ export function packageOrderingRule(packages: Readonly<Record<string, PackageCrd
         }
         const sameFolder = installers.find((p) => p.folder === manifest.folder);
         if (sameFolder) {
-          if (wave(manifest) <= wave(sameFolder)) {
+          if (waveOf(manifest) <= waveOf(sameFolder)) {
             context.report(
               manifest,
               `/metadata/annotations/${SYNC_WAVE_ANNOTATION.replace('/', '~1')}`,
-              `sync wave ${wave(manifest)} is not after wave ${wave(sameFolder)} of Provider ${sameFolder.object.metadata.name}, which installs its CRD; put it in a later wave`,
+              `sync wave ${waveOf(manifest)} is not after wave ${waveOf(sameFolder)} of Provider ${sameFolder.object.metadata.name}, which installs its CRD; put it in a later wave`,
             );
           }
           if (!skipsDryRun(manifest)) {

@@ -1,6 +1,6 @@
 import { isClusterScoped } from '../charts/lib/kinds.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, PART_OF_LABEL, POD_SECURITY_MODES, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
-import { inventories, isNamespaced } from './inventory.ts';
+import { describeObject, inventories, isNamespaced } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
 import { API_LIMITS, dataBytes } from './load.ts';
@@ -211,7 +211,7 @@ export const policyRules: Rule[] = [
         const key = `${scope}|${apiVersion.split('/')[0]}|${kind}|${metadata.namespace ?? ''}|${metadata.name}`;
         const first = seen.get(key);
         if (first) {
-          context.report(manifest, '/metadata/name', `duplicate ${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}: also in ${first.environment}/${first.folder}/${first.file}`);
+          context.report(manifest, '/metadata/name', `duplicate ${describeObject(manifest.object)}: also in ${first.environment}/${first.folder}/${first.file}`);
         } else {
           seen.set(key, manifest);
         }

@@ -8,7 +8,8 @@
  * Whether the referenced object exists at all is the `references` rule's job.
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
-import { groupOf, inventories, waveOf, type EnvironmentInventory } from './inventory.ts';
+import { groupOf } from '../charts/lib/kinds.ts';
+import { ROOT, inventories, waveOf, writesSecret, type EnvironmentInventory } from './inventory.ts';
 import { podSpecs } from './schema-rule.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -21,14 +22,12 @@ interface Creator {
 function creators(inventory: EnvironmentInventory, kind: string, namespace: string, name: string): Creator[] {
   const found: Creator[] = [];
   for (const manifest of inventory.manifests) {
-    if (manifest.folder === 'root') continue;
+    if (manifest.folder === ROOT) continue;
     const object = manifest.object as any;
     if (object.metadata.namespace !== namespace) continue;
     const group = groupOf(object.apiVersion);
     const label = `${object.kind} ${namespace}/${object.metadata.name}`;
-    if (group === '' && object.kind === kind && object.metadata.name === name) found.push({ manifest, what: label });
-    else if (kind === 'Secret' && group === 'external-secrets.io' && object.kind === 'ExternalSecret' && (object.spec?.target?.name ?? object.metadata.name) === name) found.push({ manifest, what: label });
-    else if (kind === 'Secret' && group === 'cert-manager.io' && object.kind === 'Certificate' && object.spec?.secretName === name) found.push({ manifest, what: label });
+    if ((group === '' && object.kind === kind && object.metadata.name === name) || (kind === 'Secret' && writesSecret(object, name))) found.push({ manifest, what: label });
   }
   return found;
 }

@@ -6,7 +6,8 @@
 import { forEachStringField } from './walk.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { podSpecs } from './schema-rule.ts';
-import { ROOT, groupOf, inventories, isNamespaced, lookup, providedKey, type EnvironmentInventory, type NamespaceSource } from './inventory.ts';
+import { groupOf } from '../charts/lib/kinds.ts';
+import { ROOT, inventories, isNamespaced, lookup, providedKey, type EnvironmentInventory, type NamespaceSource } from './inventory.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

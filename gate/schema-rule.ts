@@ -6,7 +6,8 @@ import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN } from '../charts/lib/names.ts
  */
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { applyDefaults, evaluateSite } from './cel.ts';
-import { groupOf, inventories } from './inventory.ts';
+import { groupOf } from '../charts/lib/kinds.ts';
+import { inventories } from './inventory.ts';
 import { SchemaStore, SchemaStoreError, type KindSchema } from './schema-store.ts';
 import { pointerToken, validateValue, type CelSite, type Finding, type SchemaNode, type ValidationContext } from './structural.ts';
 import type { Rule, RuleContext } from './types.ts';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCacheFile } from '../charts/lib/cache-file.ts';
 import { type DerivedSource, diskPoolCrd, type FileSource, inputsOf, isDerived, openapi2jsonschema } from './schema-sources.ts';
 
 /**
@@ -115,14 +116,7 @@ export class SchemaFiles {
     if (!path) {
       this.derived.set(file, text);
       // Derived once per machine: later runs read it from the cache (still verified on every read).
-      try {
-        const cached = join(SCHEMAS_CACHE_DIR, file);
-        mkdirSync(dirname(cached), { recursive: true });
-        writeFileSync(`${cached}.${process.pid}.partial`, text);
-        renameSync(`${cached}.${process.pid}.partial`, cached);
-      } catch {
-        // A read-only checkout derives again next time.
-      }
+      writeCacheFile(join(SCHEMAS_CACHE_DIR, file), text);
     }
     return text;
   }

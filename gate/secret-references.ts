@@ -1,4 +1,6 @@
 import type { Manifest } from '../charts/lib/manifest.ts';
+import { describeObject } from './inventory.ts';
+import { pointerToken } from './structural.ts';
 import type { Rule } from './types.ts';
 
 /** A Secret some consumer reads: by name in a namespace of one environment, optionally one key. */
@@ -88,12 +90,12 @@ export function visitSecretReferences(value: unknown, visit: Visit, pointer = ''
   for (const [key, item] of Object.entries(object)) {
     if (!/(^|\/)k8s_secret_[a-z0-9_]+$/.test(key) || typeof item !== 'string') continue;
     const parts = item.split('/');
-    if (parts.length === 2) visit({ name: parts[0]!, key: parts[1], pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
-    if (parts.length === 3) visit({ namespace: parts[0], name: parts[1]!, key: parts[2], pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+    if (parts.length === 2) visit({ name: parts[0]!, key: parts[1], pointer: `${pointer}/${pointerToken(key)}` });
+    if (parts.length === 3) visit({ namespace: parts[0], name: parts[1]!, key: parts[2], pointer: `${pointer}/${pointerToken(key)}` });
   }
   for (const [key, item] of Object.entries(object)) {
     if (key === 'secretKeyRef' || key === 'secretRef' || key === 'secret') continue;
-    visitSecretReferences(item, visit, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    visitSecretReferences(item, visit, `${pointer}/${pointerToken(key)}`);
   }
 }
 
@@ -221,9 +223,9 @@ export function unreadExternalSecretKeys(manifests: readonly Manifest[]): Unread
     const read = new Set(readers.map((r) => r.key!));
     const template = object.spec?.target?.template?.data;
     const written: [string, string][] = template
-      ? Object.keys(template).map((key) => [key, `/spec/target/template/data/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`])
+      ? Object.keys(template).map((key) => [key, `/spec/target/template/data/${pointerToken(key)}`])
       : (object.spec?.data ?? []).map((d: any, i: number) => [d.secretKey, `/spec/data/${i}/secretKey`]);
-    const where = [...new Set(readers.map((r) => `${r.manifest.object.kind} ${r.manifest.object.metadata.namespace ? `${r.manifest.object.metadata.namespace}/` : ''}${r.manifest.object.metadata.name}`))].join(', ');
+    const where = [...new Set(readers.map((r) => describeObject(r.manifest.object)))].join(', ');
     for (const [key, pointer] of written) {
       if (typeof key !== 'string' || read.has(key)) continue;
       found.push({

@@ -9,9 +9,9 @@
  */
 import type { SecretLintCoreConfig } from '@secretlint/types';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { readCacheFile, writeCacheFile } from '../charts/lib/cache-file.ts';
+import { pointerToken } from './structural.ts';
 
 export interface SecretFinding {
   /** Path of the file as the user knows it (`dist/prod/argocd/configmap-x.yaml`, `.cache/rendered/…`, a repository path). */
@@ -87,7 +87,7 @@ const RULES_KEY = createHash('sha256')
  * ≈ 1 s over the whole tree on the dev machine).
  */
 export async function scanForSecrets(files: ReadonlyMap<string, string>, options: { cacheFile?: string } = {}): Promise<SecretFinding[]> {
-  const cache = readCache(options.cacheFile);
+  const cache = (options.cacheFile ? readCacheFile<Record<string, RawMatch[]>>(options.cacheFile) : undefined) ?? {};
   const next: Record<string, RawMatch[]> = {};
   const findings: SecretFinding[] = [];
   let lint: Awaited<ReturnType<typeof secretlint>> | undefined;
@@ -106,27 +106,8 @@ export async function scanForSecrets(files: ReadonlyMap<string, string>, options
       }
     }),
   );
-  if (options.cacheFile) writeCache(options.cacheFile, next);
+  if (options.cacheFile) writeCacheFile(options.cacheFile, JSON.stringify(next));
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-}
-
-function readCache(file: string | undefined): Record<string, RawMatch[]> {
-  if (!file || !existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, RawMatch[]>;
-  } catch {
-    return {}; // a torn cache is only a slower scan
-  }
-}
-
-function writeCache(file: string, entries: Record<string, RawMatch[]>): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.${process.pid}`, JSON.stringify(entries));
-    renameSync(`${file}.${process.pid}`, file);
-  } catch {
-    // A read-only checkout still synthesizes; it just rescans next time.
-  }
 }
 
 /** The match with all but its first 4 characters hidden: enough to find it, not enough to use it. */
@@ -181,7 +162,7 @@ function pointerTo(node: Node | null | undefined, offset: number, path: string):
     for (const item of node.items) {
       if (!isPair(item)) continue;
       const key = isScalar(item.key) ? String(item.key.value) : '?';
-      const here = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const here = `${path}/${pointerToken(key)}`;
       const keyNode = item.key as Node | null;
       if (keyNode?.range && offset >= keyNode.range[0] && offset <= keyNode.range[2]) return here;
       const inner = pointerTo(item.value as Node | null, offset, here);

@@ -2,12 +2,14 @@
  * Walks over the JSON of an object that build a node's JSON pointer only when it is asked for (a
  * finding): most strings and keys never are, and building every pointer was most of a walk's cost.
  */
+import { pointerToken } from './structural.ts';
+
 type Path = (string | number)[];
 
 /** RFC 6901 pointer of a path. */
 export function pointerOf(path: readonly (string | number)[]): string {
   let pointer = '';
-  for (const key of path) pointer += `/${typeof key === 'number' ? key : key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  for (const key of path) pointer += `/${pointerToken(key)}`;
   return pointer;
 }
 

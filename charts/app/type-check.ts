@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
+import { readCacheFile, writeCacheFile } from '../lib/cache-file.ts';
 
 /**
  * Synth runs TypeScript through tsx, which strips types without checking them: a misspelled optional
@@ -39,7 +40,7 @@ export function typeProblems(options: TypeCheckOptions = {}): string[] {
   const folders = options.folders ?? ['charts', 'gate', 'imports'];
   const cacheDir = join(root, '.cache', 'typecheck');
   const files = sourceFiles(root, [project, 'tsconfig.json', 'package-lock.json'], folders);
-  const stamps = readStamps(join(cacheDir, 'stamps.json'));
+  const stamps = readCacheFile<Stamps>(join(cacheDir, 'stamps.json')); // none yet, or torn: hash the sources
   const trusted = stampedKey(stamps, root, files);
   const key = trusted ?? sourceHash(root, files);
   const marker = join(cacheDir, `ok-${key}`);
@@ -110,14 +111,6 @@ interface Stamps {
 
 const RACY_MS = 2000;
 
-function readStamps(path: string): Stamps | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Stamps;
-  } catch {
-    return undefined; // none yet, or torn: hash the sources
-  }
-}
-
 function stampedKey(stamps: Stamps | undefined, root: string, files: readonly string[]): string | undefined {
   if (!stamps || Object.keys(stamps.files).length !== files.length) return undefined;
   for (const file of files) {
@@ -141,11 +134,5 @@ function writeStamps(path: string, root: string, files: readonly string[], key: 
     const stat = statSync(join(root, file));
     entries[file] = [stat.size, stat.mtimeMs];
   }
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.${process.pid}`, JSON.stringify({ key, recordedAt, files: entries } satisfies Stamps));
-    renameSync(`${path}.${process.pid}`, path);
-  } catch {
-    // A read-only checkout still synthesizes; it hashes again next time.
-  }
+  writeCacheFile(path, JSON.stringify({ key, recordedAt, files: entries } satisfies Stamps));
 }

@@ -1,3 +1,4 @@
+import { groupOf } from './kinds.ts';
 import type { KubeObject } from './manifest.ts';
 
 /**
@@ -124,17 +125,6 @@ export function notReadyStatus(type: string, reason: string, message: string): R
 export function hasCondition(object: KubeObject, type = 'Ready'): boolean {
   const conditions = (object as { status?: { conditions?: { type?: string; status?: string }[] } }).status?.conditions ?? [];
   return conditions.some((condition) => condition.type === type && condition.status === 'True');
-}
-
-/** `group/version` → `group` (core: empty). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
-export function describeRef(ref: ObjectRef): string {
-  const where = ref.cluster === 'host' ? ' (host)' : ref.cluster ? ` (in ${ref.cluster.server})` : '';
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}${where}`;
 }
 
 export function refOf(object: KubeObject): ObjectRef {

@@ -46,6 +46,12 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'dns.gcp.upbound.io/ManagedZone',
 ]);
 
+/** `apps/v1` → `apps`; `v1` → `` (the core group). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
 /** `group/Kind` key of an apiVersion + kind (`v1`/`Namespace` → `Namespace`). */
 export function kindKey(apiVersion: string, kind: string): string {
   const slash = apiVersion.indexOf('/');

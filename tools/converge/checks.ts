@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../charts/lib/manifest.ts';
-import { groupOf, type ControllerDeclaration } from '../../charts/lib/controller-model.ts';
+import { groupOf } from '../../charts/lib/kinds.ts';
+import type { ControllerDeclaration } from '../../charts/lib/controller-model.ts';
 import { IGNORE_DIFFERENCES_REASON_ANNOTATION } from '../../charts/lib/argocd-application.ts';
 import type { Simulation } from './simulate.ts';
 

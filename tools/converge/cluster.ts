@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../charts/lib/manifest.ts';
-import { groupOf, type ClusterView, type ObjectRef } from '../../charts/lib/controller-model.ts';
+import { groupOf } from '../../charts/lib/kinds.ts';
+import type { ClusterView, ObjectRef } from '../../charts/lib/controller-model.ts';
 
 /** Who created an object: an Argo CD Application, a controller, or a human (runbook step). */
 export type Creator =

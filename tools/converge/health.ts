@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../../gate/schemas-location.ts';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
-import { groupOf } from '../../charts/lib/controller-model.ts';
+import { groupOf } from '../../charts/lib/kinds.ts';
 import { runHealthScript } from './lua.ts';
 
 export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';

@@ -1,7 +1,8 @@
 import { kindOrder } from '../argo-order.ts';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
-import { groupOf, refOf, type ClusterView, type ControllerDeclaration, type ControllerRule, type Need, type ObjectRef, type RunbookStep } from '../../charts/lib/controller-model.ts';
+import { groupOf } from '../../charts/lib/kinds.ts';
+import { refOf, type ClusterView, type ControllerDeclaration, type ControllerRule, type Need, type ObjectRef, type RunbookStep } from '../../charts/lib/controller-model.ts';
 import type { UpstreamSource } from '../../gate/facts.ts';
 import { Cluster, keyOf, objectKey, isClusterScoped, type Creator } from './cluster.ts';
 import type { HealthChecks, Health, HealthStatus } from './health.ts';
