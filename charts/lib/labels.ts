@@ -1,3 +1,4 @@
+import type { k8s } from 'cdk8s-plus-28';
 /** Label keys every synthesized object carries (see docs/architecture.md, "Output contract"). */
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -23,3 +24,13 @@ export function podSecurityLabels(level: PodSecurityLevel, kubernetesVersion: st
   }
   return labels;
 }
+
+/**
+ * A container of the restricted Pod Security level (no escalation, no capabilities, read-only root),
+ * for our own typed workloads; the pod adds runAsNonRoot and seccomp RuntimeDefault.
+ */
+export const RESTRICTED_CONTAINER: Readonly<k8s.SecurityContext> = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  readOnlyRootFilesystem: true,
+};

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { IMAGES, imageRef } from '../../environments/catalogue.ts';
+import { RESTRICTED_CONTAINER } from '../../lib/labels.ts';
 import { NEEDS_ANNOTATION, needsAnnotation, type Need } from '../../lib/needs.ts';
 import { Wave, setSyncWave } from '../../lib/sync-wave.ts';
 
@@ -10,12 +11,7 @@ export const BACKUP_SUCCESS_METRIC = 'platform.backup.last_success';
 export const BACKUP_TARGET_ATTRIBUTE = 'backup.target';
 
 /** Restricted Pod Security (the vault namespace enforces it): non-root, no escalation, no capabilities, seccomp. */
-const RESTRICTED_CONTAINER: k8s.SecurityContext = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-};
+const BACKUP_CONTAINER: k8s.SecurityContext = { ...RESTRICTED_CONTAINER, runAsNonRoot: true };
 
 export interface BackupStep {
   readonly name: string;
@@ -73,7 +69,7 @@ export class BackupCronJob extends Construct {
       // read-only root: anything a tool writes (gcloud's configuration, histories) goes to /tmp
       env: [{ name: 'HOME', value: '/tmp' }, ...(step.env ?? [])],
       volumeMounts: [tmp, ...(step.volumeMounts ?? [])],
-      securityContext: { ...RESTRICTED_CONTAINER, runAsUser: step.runAsUser },
+      securityContext: { ...BACKUP_CONTAINER, runAsUser: step.runAsUser },
       resources: {
         requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('128Mi') },
         limits: { memory: k8s.Quantity.fromString('512Mi') },

@@ -13,6 +13,7 @@ import {
 } from '../../../imports/gateway-httproute-gateway.networking.k8s.io.ts';
 import { IMAGES, MANIFESTS, imageRef } from '../../environments/catalogue.ts';
 import type { ClusterNode } from '../../environments/types.ts';
+import { RESTRICTED_CONTAINER } from '../../lib/labels.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { ManifestApplication } from '../../lib/helm-application.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
@@ -292,11 +293,7 @@ export class Gateway extends Construct {
                   requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('70Mi') },
                   limits: { memory: k8s.Quantity.fromString('256Mi') },
                 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: RESTRICTED_CONTAINER,
               },
             ],
           },

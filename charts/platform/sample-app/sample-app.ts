@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { IMAGES, imageRef } from '../../environments/catalogue.ts';
+import { RESTRICTED_CONTAINER } from '../../lib/labels.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { MeshServicePermission } from '../../lib/mesh-permission.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
@@ -153,7 +154,7 @@ class SsoProxy extends Construct {
                   requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
                   limits: { memory: k8s.Quantity.fromString('128Mi') },
                 },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                securityContext: RESTRICTED_CONTAINER,
               },
             ],
           },
