@@ -1,6 +1,7 @@
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { describeObject } from './inventory.ts';
 import { pointerToken } from './structural.ts';
+import { pointerOf } from './walk.ts';
 import type { Rule } from './types.ts';
 
 /** A Secret some consumer reads: by name in a namespace of one environment, optionally one key. */
@@ -38,6 +39,9 @@ const PRODUCER_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'Push
 const CERTIFICATE_KEYS = ['ca.crt', 'tls.crt', 'tls.key'];
 /** Argo CD's own secret, the target of `$key` references without a secret name. */
 const ARGOCD_SECRET = 'argocd-secret';
+/** The fields of a `{name, namespace?, key?}` Secret selector (an object with others is something else). */
+const SECRET_SELECTOR_FIELDS = new Set(['name', 'optional', 'namespace', 'key']);
+const CLICKHOUSE_SECRET_SETTING = /(^|\/)k8s_secret_[a-z0-9_]+$/;
 
 type Visit = (ref: { name: string; key?: string; namespace?: string; pointer: string }) => void;
 
@@ -47,55 +51,71 @@ type Visit = (ref: { name: string; key?: string; namespace?: string; pointer: st
  * `secret` sources, ClickHouse's `k8s_secret_*` user settings, and the chart idioms we use in Helm
  * values (`existingSecret`, `envFromSecret(s)`, `extraSecretEnvironmentVars`).
  */
-export function visitSecretReferences(value: unknown, visit: Visit, pointer = ''): void {
+export function visitSecretReferences(value: unknown, visit: Visit): void {
+  walkReferences(value, [], visit);
+}
+
+/** The pointer of `rest` under `path`. */
+function pointerAt(path: readonly (string | number)[], ...rest: (string | number)[]): string {
+  return pointerOf(path) + pointerOf(rest);
+}
+
+/** `path` is the way down (pointer tokens unescaped); a pointer is built only for a reference found. */
+function walkReferences(value: unknown, path: (string | number)[], visit: Visit): void {
   if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      visitSecretReferences(item, visit, `${pointer}/${index}`);
-    });
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      walkReferences(value[index], path, visit);
+      path.pop();
+    }
     return;
   }
   if (!value || typeof value !== 'object') return;
   const object = value as Record<string, any>;
   const ref = object.secretKeyRef;
-  if (ref && typeof ref.name === 'string') visit({ name: ref.name, key: ref.key, pointer: `${pointer}/secretKeyRef` });
+  if (ref && typeof ref.name === 'string') visit({ name: ref.name, key: ref.key, pointer: pointerAt(path, 'secretKeyRef') });
   // envFrom's `secretRef: {name}`, and the `{name, namespace?, key?}` selectors of operators (Crossplane credentials …)
   const secretRef = object.secretRef;
-  if (secretRef && typeof secretRef.name === 'string' && Object.keys(secretRef).every((k) => ['name', 'optional', 'namespace', 'key'].includes(k))) {
-    visit({ name: secretRef.name, key: secretRef.key, namespace: secretRef.namespace, pointer: `${pointer}/secretRef` });
+  if (secretRef && typeof secretRef.name === 'string' && Object.keys(secretRef).every((k) => SECRET_SELECTOR_FIELDS.has(k))) {
+    visit({ name: secretRef.name, key: secretRef.key, namespace: secretRef.namespace, pointer: pointerAt(path, 'secretRef') });
   }
   const secret = object.secret;
   if (secret && typeof secret === 'object') {
-    const name = secret.secretName ?? (pointer.includes('/sources/') ? secret.name : undefined);
+    // a projected volume's sources name the Secret by `name`, a plain volume by `secretName`
+    const name = secret.secretName ?? (path.indexOf('sources') >= 0 && path.indexOf('sources') < path.length - 1 ? secret.name : undefined);
     if (typeof name === 'string') {
       const items = Array.isArray(secret.items) ? secret.items : [];
-      if (items.length === 0) visit({ name, pointer: `${pointer}/secret` });
+      if (items.length === 0) visit({ name, pointer: pointerAt(path, 'secret') });
       items.forEach((item: any, index: number) => {
-        visit({ name, key: item.key, pointer: `${pointer}/secret/items/${index}` });
+        visit({ name, key: item.key, pointer: pointerAt(path, 'secret', 'items', index) });
       });
     }
   }
-  if (typeof object.existingSecret === 'string' && object.existingSecret) visit({ name: object.existingSecret, pointer: `${pointer}/existingSecret` });
-  if (typeof object.envFromSecret === 'string' && object.envFromSecret) visit({ name: object.envFromSecret, pointer: `${pointer}/envFromSecret` });
+  if (typeof object.existingSecret === 'string' && object.existingSecret) visit({ name: object.existingSecret, pointer: pointerAt(path, 'existingSecret') });
+  if (typeof object.envFromSecret === 'string' && object.envFromSecret) visit({ name: object.envFromSecret, pointer: pointerAt(path, 'envFromSecret') });
   if (Array.isArray(object.envFromSecrets)) {
     object.envFromSecrets.forEach((s: any, i: number) => {
-      if (typeof s?.name === 'string') visit({ name: s.name, pointer: `${pointer}/envFromSecrets/${i}` });
+      if (typeof s?.name === 'string') visit({ name: s.name, pointer: pointerAt(path, 'envFromSecrets', i) });
     });
   }
   if (Array.isArray(object.extraSecretEnvironmentVars)) {
     object.extraSecretEnvironmentVars.forEach((s: any, i: number) => {
-      if (typeof s?.secretName === 'string') visit({ name: s.secretName, key: s.secretKey, pointer: `${pointer}/extraSecretEnvironmentVars/${i}` });
+      if (typeof s?.secretName === 'string') visit({ name: s.secretName, key: s.secretKey, pointer: pointerAt(path, 'extraSecretEnvironmentVars', i) });
     });
   }
-  // ClickHouse operator: `<user>/k8s_secret_password: [namespace/]secret/key`
-  for (const [key, item] of Object.entries(object)) {
-    if (!/(^|\/)k8s_secret_[a-z0-9_]+$/.test(key) || typeof item !== 'string') continue;
-    const parts = item.split('/');
-    if (parts.length === 2) visit({ name: parts[0]!, key: parts[1], pointer: `${pointer}/${pointerToken(key)}` });
-    if (parts.length === 3) visit({ namespace: parts[0], name: parts[1]!, key: parts[2], pointer: `${pointer}/${pointerToken(key)}` });
-  }
-  for (const [key, item] of Object.entries(object)) {
-    if (key === 'secretKeyRef' || key === 'secretRef' || key === 'secret') continue;
-    visitSecretReferences(item, visit, `${pointer}/${pointerToken(key)}`);
+  for (const key in object) {
+    const item = object[key];
+    // ClickHouse operator: `<user>/k8s_secret_password: [namespace/]secret/key`
+    if (typeof item === 'string') {
+      if (!key.includes('k8s_secret_') || !CLICKHOUSE_SECRET_SETTING.test(key)) continue;
+      const parts = item.split('/');
+      if (parts.length === 2) visit({ name: parts[0]!, key: parts[1], pointer: pointerAt(path, key) });
+      if (parts.length === 3) visit({ namespace: parts[0], name: parts[1]!, key: parts[2], pointer: pointerAt(path, key) });
+    } else if (item && typeof item === 'object' && key !== 'secretKeyRef' && key !== 'secretRef' && key !== 'secret') {
+      path.push(key);
+      walkReferences(item, path, visit);
+      path.pop();
+    }
   }
 }
 
@@ -175,11 +195,11 @@ export interface UnresolvedReference {
   readonly problem: string;
 }
 
-export function unresolvedSecretReferences(manifests: readonly Manifest[], declared: readonly DeclaredSecret[] = []): UnresolvedReference[] {
-  const producers = secretProducers(manifests, declared);
+export function unresolvedSecretReferences(manifests: readonly Manifest[], declared: readonly DeclaredSecret[] = [], references = secretReferences(manifests)): UnresolvedReference[] {
+  const producers = groupBy(secretProducers(manifests, declared), secretKey);
   const problems: UnresolvedReference[] = [];
-  for (const reference of secretReferences(manifests)) {
-    const candidates = producers.filter((p) => p.environment === reference.environment && p.namespace === reference.namespace && p.name === reference.name);
+  for (const reference of references) {
+    const candidates = producers.get(secretKey(reference)) ?? [];
     if (candidates.length === 0) {
       problems.push({
         reference,
@@ -193,6 +213,21 @@ export function unresolvedSecretReferences(manifests: readonly Manifest[], decla
     }
   }
   return problems;
+}
+
+/** One Secret of one environment. */
+function secretKey(secret: { readonly environment: string; readonly namespace: string; readonly name: string }): string {
+  return `${secret.environment}|${secret.namespace}|${secret.name}`;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** An ExternalSecret key no consumer reads, where every consumer names the keys it reads. */
@@ -210,15 +245,15 @@ export interface UnreadKey {
  * is then a finding; a Secret read whole (envFrom, a volume without items, `existingSecret`) or read
  * by no reference the gate sees (by label, by a controller) is not judged.
  */
-export function unreadExternalSecretKeys(manifests: readonly Manifest[]): UnreadKey[] {
-  const references = secretReferences(manifests);
+export function unreadExternalSecretKeys(manifests: readonly Manifest[], references = secretReferences(manifests)): UnreadKey[] {
+  const readersOf = groupBy(references, secretKey);
   const found: UnreadKey[] = [];
   for (const manifest of manifests) {
     const object = manifest.object as any;
     if (!object.apiVersion.startsWith('external-secrets.io/') || object.kind !== 'ExternalSecret' || object.spec?.dataFrom?.length) continue;
     const namespace = object.metadata.namespace;
     const name = object.spec?.target?.name ?? object.metadata.name;
-    const readers = references.filter((r) => r.environment === manifest.environment && r.namespace === namespace && r.name === name);
+    const readers = readersOf.get(secretKey({ environment: manifest.environment, namespace, name })) ?? [];
     if (readers.length === 0 || readers.some((r) => r.key === undefined)) continue;
     const read = new Set(readers.map((r) => r.key!));
     const template = object.spec?.target?.template?.data;
@@ -244,10 +279,11 @@ export function secretReferencesRule(declared: readonly DeclaredSecret[]): Rule 
   return {
     name: 'secret-references',
     check(context) {
-      for (const { reference, problem } of unresolvedSecretReferences(context.manifests, declared)) {
+      const references = secretReferences(context.manifests);
+      for (const { reference, problem } of unresolvedSecretReferences(context.manifests, declared, references)) {
         context.report(reference.manifest, reference.pointer, problem);
       }
-      for (const { manifest, pointer, problem } of unreadExternalSecretKeys(context.manifests)) context.report(manifest, pointer, problem);
+      for (const { manifest, pointer, problem } of unreadExternalSecretKeys(context.manifests, references)) context.report(manifest, pointer, problem);
     },
   };
 }
