@@ -3,6 +3,7 @@ import type { Environment } from '../environments/types.ts';
 import { ConfigError, ConfigErrors } from '../lib/config-errors.ts';
 import { isDistFileContributor } from '../lib/dist-file.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
+import { withOneStepObjectJson } from '../lib/object-json.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
 import { assignFileNames, chartObjects, sortManifests } from '../lib/render.ts';
 import { ROOT_FOLDER, SERVICES, type ServiceName } from '../platform/registry.ts';
@@ -95,7 +96,7 @@ export function buildPlatform(environments: readonly Environment[], options: Bui
   // Rendering runs cdk8s' own code (toJson of every object): an exception there is located too.
   let manifests: Manifest[];
   try {
-    manifests = nameFiles(renderAll(app, environments, built, extraFiles));
+    manifests = nameFiles(withOneStepObjectJson(app, () => renderAll(app, environments, built, extraFiles)));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof InternalError) throw error;
     throw new InternalError('all environments › rendering (charts/app/build.ts)', error);
