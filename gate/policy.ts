@@ -4,7 +4,7 @@ import { describeObject, inventories, isNamespaced } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
 import { API_LIMITS, dataBytes } from './load.ts';
-import { forEachString, forEachStringField, pointerOf } from './walk.ts';
+import { forEachField, forEachString } from './walk.ts';
 
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'head']);
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
@@ -40,29 +40,6 @@ export function looksLikeSecret(text: string): boolean {
 }
 
 const POD_SECURITY_LEVELS = new Set(['privileged', 'baseline', 'restricted']);
-
-/** Visits every container-image string (`image: repo:tag`) with its pointer and sibling pull policy. */
-/** Visits Helm-style `image: { repository, tag }` values (chart values in Applications). */
-function forEachChartImageTag(value: unknown, path: (string | number)[], visit: (tag: string, pointer: () => string) => void): void {
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      path.push(index);
-      forEachChartImageTag(value[index], path, visit);
-      path.pop();
-    }
-  } else if (value && typeof value === 'object') {
-    for (const key in value as Record<string, unknown>) {
-      const item = (value as Record<string, unknown>)[key];
-      path.push(key);
-      if (key === 'image' && item && typeof item === 'object' && !Array.isArray(item) && 'tag' in item && typeof (item as any).tag === 'string' && !('digest' in item)) {
-        const at = [...path, 'tag'];
-        visit((item as any).tag, () => pointerOf(at));
-      }
-      forEachChartImageTag(item, path, visit);
-      path.pop();
-    }
-  }
-}
 
 /** `name:tag` or `name@sha256:…` → the tag ('' when none). */
 export function imageTag(image: string): { tag: string; digest: boolean } {
@@ -119,19 +96,24 @@ export const policyRules: Rule[] = [
     name: 'pinned-images',
     check(context: RuleContext) {
       for (const manifest of context.manifests) {
-        forEachStringField(manifest.object, 'image', (image, pointer, holder) => {
-          const pullPolicy = holder.imagePullPolicy;
-          const { tag, digest } = imageTag(image);
-          if (!digest && (tag === '' || FLOATING_TAGS.has(tag.toLowerCase()))) {
-            context.report(manifest, pointer(), `image ${JSON.stringify(image)} is not pinned (${tag === '' ? 'no tag' : `floating tag "${tag}"`}); pin it in the catalogue (IMAGES)`);
-          }
-          if (pullPolicy === 'Always' && !digest) {
-            context.report(manifest, pointer().replace(/image$/, 'imagePullPolicy'), 'imagePullPolicy Always without a digest pulls whatever the tag points to today; pin a digest or use IfNotPresent');
+        // `image: repo:tag` (containers), and Helm's `image: { repository, tag }` (chart values in Applications)
+        const chartTags: [string, string][] = [];
+        forEachField(manifest.object, 'image', (image, pointer, holder) => {
+          if (typeof image === 'string') {
+            const pullPolicy = holder.imagePullPolicy;
+            const { tag, digest } = imageTag(image);
+            if (!digest && (tag === '' || FLOATING_TAGS.has(tag.toLowerCase()))) {
+              context.report(manifest, pointer(), `image ${JSON.stringify(image)} is not pinned (${tag === '' ? 'no tag' : `floating tag "${tag}"`}); pin it in the catalogue (IMAGES)`);
+            }
+            if (pullPolicy === 'Always' && !digest) {
+              context.report(manifest, pointer().replace(/image$/, 'imagePullPolicy'), 'imagePullPolicy Always without a digest pulls whatever the tag points to today; pin a digest or use IfNotPresent');
+            }
+          } else if (image && typeof image === 'object' && !Array.isArray(image) && typeof (image as { tag?: unknown }).tag === 'string' && !('digest' in image)) {
+            const tag = (image as { tag: string }).tag;
+            if (FLOATING_TAGS.has(tag.toLowerCase()) || tag === '') chartTags.push([`${pointer()}/tag`, `chart value image tag ${JSON.stringify(tag)} is not pinned; pin it in the catalogue (IMAGES)`]);
           }
         });
-        forEachChartImageTag(manifest.object, [], (tag, pointer) => {
-          if (FLOATING_TAGS.has(tag.toLowerCase()) || tag === '') context.report(manifest, pointer(), `chart value image tag ${JSON.stringify(tag)} is not pinned; pin it in the catalogue (IMAGES)`);
-        });
+        for (const [pointer, message] of chartTags) context.report(manifest, pointer, message);
       }
     },
   },
