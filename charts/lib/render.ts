@@ -17,10 +17,29 @@ export function chartObjects(chart: Chart): { path: string; object: KubeObject }
   const objects: { path: string; object: KubeObject }[] = [];
   for (const node of chart.node.findAll()) {
     if (node instanceof ApiObject && node !== (chart as unknown)) {
-      objects.push({ path: node.node.path, object: normalizeObject(node.toJson() as KubeObject) });
+      objects.push({ path: node.node.path, object: normalizeObject(freshCopy(node.toJson()) as KubeObject) });
     }
   }
   return objects;
+}
+
+/**
+ * A copy of plain JSON data, every value kept as it is (holes, undefined, class instances by
+ * reference). Why copy: the objects toJson returns are scattered over the heap among the construct
+ * tree's garbage, and the gate's rules and the YAML writer then read each of them a dozen times;
+ * copies made together read about twice as fast (docs/decisions/0930-synth-speed.md).
+ */
+export function freshCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(freshCopy);
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = freshCopy((value as Record<string, unknown>)[key]);
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy;
 }
 
 /** `clusterissuer-letsencrypt-prod.yaml`; with the namespace when two objects of a folder share kind and name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignFileNames, fileName, normalizeObject, toYaml } from '../../charts/lib/render.ts';
+import { assignFileNames, fileName, freshCopy, normalizeObject, toYaml } from '../../charts/lib/render.ts';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 
 const cm = (name: string, namespace?: string): KubeObject => ({
@@ -35,5 +35,31 @@ describe('normalizeObject', () => {
     const issuer = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'x', namespace: 'oops' } };
     expect(normalizeObject(issuer).metadata).toEqual({ name: 'x' });
     expect(normalizeObject(cm('keep', 'ns')).metadata.namespace).toBe('ns');
+  });
+});
+
+describe('freshCopy', () => {
+  it('copies plain data with every value, hole and key order kept, and class instances by reference', () => {
+    class Quantity {
+      readonly text = '1Gi';
+    }
+    const quantity = new Quantity();
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare.a = 1;
+    // biome-ignore lint/suspicious/noSparseArray: a hole must stay a hole
+    const source: Record<string, unknown> = { z: [1, , undefined, Number.NaN, -0], a: { nested: { deep: 'x' } }, '10': 'integer-like key first', quantity, bare };
+    Object.defineProperty(source, '__proto__', { value: { own: true }, enumerable: true, writable: true, configurable: true });
+    const copy = freshCopy(source) as Record<string, any>;
+    expect(copy).not.toBe(source);
+    expect(copy.a).not.toBe(source.a);
+    expect(Object.keys(copy)).toEqual(Object.keys(source));
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toEqual({ own: true });
+    expect(1 in copy.z).toBe(false);
+    expect(copy.z).toHaveLength(5);
+    expect(Object.is(copy.z[3], Number.NaN) && Object.is(copy.z[4], -0)).toBe(true);
+    expect(copy.quantity).toBe(quantity);
+    expect(copy.bare).toBe(bare);
+    expect(copy).toEqual(source);
   });
 });
