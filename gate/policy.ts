@@ -3,7 +3,7 @@ import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, PART_OF_LABEL, POD_SECURITY_MODES,
 import { describeObject, inventories, isNamespaced } from './inventory.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import type { Rule, RuleContext } from './types.ts';
-import { API_LIMITS, dataBytes } from './load.ts';
+import { API_LIMITS, bytesOverObjectLimit, dataBytes } from './load.ts';
 import { forEachField, forEachString } from './walk.ts';
 
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'head']);
@@ -247,8 +247,8 @@ export const policyRules: Rule[] = [
     check(context: RuleContext) {
       for (const manifest of context.manifests) {
         const object = manifest.object as any;
-        const bytes = Buffer.byteLength(JSON.stringify(object));
-        if (bytes > API_LIMITS.objectBytes) {
+        const bytes = bytesOverObjectLimit(object);
+        if (bytes !== undefined) {
           context.report(manifest, '', `is ${(bytes / 1048576).toFixed(2)} MiB, over what etcd stores per object (1.5 MiB); move the content out of the object`);
           continue;
         }

@@ -3,6 +3,7 @@ import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
 import { SchemaFiles } from '../../gate/schemas-location.ts';
 import { applyDefaults, escapeProperty, evaluateSite } from '../../gate/cel.ts';
 import { runGate } from '../../gate/gate.ts';
+import { bytesOverObjectLimit, jsonBytesAtMost } from '../../gate/load.ts';
 import { SchemaStore } from '../../gate/schema-store.ts';
 import { validateValue, type Finding } from '../../gate/structural.ts';
 
@@ -95,5 +96,21 @@ describe('gate', () => {
     const route: Manifest = { ...configMap, object: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'example.com/x' } } as KubeObject };
     runGate([configMap, route], { only: ['schema'], schemasDir: 'lazy-test' });
     expect(store.loaded).toEqual(['kubernetes/v1.28.0/_definitions.json', 'jsonschema/gateway.networking.k8s.io/gatewayclass_v1.json']);
+  });
+});
+
+describe('object size', () => {
+  it('bounds the JSON size from above on awkward data, and gives the exact size only over the limit', () => {
+    // biome-ignore lint/suspicious/noSparseArray: a hole is written as null
+    const awkward = { 'k"\\\u0001': ['\u0000\u001f"\\', '\ud800', '😀é\u2028', -2.2250738585072014e-308, Number.NaN, true, null, undefined, , { nested: [] }], skipped: undefined, '': '' };
+    for (const value of [awkward, '', [], {}, 0, 'x'.repeat(1000), { a: { b: { c: 'é'.repeat(50) } } }]) {
+      expect(jsonBytesAtMost(value)).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(value) ?? ''));
+    }
+    expect(jsonBytesAtMost(new Date(0))).toBe(Number.POSITIVE_INFINITY);
+    const object = (size: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: 'x'.repeat(size) } });
+    expect(bytesOverObjectLimit(object(1024 * 1024))).toBeUndefined();
+    // over the bound (6 bytes a character) but under the limit: the exact size decides
+    expect(bytesOverObjectLimit(object(1.4 * 1024 * 1024))).toBeUndefined();
+    expect(bytesOverObjectLimit(object(1.5 * 1024 * 1024))).toBe(Buffer.byteLength(JSON.stringify(object(1.5 * 1024 * 1024))));
   });
 });
