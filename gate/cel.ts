@@ -93,7 +93,7 @@ export function toCel(value: unknown, schema: SchemaNode | undefined): unknown {
  * where a default is added, the value itself (never modified) where none applies.
  */
 export function applyDefaults(value: unknown, schema: SchemaNode | undefined): unknown {
-  if (!schema || value === null || typeof value !== 'object') return value;
+  if (!schema || value === null || typeof value !== 'object' || !defaultsWithin(schema)) return value;
   if (Array.isArray(value)) {
     if (!schema.items) return value;
     let copy: unknown[] | undefined;
@@ -115,14 +115,38 @@ export function applyDefaults(value: unknown, schema: SchemaNode | undefined): u
     copy ??= { ...record };
     copy[key] = item;
   }
-  if (properties) {
-    for (const [key, property] of Object.entries(properties)) {
-      if (key in record || property.default === undefined) continue;
-      copy ??= { ...record };
-      copy[key] = applyDefaults(structuredClone(property.default), property);
-    }
+  for (const [key, property] of defaultedProperties(schema)) {
+    if (key in record) continue;
+    copy ??= { ...record };
+    copy[key] = applyDefaults(structuredClone(property.default), property);
   }
   return copy ?? value;
+}
+
+// Per schema node, computed once: most of a CRD's schema has no default, and the walk skips it.
+const DEFAULTS_WITHIN = new WeakMap<SchemaNode, boolean>();
+const DEFAULTED_PROPERTIES = new WeakMap<SchemaNode, readonly [string, SchemaNode][]>();
+
+/** The properties of a node that have a default. */
+function defaultedProperties(schema: SchemaNode): readonly [string, SchemaNode][] {
+  let found = DEFAULTED_PROPERTIES.get(schema);
+  if (!found) {
+    found = Object.entries((schema.properties ?? {}) as Record<string, SchemaNode>).filter(([, property]) => property.default !== undefined);
+    DEFAULTED_PROPERTIES.set(schema, found);
+  }
+  return found;
+}
+
+/** Whether a default applies anywhere at or below `schema` (properties, items, additionalProperties). */
+function defaultsWithin(schema: SchemaNode): boolean {
+  let known = DEFAULTS_WITHIN.get(schema);
+  if (known === undefined) {
+    DEFAULTS_WITHIN.set(schema, true); // a cycle (never in a CRD schema) is assumed to have defaults
+    const children: unknown[] = [...Object.values((schema.properties ?? {}) as Record<string, unknown>), schema.items, schema.additionalProperties];
+    known = defaultedProperties(schema).length > 0 || children.some((child) => child !== null && typeof child === 'object' && defaultsWithin(child as SchemaNode));
+    DEFAULTS_WITHIN.set(schema, known);
+  }
+  return known;
 }
 
 /** `.spec.foo[0]` / `.foo['bar']` (a rule's fieldPath) → JSON pointer suffix. */

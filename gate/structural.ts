@@ -82,6 +82,14 @@ export const CORE_ENUMS: Readonly<Record<string, Readonly<Record<string, readonl
   'io.k8s.api.rbac.v1.Subject': { kind: ['User', 'Group', 'ServiceAccount'] },
 };
 
+const ENUMS_BY_REF = new Map<string, Readonly<Record<string, readonly string[]>> | undefined>();
+
+/** CORE_ENUMS of the definition a `$ref` names (looked up once per reference). */
+function coreEnumsOf(ref: string): Readonly<Record<string, readonly string[]>> | undefined {
+  if (!ENUMS_BY_REF.has(ref)) ENUMS_BY_REF.set(ref, CORE_ENUMS[ref.slice(ref.indexOf('#/definitions/') + '#/definitions/'.length)]);
+  return ENUMS_BY_REF.get(ref);
+}
+
 const QUANTITY_REF = '#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity';
 /** Kubernetes resource.Quantity: number with an optional binary, decimal or exponent suffix. */
 export const QUANTITY = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[kMGTPE]|m|n|u)?$/;
@@ -200,7 +208,7 @@ function walk(node: SchemaNode, value: unknown, pointer: string, context: Valida
       return;
     }
     schema = resolved;
-    const enums = CORE_ENUMS[ref.slice(ref.indexOf('#/definitions/') + '#/definitions/'.length)];
+    const enums = coreEnumsOf(ref);
     if (enums && value && typeof value === 'object' && !Array.isArray(value)) {
       for (const [property, allowed] of Object.entries(enums)) {
         const item = (value as Record<string, unknown>)[property];
@@ -233,7 +241,7 @@ function walk(node: SchemaNode, value: unknown, pointer: string, context: Valida
       findings.push({ pointer, message: `must be an integer or a string, got ${describe(value)}` });
       return;
     }
-  } else if (schema.type !== undefined) {
+  } else if (schema.type !== undefined && !(typeof schema.type === 'string' && typeMatches(schema.type, value))) {
     const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
     if (!types.some((type) => typeMatches(type, value))) {
       findings.push({ pointer, message: `must be ${types.join(' or ')}, got ${describe(value)}` });
@@ -267,9 +275,15 @@ function walk(node: SchemaNode, value: unknown, pointer: string, context: Valida
 
 function checkString(schema: SchemaNode, value: string, pointer: string, context: ValidationContext): void {
   const findings = context.findings;
-  const length = [...value].length;
-  if (schema.maxLength !== undefined && length > schema.maxLength) findings.push({ pointer, message: `is ${length} characters long; at most ${schema.maxLength} allowed` });
-  if (schema.minLength !== undefined && length < schema.minLength) findings.push({ pointer, message: `is ${length} characters long; at least ${schema.minLength} required` });
+  // Lengths count characters (code points); UTF-16 units are at least as many and at most twice as many.
+  if (schema.maxLength !== undefined && value.length > schema.maxLength) {
+    const length = [...value].length;
+    if (length > schema.maxLength) findings.push({ pointer, message: `is ${length} characters long; at most ${schema.maxLength} allowed` });
+  }
+  if (schema.minLength !== undefined && value.length < 2 * schema.minLength) {
+    const length = [...value].length;
+    if (length < schema.minLength) findings.push({ pointer, message: `is ${length} characters long; at least ${schema.minLength} required` });
+  }
   if (schema.pattern !== undefined) {
     const pattern = compilePattern(String(schema.pattern));
     if (pattern === null) context.unsupported?.push(`pattern ${schema.pattern}`);
@@ -331,7 +345,7 @@ function checkArray(schema: SchemaNode, value: unknown[], pointer: string, conte
   }
   if (schema.items && !Array.isArray(schema.items)) {
     value.forEach((item, index) => {
-      walk(schema.items, item, `${pointer}/${index}`, context, { ...options, inBranch: options.inBranch });
+      walk(schema.items, item, `${pointer}/${index}`, context, options);
     });
   }
 }

@@ -35,6 +35,25 @@ describe('structural schema interpreter', () => {
     expect(check({ oneOf: [{ type: 'string' }, { type: 'integer' }] }, 1.5)).toEqual([' matches none of the alternatives (oneOf: string, integer); got number 1.5']);
   });
 
+  it('counts string lengths in characters, as the API server does, not in UTF-16 units', () => {
+    const name = (limits: Record<string, number>) => object({ name: { type: 'string', ...limits } });
+    expect(check(name({ maxLength: 2 }), { name: 'a😀' })).toEqual([]);
+    expect(check(name({ maxLength: 1 }), { name: 'a😀' })).toEqual(['/name is 2 characters long; at most 1 allowed']);
+    expect(check(name({ minLength: 3 }), { name: 'a😀' })).toEqual(['/name is 2 characters long; at least 3 required']);
+    expect(check(name({ minLength: 2 }), { name: '😀😀' })).toEqual([]);
+    expect(check(name({ minLength: 3 }), { name: '😀😀' })).toEqual(['/name is 2 characters long; at least 3 required']);
+  });
+
+  it('applies CRD defaults only where the schema has one, leaving the value itself untouched', () => {
+    const schema = object({ spec: object({ replicas: { type: 'integer', default: 1 }, plain: object({ a: { type: 'string' } }) }), other: object({ b: { type: 'string' } }) });
+    const value = { spec: { plain: { a: 'x' } }, other: { b: 'y' } };
+    const defaulted = applyDefaults(value, schema) as any;
+    expect(defaulted).toEqual({ spec: { plain: { a: 'x' }, replicas: 1 }, other: { b: 'y' } });
+    expect(defaulted.other).toBe(value.other);
+    expect(value.spec).toEqual({ plain: { a: 'x' } });
+    expect(applyDefaults(value.other, (schema.properties as Record<string, object>).other)).toBe(value.other);
+  });
+
   it('validates embedded resources with ObjectMeta', () => {
     const store = SchemaStore.at();
     const findings: Finding[] = [];
