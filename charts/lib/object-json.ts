@@ -4,24 +4,27 @@
  * looking the app up (`App.of`, a walk to the root) and allocating a key path and a context for each
  * value, then copies the result again to sort its keys and drop nulls: at a thousand sandboxes that
  * was a third of synth. `withOneStepObjectJson` runs a step (the render of every chart) with the
- * same algorithm done once per value; the output is the same object, key order included, which
- * test/object-json.test.ts proves object by object against cdk8s' code over the whole platform.
+ * same algorithm done once per value, and without the object's key sort: the generated classes
+ * reshape the object after it anyway, and render.ts sorts the final object once (sortedCopy). The
+ * result is what cdk8s gives under its own `CDK8S_DISABLE_SORT`, key order included, which
+ * test/lib/object-json.test.ts proves object by object against cdk8s' code over the whole platform.
  *
  * Only the cases cdk8s' built-in resolvers can change are handled here (a `Lazy`, an implicit token
  * with `resolve()`, a number-or-string union class); anything else (custom resolvers, JSON patches,
- * `CDK8S_DISABLE_SORT`, a non-plain object) goes to cdk8s' own code, unchanged.
- * docs/decisions/0930-synth-speed.md records why.
+ * a non-plain object) goes to cdk8s' own code, unchanged. docs/decisions/0930-synth-speed.md.
  */
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { sanitizeValue } from 'cdk8s/lib/_util.js';
 
 interface SanitizeOptions {
+  readonly sortKeys: boolean;
   readonly filterEmptyArrays?: boolean;
   readonly filterEmptyObjects?: boolean;
 }
 
-const OBJECT_OPTIONS: SanitizeOptions = {};
-const METADATA_OPTIONS: SanitizeOptions = { filterEmptyArrays: true, filterEmptyObjects: true };
+// ApiObject.toJson as under CDK8S_DISABLE_SORT; ApiObjectMetadataDefinition.toJson always sorts.
+const OBJECT_OPTIONS: SanitizeOptions = { sortKeys: false };
+const METADATA_OPTIONS: SanitizeOptions = { sortKeys: true, filterEmptyArrays: true, filterEmptyObjects: true };
 
 /** `sanitizeValue(resolve([], value, apiObject), options)` for the built-in resolvers only. */
 function resolvedJson(value: unknown, options: SanitizeOptions): unknown {
@@ -40,7 +43,7 @@ function resolvedJson(value: unknown, options: SanitizeOptions): unknown {
   if (record.constructor !== Object) return sanitizeValue(value, options);
   const result: Record<string, unknown> = {};
   let kept = 0;
-  for (const key of Object.keys(record).sort()) {
+  for (const key of options.sortKeys ? Object.keys(record).sort() : Object.keys(record)) {
     const item = resolvedJson(record[key], options);
     if (item !== null && item !== undefined) {
       result[key] = item;
@@ -66,7 +69,7 @@ type MetadataInternals = { apiObject: ApiObject; _additionalAttributes: Record<s
 
 /** Runs `step` with the one-pass `toJson` on every ApiObject of `app` that cdk8s' code would give the same result for. */
 export function withOneStepObjectJson<T>(app: App, step: () => T): T {
-  if (!builtInResolversOnly(app) || !primitivesArePlain() || process.env.CDK8S_DISABLE_SORT) return step();
+  if (!builtInResolversOnly(app) || !primitivesArePlain()) return step();
   const objectToJson = ApiObject.prototype.toJson;
   const metadataToJson = ApiObjectMetadataDefinition.prototype.toJson;
   ApiObject.prototype.toJson = function (this: ApiObject) {

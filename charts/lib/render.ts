@@ -17,25 +17,28 @@ export function chartObjects(chart: Chart): { path: string; object: KubeObject }
   const objects: { path: string; object: KubeObject }[] = [];
   for (const node of chart.node.findAll()) {
     if (node instanceof ApiObject && node !== (chart as unknown)) {
-      objects.push({ path: node.node.path, object: normalizeObject(freshCopy(node.toJson()) as KubeObject) });
+      objects.push({ path: node.node.path, object: normalizeObject(sortedCopy(node.toJson()) as KubeObject) });
     }
   }
   return objects;
 }
 
 /**
- * A copy of plain JSON data, every value kept as it is (holes, undefined, class instances by
- * reference). Why copy: the objects toJson returns are scattered over the heap among the construct
- * tree's garbage, and the gate's rules and the YAML writer then read each of them a dozen times;
- * copies made together read about twice as fast (docs/decisions/0930-synth-speed.md).
+ * A copy of plain JSON data with the keys of every map in code-unit order (the order the YAML is
+ * written in, so the gate reads an object as `npm run validate` reads it from dist/); every value is
+ * kept as it is (holes, undefined, class instances by reference). JavaScript lists integer-like
+ * keys first whatever the order they were added in. Copying also pays for itself: the objects
+ * toJson returns are scattered over the heap among the construct tree's garbage, and the gate's
+ * rules and the YAML writer read each one a dozen times; copies made together read about twice as
+ * fast (docs/decisions/0930-synth-speed.md).
  */
-export function freshCopy(value: unknown): unknown {
+export function sortedCopy(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(freshCopy);
+  if (Array.isArray(value)) return value.map(sortedCopy);
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const item = freshCopy((value as Record<string, unknown>)[key]);
+  for (const key of inCodeUnitOrder(Object.keys(value))) {
+    const item = sortedCopy((value as Record<string, unknown>)[key]);
     if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
     else copy[key] = item;
   }
@@ -74,4 +77,12 @@ export function sortManifests(manifests: Manifest[]): Manifest[] {
 /** Code-point order: the same on every machine, whatever its locale. */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `keys` sorted by code units (`<`, yaml's sortMapEntries order), in place; many already are. */
+export function inCodeUnitOrder(keys: string[]): string[] {
+  for (let index = 1; index < keys.length; index++) {
+    if (keys[index - 1]! > keys[index]!) return keys.sort(compare);
+  }
+  return keys;
 }

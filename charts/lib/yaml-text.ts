@@ -52,9 +52,15 @@ function isMap(value: unknown): value is Record<string, unknown> {
 }
 
 function sortedKeys(map: Record<string, unknown>): string[] {
-  const keys = Object.keys(map).filter((key) => map[key] !== undefined);
+  const keys: string[] = [];
+  let sorted = true;
+  for (const key of Object.keys(map)) {
+    if (map[key] === undefined) continue;
+    if (sorted && keys.length > 0 && keys[keys.length - 1]! > key) sorted = false;
+    keys.push(key);
+  }
   // yaml's sortMapEntriesByKey: `<` on the keys.
-  return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return sorted ? keys : keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 const KEYS = new Map<string, string>();

@@ -2,16 +2,26 @@ import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { IntOrString, KubeConfigMap, KubeService } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { describe, expect, it } from 'vitest';
 import { withOneStepObjectJson } from '../../charts/lib/object-json.ts';
+import { sortedCopy } from '../../charts/lib/render.ts';
 import { ENVIRONMENTS } from '../../charts/environments/index.ts';
 import { withSandboxUsers } from '../../tools/bench-users.ts';
 import { build } from '../helpers.ts';
 
-/** Each object's JSON text (key order included) from cdk8s' own toJson, then from the one-pass one. */
-function bothWays(app: App): { cdk8s: string[]; onePass: string[] } {
+/**
+ * Each object's JSON text (key order included) from cdk8s' own toJson, under CDK8S_DISABLE_SORT
+ * unless `sorted`, then from the one-pass one.
+ */
+function bothWays(app: App, sorted = false): { cdk8s: string[]; onePass: string[] } {
   const objects = app.node.findAll().filter((node): node is ApiObject => node instanceof ApiObject);
-  const cdk8s = objects.map((object) => JSON.stringify(object.toJson()));
-  const onePass = withOneStepObjectJson(app, () => objects.map((object) => JSON.stringify(object.toJson())));
-  return { cdk8s, onePass };
+  if (!sorted) process.env.CDK8S_DISABLE_SORT = '1';
+  try {
+    const cdk8s = objects.map((object) => JSON.stringify(object.toJson()));
+    delete process.env.CDK8S_DISABLE_SORT;
+    const onePass = withOneStepObjectJson(app, () => objects.map((object) => JSON.stringify(object.toJson())));
+    return { cdk8s, onePass };
+  } finally {
+    delete process.env.CDK8S_DISABLE_SORT;
+  }
 }
 
 function chart(app = new App({ outdir: 'unused' })): Chart {
@@ -19,11 +29,17 @@ function chart(app = new App({ outdir: 'unused' })): Chart {
 }
 
 describe('withOneStepObjectJson', () => {
-  it('gives what cdk8s gives, key order included, for every object of the platform and of generated sandboxes', () => {
+  it('gives what cdk8s gives under CDK8S_DISABLE_SORT, key order included, for every object of the platform and of generated sandboxes', () => {
     const { app } = build(withSandboxUsers(ENVIRONMENTS, 3, '2026-12-30'));
     const { cdk8s, onePass } = bothWays(app);
     expect(cdk8s.length).toBeGreaterThan(300);
     expect(onePass).toEqual(cdk8s);
+  });
+
+  it('renders, once sorted, exactly what cdk8s renders with its own sort', () => {
+    const { app } = build(withSandboxUsers(ENVIRONMENTS, 3, '2026-12-30'));
+    const { cdk8s, onePass } = bothWays(app, true);
+    expect(onePass.map((text) => JSON.stringify(sortedCopy(JSON.parse(text))))).toEqual(cdk8s.map((text) => JSON.stringify(sortedCopy(JSON.parse(text)))));
   });
 
   it('resolves what the built-in resolvers resolve: Lazy, implicit tokens, number-or-string unions; drops nulls and empty metadata', () => {
@@ -57,10 +73,10 @@ describe('withOneStepObjectJson', () => {
     });
   });
 
-  it("leaves JSON patches, custom resolvers and CDK8S_DISABLE_SORT to cdk8s' own code", () => {
+  it("leaves JSON patches and custom resolvers to cdk8s' own code", () => {
     const patched = chart();
     new KubeConfigMap(patched, 'cm', { metadata: { name: 'cm' }, data: { b: '2', a: '1' } }).addJsonPatch(JsonPatch.add('/data/c', '3'));
-    const withPatch = bothWays(patched.node.root as App);
+    const withPatch = bothWays(patched.node.root as App, true);
     expect(withPatch.onePass).toEqual(withPatch.cdk8s);
     expect(JSON.parse(withPatch.onePass[0]!).data).toEqual({ a: '1', b: '2', c: '3' });
 
@@ -70,17 +86,14 @@ describe('withOneStepObjectJson', () => {
     const custom = chart(new App({ outdir: 'unused', resolvers: [upper] }));
     new KubeConfigMap(custom, 'cm', { metadata: { name: 'cm' }, data: { a: 'x' } });
     expect((withOneStepObjectJson(custom.node.root as App, () => (custom.node.findChild('cm') as ApiObject).toJson()) as any).data.a).toBe('X');
+  });
 
+  it('keeps the order of the props (the final object is sorted once, by sortedCopy)', () => {
     const unsorted = chart();
     new KubeConfigMap(unsorted, 'cm', { metadata: { name: 'cm' }, data: { b: '2', a: '1' } });
-    process.env.CDK8S_DISABLE_SORT = '1';
-    try {
-      const { cdk8s, onePass } = bothWays(unsorted.node.root as App);
-      expect(onePass).toEqual(cdk8s);
-      expect(Object.keys(JSON.parse(onePass[0]!).data)).toEqual(['b', 'a']);
-    } finally {
-      delete process.env.CDK8S_DISABLE_SORT;
-    }
+    const { cdk8s, onePass } = bothWays(unsorted.node.root as App);
+    expect(onePass).toEqual(cdk8s);
+    expect(Object.keys(JSON.parse(onePass[0]!).data)).toEqual(['b', 'a']);
   });
 
   it("fails with cdk8s' own message on a value it cannot render, and puts cdk8s' toJson back", () => {

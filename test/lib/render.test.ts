@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignFileNames, fileName, freshCopy, normalizeObject, toYaml } from '../../charts/lib/render.ts';
+import { assignFileNames, fileName, sortedCopy, normalizeObject, toYaml } from '../../charts/lib/render.ts';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 
 const cm = (name: string, namespace?: string): KubeObject => ({
@@ -38,8 +38,8 @@ describe('normalizeObject', () => {
   });
 });
 
-describe('freshCopy', () => {
-  it('copies plain data with every value, hole and key order kept, and class instances by reference', () => {
+describe('sortedCopy', () => {
+  it('copies plain data with keys in code-unit order at every level, every value and hole kept, class instances by reference', () => {
     class Quantity {
       readonly text = '1Gi';
     }
@@ -47,12 +47,15 @@ describe('freshCopy', () => {
     const bare = Object.create(null) as Record<string, unknown>;
     bare.a = 1;
     // biome-ignore lint/suspicious/noSparseArray: a hole must stay a hole
-    const source: Record<string, unknown> = { z: [1, , undefined, Number.NaN, -0], a: { nested: { deep: 'x' } }, '10': 'integer-like key first', quantity, bare };
+    const list = [1, , undefined, Number.NaN, -0];
+    const source: Record<string, unknown> = { z: list, a: { nested: { deep: 'x', b: [{ y: 1, x: 2 }] } }, '10': 'integer-like keys first', '9': 'in numeric order', Z: 'upper case before lower', quantity, bare };
     Object.defineProperty(source, '__proto__', { value: { own: true }, enumerable: true, writable: true, configurable: true });
-    const copy = freshCopy(source) as Record<string, any>;
+    const copy = sortedCopy(source) as Record<string, any>;
     expect(copy).not.toBe(source);
     expect(copy.a).not.toBe(source.a);
-    expect(Object.keys(copy)).toEqual(Object.keys(source));
+    expect(Object.keys(copy)).toEqual(['9', '10', 'Z', '__proto__', 'a', 'bare', 'quantity', 'z']);
+    expect(Object.keys(copy.a.nested)).toEqual(['b', 'deep']);
+    expect(Object.keys(copy.a.nested.b[0])).toEqual(['x', 'y']);
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toEqual({ own: true });
     expect(1 in copy.z).toBe(false);
