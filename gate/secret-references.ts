@@ -1,7 +1,6 @@
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { describeObject } from './inventory.ts';
-import { pointerToken } from './structural.ts';
-import { pointerOf } from './walk.ts';
+import { pointerOf, pointerToken } from './structural.ts';
 import type { Rule } from './types.ts';
 
 /** A Secret some consumer reads: by name in a namespace of one environment, optionally one key. */

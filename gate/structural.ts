@@ -114,6 +114,13 @@ function compilePattern(pattern: string): RegExp | null {
   return compiled;
 }
 
+/** RFC 6901 pointer of a path. */
+export function pointerOf(path: readonly (string | number)[]): string {
+  let pointer = '';
+  for (const key of path) pointer += `/${pointerToken(key)}`;
+  return pointer;
+}
+
 /** `~` and `/` escaped, as in a JSON pointer. */
 export function pointerToken(key: string | number): string {
   if (typeof key === 'number') return String(key);
@@ -179,6 +186,21 @@ export function suggestion(key: string, allowed: readonly string[]): string {
   return list.length <= 12 ? ` (allowed: ${list.join(', ')})` : ` (${list.length} fields allowed, e.g. ${list.slice(0, 8).join(', ')}, …)`;
 }
 
+/**
+ * Where the walk is: the pointer it started at and the keys below it, pushed and popped as it goes.
+ * The pointer text is built only for a finding or a CEL site: building one per node was most of the
+ * walk's allocations.
+ */
+interface Position {
+  readonly base: string;
+  readonly path: (string | number)[];
+}
+
+/** The JSON pointer of `at`, with `below` appended. */
+function here(at: Position, ...below: (string | number)[]): string {
+  return at.base + pointerOf(at.path) + pointerOf(below);
+}
+
 interface WalkOptions {
   /** Inside allOf/anyOf/oneOf/not: value checks only, no unknown-field checks (structural schema rule). */
   readonly inBranch: boolean;
@@ -188,23 +210,23 @@ interface WalkOptions {
 
 /** Validates `value` against `schema`, appending findings (and CEL sites) to `context`. */
 export function validateValue(schema: SchemaNode, value: unknown, pointer: string, context: ValidationContext, core: boolean): void {
-  walk(schema, value, pointer, context, { inBranch: false, core });
+  walk(schema, value, { base: pointer, path: [] }, context, { inBranch: false, core });
 }
 
-function walk(node: SchemaNode, value: unknown, pointer: string, context: ValidationContext, options: WalkOptions): void {
+function walk(node: SchemaNode, value: unknown, at: Position, context: ValidationContext, options: WalkOptions): void {
   const findings = context.findings;
   let schema = node;
   if (schema.$ref !== undefined) {
     const ref = String(schema.$ref);
     if (ref === QUANTITY_REF) {
       if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' || !QUANTITY.test(value)) {
-        findings.push({ pointer, message: `must be a quantity like "500m", "1Gi" or 2, got ${describe(value)}` });
+        findings.push({ pointer: here(at), message: `must be a quantity like "500m", "1Gi" or 2, got ${describe(value)}` });
       }
       return;
     }
     const resolved = context.resolve?.(ref);
     if (!resolved) {
-      findings.push({ pointer, message: `schema reference ${ref} cannot be resolved` });
+      findings.push({ pointer: here(at), message: `schema reference ${ref} cannot be resolved` });
       return;
     }
     schema = resolved;
@@ -217,7 +239,7 @@ function walk(node: SchemaNode, value: unknown, pointer: string, context: Valida
         items.forEach((one, index) => {
           if (typeof one === 'string' && !allowed.includes(one)) {
             findings.push({
-              pointer: `${pointer}/${pointerToken(property)}${Array.isArray(item) ? `/${index}` : ''}`,
+              pointer: Array.isArray(item) ? here(at, property, index) : here(at, property),
               message: `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}; got ${JSON.stringify(one)}`,
             });
           }
@@ -230,7 +252,7 @@ function walk(node: SchemaNode, value: unknown, pointer: string, context: Valida
     if (schema.nullable === true) return;
     const types: unknown = schema.type;
     if (types === 'null' || (Array.isArray(types) && types.includes('null'))) return;
-    findings.push({ pointer, message: 'is null; omit the field instead (null is not a value here and the API server would drop or reject it)' });
+    findings.push({ pointer: here(at), message: 'is null; omit the field instead (null is not a value here and the API server would drop or reject it)' });
     return;
   }
 
@@ -238,63 +260,63 @@ function walk(node: SchemaNode, value: unknown, pointer: string, context: Valida
   const preserveUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true;
   if (intOrString) {
     if (!(typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)))) {
-      findings.push({ pointer, message: `must be an integer or a string, got ${describe(value)}` });
+      findings.push({ pointer: here(at), message: `must be an integer or a string, got ${describe(value)}` });
       return;
     }
   } else if (schema.type !== undefined && !(typeof schema.type === 'string' && typeMatches(schema.type, value))) {
     const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
     if (!types.some((type) => typeMatches(type, value))) {
-      findings.push({ pointer, message: `must be ${types.join(' or ')}, got ${describe(value)}` });
+      findings.push({ pointer: here(at), message: `must be ${types.join(' or ')}, got ${describe(value)}` });
       return;
     }
   }
 
   if (schema.enum !== undefined && !(schema.enum as unknown[]).some((allowed) => deepEqual(allowed, value))) {
     const allowed = (schema.enum as unknown[]).map((v) => JSON.stringify(v));
-    findings.push({ pointer, message: `must be one of ${allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ')}; got ${JSON.stringify(value)}` });
+    findings.push({ pointer: here(at), message: `must be one of ${allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ')}; got ${JSON.stringify(value)}` });
   }
 
-  if (typeof value === 'string') checkString(schema, value, pointer, context);
-  else if (typeof value === 'number') checkNumber(schema, value, pointer, findings);
+  if (typeof value === 'string') checkString(schema, value, at, context);
+  else if (typeof value === 'number') checkNumber(schema, value, at, findings);
 
-  if (Array.isArray(value)) checkArray(schema, value, pointer, context, options);
-  else if (typeof value === 'object' && value !== null) checkObject(schema, value as Record<string, unknown>, pointer, context, options, preserveUnknown);
+  if (Array.isArray(value)) checkArray(schema, value, at, context, options);
+  else if (typeof value === 'object' && value !== null) checkObject(schema, value as Record<string, unknown>, at, context, options, preserveUnknown);
 
-  if (schema.allOf) for (const branch of schema.allOf as SchemaNode[]) walk(branch, value, pointer, context, { ...options, inBranch: true });
-  if (schema.anyOf || schema.oneOf) checkAlternatives(schema, value, pointer, context, options, intOrString);
+  if (schema.allOf) for (const branch of schema.allOf as SchemaNode[]) walk(branch, value, at, context, { ...options, inBranch: true });
+  if (schema.anyOf || schema.oneOf) checkAlternatives(schema, value, at, context, options, intOrString);
   if (schema.not) {
     const probe: ValidationContext = { ...context, findings: [], cel: undefined };
-    walk(schema.not, value, pointer, probe, { ...options, inBranch: true });
-    if (probe.findings.length === 0) findings.push({ pointer, message: `must not match ${JSON.stringify(schema.not)}` });
+    walk(schema.not, value, at, probe, { ...options, inBranch: true });
+    if (probe.findings.length === 0) findings.push({ pointer: here(at), message: `must not match ${JSON.stringify(schema.not)}` });
   }
 
   if (context.cel && Array.isArray(schema['x-kubernetes-validations']) && !options.inBranch) {
-    context.cel.push({ schema, value, pointer });
+    context.cel.push({ schema, value, pointer: here(at) });
   }
 }
 
-function checkString(schema: SchemaNode, value: string, pointer: string, context: ValidationContext): void {
+function checkString(schema: SchemaNode, value: string, at: Position, context: ValidationContext): void {
   const findings = context.findings;
   // Lengths count characters (code points); UTF-16 units are at least as many and at most twice as many.
   if (schema.maxLength !== undefined && value.length > schema.maxLength) {
     const length = [...value].length;
-    if (length > schema.maxLength) findings.push({ pointer, message: `is ${length} characters long; at most ${schema.maxLength} allowed` });
+    if (length > schema.maxLength) findings.push({ pointer: here(at), message: `is ${length} characters long; at most ${schema.maxLength} allowed` });
   }
   if (schema.minLength !== undefined && value.length < 2 * schema.minLength) {
     const length = [...value].length;
-    if (length < schema.minLength) findings.push({ pointer, message: `is ${length} characters long; at least ${schema.minLength} required` });
+    if (length < schema.minLength) findings.push({ pointer: here(at), message: `is ${length} characters long; at least ${schema.minLength} required` });
   }
   if (schema.pattern !== undefined) {
     const pattern = compilePattern(String(schema.pattern));
     if (pattern === null) context.unsupported?.push(`pattern ${schema.pattern}`);
-    else if (!pattern.test(value)) findings.push({ pointer, message: `${JSON.stringify(value)} does not match the pattern ${schema.pattern}` });
+    else if (!pattern.test(value)) findings.push({ pointer: here(at), message: `${JSON.stringify(value)} does not match the pattern ${schema.pattern}` });
   }
   switch (schema.format) {
     case 'date-time':
-      if (!DATE_TIME.test(value)) findings.push({ pointer, message: `${JSON.stringify(value)} is not an RFC 3339 date-time` });
+      if (!DATE_TIME.test(value)) findings.push({ pointer: here(at), message: `${JSON.stringify(value)} is not an RFC 3339 date-time` });
       break;
     case 'byte':
-      if (!BASE64.test(value)) findings.push({ pointer, message: 'is not base64' });
+      if (!BASE64.test(value)) findings.push({ pointer: here(at), message: 'is not base64' });
       break;
     case 'int-or-string':
       break;
@@ -302,33 +324,33 @@ function checkString(schema: SchemaNode, value: string, pointer: string, context
   }
 }
 
-function checkNumber(schema: SchemaNode, value: number, pointer: string, findings: Finding[]): void {
+function checkNumber(schema: SchemaNode, value: number, at: Position, findings: Finding[]): void {
   if (schema.maximum !== undefined) {
     const exclusive = schema.exclusiveMaximum === true;
-    if (exclusive ? value >= schema.maximum : value > schema.maximum) findings.push({ pointer, message: `is ${value}; must be ${exclusive ? 'less than' : 'at most'} ${schema.maximum}` });
+    if (exclusive ? value >= schema.maximum : value > schema.maximum) findings.push({ pointer: here(at), message: `is ${value}; must be ${exclusive ? 'less than' : 'at most'} ${schema.maximum}` });
   }
-  if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) findings.push({ pointer, message: `is ${value}; must be less than ${schema.exclusiveMaximum}` });
+  if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) findings.push({ pointer: here(at), message: `is ${value}; must be less than ${schema.exclusiveMaximum}` });
   if (schema.minimum !== undefined) {
     const exclusive = schema.exclusiveMinimum === true;
-    if (exclusive ? value <= schema.minimum : value < schema.minimum) findings.push({ pointer, message: `is ${value}; must be ${exclusive ? 'greater than' : 'at least'} ${schema.minimum}` });
+    if (exclusive ? value <= schema.minimum : value < schema.minimum) findings.push({ pointer: here(at), message: `is ${value}; must be ${exclusive ? 'greater than' : 'at least'} ${schema.minimum}` });
   }
-  if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) findings.push({ pointer, message: `is ${value}; must be greater than ${schema.exclusiveMinimum}` });
+  if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) findings.push({ pointer: here(at), message: `is ${value}; must be greater than ${schema.exclusiveMinimum}` });
   if (schema.multipleOf !== undefined && Math.abs(value / schema.multipleOf - Math.round(value / schema.multipleOf)) > 1e-9) {
-    findings.push({ pointer, message: `is ${value}; must be a multiple of ${schema.multipleOf}` });
+    findings.push({ pointer: here(at), message: `is ${value}; must be a multiple of ${schema.multipleOf}` });
   }
-  if (schema.format === 'int32' && (value > 2147483647 || value < -2147483648)) findings.push({ pointer, message: `is ${value}; does not fit in a 32-bit integer` });
+  if (schema.format === 'int32' && (value > 2147483647 || value < -2147483648)) findings.push({ pointer: here(at), message: `is ${value}; does not fit in a 32-bit integer` });
 }
 
-function checkArray(schema: SchemaNode, value: unknown[], pointer: string, context: ValidationContext, options: WalkOptions): void {
+function checkArray(schema: SchemaNode, value: unknown[], at: Position, context: ValidationContext, options: WalkOptions): void {
   const findings = context.findings;
-  if (schema.maxItems !== undefined && value.length > schema.maxItems) findings.push({ pointer, message: `has ${value.length} items; at most ${schema.maxItems} allowed` });
-  if (schema.minItems !== undefined && value.length < schema.minItems) findings.push({ pointer, message: `has ${value.length} items; at least ${schema.minItems} required` });
+  if (schema.maxItems !== undefined && value.length > schema.maxItems) findings.push({ pointer: here(at), message: `has ${value.length} items; at most ${schema.maxItems} allowed` });
+  if (schema.minItems !== undefined && value.length < schema.minItems) findings.push({ pointer: here(at), message: `has ${value.length} items; at least ${schema.minItems} required` });
   const listType = schema['x-kubernetes-list-type'];
   if (schema.uniqueItems === true || listType === 'set') {
     const seen = new Set<string>();
     value.forEach((item, index) => {
       const key = JSON.stringify(item);
-      if (seen.has(key)) findings.push({ pointer: `${pointer}/${index}`, message: `duplicate item ${key}; items of this list must be unique` });
+      if (seen.has(key)) findings.push({ pointer: here(at, index), message: `duplicate item ${key}; items of this list must be unique` });
       seen.add(key);
     });
   }
@@ -339,55 +361,58 @@ function checkArray(schema: SchemaNode, value: unknown[], pointer: string, conte
       if (typeof item !== 'object' || item === null) return;
       const identity = keys.map((k) => `${k}=${JSON.stringify((item as Record<string, unknown>)[k] ?? null)}`).join(',');
       const first = seen.get(identity);
-      if (first !== undefined) findings.push({ pointer: `${pointer}/${index}`, message: `duplicate entry ${identity} (also at index ${first}); entries are keyed by ${keys.join(', ')}` });
+      if (first !== undefined) findings.push({ pointer: here(at, index), message: `duplicate entry ${identity} (also at index ${first}); entries are keyed by ${keys.join(', ')}` });
       else seen.set(identity, index);
     });
   }
   if (schema.items && !Array.isArray(schema.items)) {
-    value.forEach((item, index) => {
-      walk(schema.items, item, `${pointer}/${index}`, context, options);
-    });
+    for (let index = 0; index < value.length; index++) {
+      at.path.push(index);
+      walk(schema.items, value[index], at, context, options);
+      at.path.pop();
+    }
   }
 }
 
-function checkObject(schema: SchemaNode, value: Record<string, unknown>, pointer: string, context: ValidationContext, options: WalkOptions, preserveUnknown: boolean): void {
+function checkObject(schema: SchemaNode, value: Record<string, unknown>, at: Position, context: ValidationContext, options: WalkOptions, preserveUnknown: boolean): void {
   const findings = context.findings;
   const properties: Record<string, SchemaNode> | undefined = schema.properties;
   const keys = Object.keys(value);
-  if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) findings.push({ pointer, message: `has ${keys.length} fields; at most ${schema.maxProperties} allowed` });
-  if (schema.minProperties !== undefined && keys.length < schema.minProperties) findings.push({ pointer, message: `has ${keys.length} fields; at least ${schema.minProperties} required` });
+  if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) findings.push({ pointer: here(at), message: `has ${keys.length} fields; at most ${schema.maxProperties} allowed` });
+  if (schema.minProperties !== undefined && keys.length < schema.minProperties) findings.push({ pointer: here(at), message: `has ${keys.length} fields; at least ${schema.minProperties} required` });
   for (const required of (schema.required as string[] | undefined) ?? []) {
-    if (!(required in value)) findings.push({ pointer: `${pointer}/${pointerToken(required)}`, message: `is required but missing` });
+    if (!(required in value)) findings.push({ pointer: here(at, required), message: `is required but missing` });
   }
   const embedded = schema['x-kubernetes-embedded-resource'] === true;
   const additional = schema.additionalProperties;
   for (const key of keys) {
     const child = value[key];
-    const childPointer = `${pointer}/${pointerToken(key)}`;
+    at.path.push(key);
     const declared = properties ? Object.hasOwn(properties, key) : false;
     if (declared) {
-      walk(properties![key]!, child, childPointer, context, options);
+      walk(properties![key]!, child, at, context, options);
     } else if (embedded && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) {
-      if (key === 'metadata' && context.objectMeta) walk(context.objectMeta, child, childPointer, context, { ...options, core: true });
-      else if (typeof child !== 'string' && key !== 'metadata') findings.push({ pointer: childPointer, message: `must be string, got ${describe(child)}` });
+      if (key === 'metadata' && context.objectMeta) walk(context.objectMeta, child, at, context, { ...options, core: true });
+      else if (typeof child !== 'string' && key !== 'metadata') findings.push({ pointer: here(at), message: `must be string, got ${describe(child)}` });
     } else if (additional !== undefined && typeof additional === 'object') {
-      walk(additional, child, childPointer, context, options);
+      walk(additional, child, at, context, options);
     } else if (options.inBranch || preserveUnknown || additional === true) {
       // branches only add value checks; preserve-unknown-fields keeps anything
     } else if (additional === false || properties !== undefined || (!options.core && schema.type === 'object')) {
       const allowed = properties ? Object.keys(properties) : [];
       findings.push({
-        pointer: childPointer,
+        pointer: here(at),
         message:
           allowed.length > 0
             ? `unknown field "${key}"${suggestion(key, embedded ? [...allowed, 'apiVersion', 'kind', 'metadata'] : allowed)}`
             : `unknown field "${key}": this object declares no fields, so the API server would drop it`,
       });
     }
+    at.path.pop();
   }
 }
 
-function checkAlternatives(schema: SchemaNode, value: unknown, pointer: string, context: ValidationContext, options: WalkOptions, intOrString: boolean): void {
+function checkAlternatives(schema: SchemaNode, value: unknown, at: Position, context: ValidationContext, options: WalkOptions, intOrString: boolean): void {
   for (const keyword of ['anyOf', 'oneOf'] as const) {
     const branches = schema[keyword] as SchemaNode[] | undefined;
     if (!branches) continue;
@@ -395,18 +420,18 @@ function checkAlternatives(schema: SchemaNode, value: unknown, pointer: string, 
     if (intOrString && branches.every((b) => b.type === 'integer' || b.type === 'string')) continue;
     const results = branches.map((branch) => {
       const probe: ValidationContext = { ...context, findings: [], cel: undefined };
-      walk(branch, value, pointer, probe, { ...options, inBranch: true });
+      walk(branch, value, at, probe, { ...options, inBranch: true });
       return probe.findings;
     });
     const passing = results.filter((r) => r.length === 0).length;
     if (keyword === 'anyOf' && passing === 0) {
       const closest = results.reduce((a, b) => (b.length < a.length ? b : a));
-      context.findings.push({ pointer, message: `matches none of the allowed alternatives (anyOf); closest: ${closest.map((f) => `${f.pointer.slice(pointer.length) || '.'} ${f.message}`).join('; ')}` });
+      context.findings.push({ pointer: here(at), message: `matches none of the allowed alternatives (anyOf); closest: ${closest.map((f) => `${f.pointer.slice(here(at).length) || '.'} ${f.message}`).join('; ')}` });
     }
     if (keyword === 'oneOf' && passing !== 1) {
       const types = branches.map((b) => b.type ?? JSON.stringify(b.required ?? b)).join(', ');
       context.findings.push({
-        pointer,
+        pointer: here(at),
         message: passing === 0 ? `matches none of the alternatives (oneOf: ${types}); got ${describe(value)}` : `matches ${passing} alternatives; exactly one allowed (oneOf: ${types})`,
       });
     }

@@ -3,16 +3,9 @@
  * finding): most strings and keys never are, and building every pointer was most of a walk's cost.
  * The `pointer` a visit gets reads the walk's current position: call it during the visit, not after.
  */
-import { pointerToken } from './structural.ts';
+import { pointerOf } from './structural.ts';
 
 type Path = (string | number)[];
-
-/** RFC 6901 pointer of a path. */
-export function pointerOf(path: readonly (string | number)[]): string {
-  let pointer = '';
-  for (const key of path) pointer += `/${pointerToken(key)}`;
-  return pointer;
-}
 
 /** Visits every string with its pointer. */
 export function forEachString(value: unknown, visit: (text: string, pointer: () => string) => void): void {
