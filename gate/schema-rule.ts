@@ -56,7 +56,15 @@ function kindSchema(store: SchemaStore, manifest: Manifest, crdInTree: Manifest 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+// Label and annotation keys are few and recur on every object: each is judged once.
+const KEY_PROBLEMS = new Map<string, string | undefined>();
+
 function keyProblem(key: string): string | undefined {
+  if (!KEY_PROBLEMS.has(key)) KEY_PROBLEMS.set(key, judgeKey(key));
+  return KEY_PROBLEMS.get(key);
+}
+
+function judgeKey(key: string): string | undefined {
   const slash = key.indexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);
@@ -87,7 +95,9 @@ function metadataFindings(manifest: Manifest): Finding[] {
   if (namespace !== undefined && (typeof namespace !== 'string' || namespace.length > 63 || !DNS_LABEL.test(namespace))) {
     findings.push({ pointer: '/metadata/namespace', message: `${JSON.stringify(namespace)} is not a valid namespace name (a DNS label)` });
   }
-  for (const [key, value] of Object.entries(metadata.labels ?? {})) {
+  const labels: Record<string, unknown> = metadata.labels ?? {};
+  for (const key in labels) {
+    const value = labels[key];
     const problem = keyProblem(key);
     if (problem) findings.push({ pointer: `/metadata/labels/${pointerToken(key)}`, message: `label key ${JSON.stringify(key)} is invalid: ${problem}` });
     if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
@@ -98,7 +108,9 @@ function metadataFindings(manifest: Manifest): Finding[] {
     }
   }
   let annotationBytes = 0;
-  for (const [key, value] of Object.entries(metadata.annotations ?? {})) {
+  const annotations: Record<string, unknown> = metadata.annotations ?? {};
+  for (const key in annotations) {
+    const value = annotations[key];
     const problem = keyProblem(key);
     if (problem) findings.push({ pointer: `/metadata/annotations/${pointerToken(key)}`, message: `annotation key ${JSON.stringify(key)} is invalid: ${problem}` });
     annotationBytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
