@@ -26,7 +26,11 @@ interface SanitizeOptions {
 const OBJECT_OPTIONS: SanitizeOptions = { sortKeys: false };
 const METADATA_OPTIONS: SanitizeOptions = { sortKeys: true, filterEmptyArrays: true, filterEmptyObjects: true };
 
-/** `sanitizeValue(resolve([], value, apiObject), options)` for the built-in resolvers only. */
+/**
+ * `sanitizeValue(resolve([], value, apiObject), options)` for the built-in resolvers only. A map or
+ * list that neither changes nor loses anything is returned as it is, not copied: render.ts copies
+ * every object once, at the end (sortedCopy).
+ */
 function resolvedJson(value: unknown, options: SanitizeOptions): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value; // no built-in resolver changes a primitive (checked at install)
@@ -37,20 +41,42 @@ function resolvedJson(value: unknown, options: SanitizeOptions): unknown {
   if (record.constructor !== Object && (typeof record.value === 'number' || typeof record.value === 'string')) return resolvedJson({ value: record.value }, options);
   if (Array.isArray(value)) {
     if (options.filterEmptyArrays && value.length === 0) return undefined;
-    return value.map((item) => resolvedJson(item, options));
+    for (let index = 0; index < value.length; index++) {
+      const item = resolvedJson(value[index], options);
+      if (item === value[index]) continue;
+      // the first difference: a copy (holes stay holes, as with map), each item resolved once
+      const copy = value.slice(0, index);
+      copy.length = value.length;
+      copy[index] = item;
+      for (let rest = index + 1; rest < value.length; rest++) if (rest in value) copy[rest] = resolvedJson(value[rest], options);
+      return copy;
+    }
+    return value;
   }
   // what resolve leaves as it is: cdk8s' sanitize gives its own copy, or its own error
   if (record.constructor !== Object) return sanitizeValue(value, options);
-  const result: Record<string, unknown> = {};
+  const keys = Object.keys(record);
+  const inOrder = !options.sortKeys || keys.every((key, index) => index === 0 || keys[index - 1]! <= key);
+  if (!inOrder) keys.sort();
+  let result: Record<string, unknown> | undefined;
   let kept = 0;
-  for (const key of options.sortKeys ? Object.keys(record).sort() : Object.keys(record)) {
-    const item = resolvedJson(record[key], options);
-    if (item !== null && item !== undefined) {
-      result[key] = item;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const original = record[key];
+    const item = resolvedJson(original, options);
+    const keep = item !== null && item !== undefined;
+    if (result === undefined && (!inOrder || item !== original || !keep || key === '__proto__')) {
+      // the first difference: a copy, starting with the entries before it (unchanged, kept)
+      result = {};
+      for (const before of keys.slice(0, index)) result[before] = record[before];
+    }
+    if (keep) {
       kept++;
+      if (result) result[key] = item;
     }
   }
-  return options.filterEmptyObjects && kept === 0 ? undefined : result;
+  if (options.filterEmptyObjects && kept === 0) return undefined;
+  return result ?? record;
 }
 
 /** Whether an app resolves with exactly cdk8s' built-in resolvers, in their order. */

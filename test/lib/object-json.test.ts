@@ -73,6 +73,21 @@ describe('withOneStepObjectJson', () => {
     });
   });
 
+  it('produces each Lazy once, and keeps holes and unchanged parts as cdk8s does', () => {
+    const scope = chart();
+    let produced = 0;
+    const lazy = Lazy.any({ produce: () => `v${++produced}` });
+    // biome-ignore lint/suspicious/noSparseArray: a hole before a token
+    const args = ['a', , lazy, 'b'];
+    new ApiObject(scope, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { same: { x: ['1', '2'] } }, args });
+    const object = scope.node.findChild('cm') as ApiObject;
+    const onePass = withOneStepObjectJson(scope.node.root as App, () => object.toJson()) as any;
+    expect(produced).toBe(1);
+    expect(0 in onePass.args && !(1 in onePass.args) && onePass.args.length === 4).toBe(true);
+    expect(onePass.args[2]).toBe('v1');
+    expect(onePass).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { team: 'sre' } }, data: { same: { x: ['1', '2'] } }, args: ['a', undefined, 'v1', 'b'] });
+  });
+
   it("leaves JSON patches and custom resolvers to cdk8s' own code", () => {
     const patched = chart();
     new KubeConfigMap(patched, 'cm', { metadata: { name: 'cm' }, data: { b: '2', a: '1' } }).addJsonPatch(JsonPatch.add('/data/c', '3'));
