@@ -51,16 +51,28 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function sortedKeys(map: Record<string, unknown>): string[] {
-  const keys: string[] = [];
+const NO_KEYS: readonly string[] = [];
+
+/** The keys with a value, in yaml's sortMapEntriesByKey order (`<`); most maps here already are. */
+function sortedKeys(map: Record<string, unknown>): readonly string[] {
+  let keys: string[] | undefined;
   let sorted = true;
   for (const key of Object.keys(map)) {
     if (map[key] === undefined) continue;
-    if (sorted && keys.length > 0 && keys[keys.length - 1]! > key) sorted = false;
-    keys.push(key);
+    if (keys === undefined) keys = [key];
+    else {
+      if (sorted && keys[keys.length - 1]! > key) sorted = false;
+      keys.push(key);
+    }
   }
-  // yaml's sortMapEntriesByKey: `<` on the keys.
+  if (keys === undefined) return NO_KEYS;
   return sorted ? keys : keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Whether a map has a key with a value (an empty one is written `{}`). */
+function hasEntries(map: Record<string, unknown>): boolean {
+  for (const key of Object.keys(map)) if (map[key] !== undefined) return true;
+  return false;
 }
 
 const KEYS = new Map<string, string>();
@@ -129,7 +141,7 @@ function fail(): never {
 
 function emptyCollection(value: Record<string, unknown> | unknown[]): string | undefined {
   if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
-  return sortedKeys(value).length === 0 ? '{}' : undefined;
+  return hasEntries(value) ? undefined : '{}';
 }
 
 function emitMap(map: Record<string, unknown>, indent: string, lines: string[], firstPrefix?: string): void {
