@@ -47,10 +47,9 @@ export function sortedCopy(value: unknown): unknown {
 
 /** `clusterissuer-letsencrypt-prod.yaml`; with the namespace when two objects of a folder share kind and name. */
 export function fileName(object: KubeObject, withNamespace: boolean): string {
-  const parts = [object.kind.toLowerCase()];
-  if (withNamespace && object.metadata.namespace) parts.push(object.metadata.namespace);
-  parts.push(object.metadata.name);
-  return `${parts.join('-')}.yaml`;
+  const kind = object.kind.toLowerCase();
+  const namespace = withNamespace && object.metadata.namespace ? `${object.metadata.namespace}-` : '';
+  return `${kind}-${namespace}${object.metadata.name}.yaml`;
 }
 
 /**
@@ -58,10 +57,10 @@ export function fileName(object: KubeObject, withNamespace: boolean): string {
  * namespaces) both get their namespace in the name; a true duplicate is reported by the caller.
  */
 export function assignFileNames(objects: readonly KubeObject[]): string[] {
+  const keys = objects.map((object) => `${object.kind.toLowerCase()}/${object.metadata.name}`);
   const counts = new Map<string, number>();
-  const key = (o: KubeObject) => `${o.kind.toLowerCase()}/${o.metadata.name}`;
-  for (const object of objects) counts.set(key(object), (counts.get(key(object)) ?? 0) + 1);
-  return objects.map((object) => fileName(object, (counts.get(key(object)) ?? 0) > 1));
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return objects.map((object, index) => fileName(object, counts.get(keys[index]!)! > 1));
 }
 
 /** Deterministic YAML: keys sorted at every level (list order kept), no line folding. */
