@@ -68,7 +68,7 @@ for (const [name, args] of [
 }
 
 console.log('sandbox scaling (in process, warm):');
-const scaling = sandboxScaling(ENVIRONMENTS, [0, 100, 500, 1000], Math.max(3, Math.ceil(RUNS / 2)));
+const scaling = sandboxScaling(ENVIRONMENTS, [0, 100, 500, 1000], RUNS);
 for (const { users, ms, gateMs, objects } of scaling.figures) {
   console.log(`  ${String(users).padStart(4)} sandbox users  ${fmt(ms).padStart(8)}  (gate ${fmt(gateMs)})  ${objects} objects`);
 }
