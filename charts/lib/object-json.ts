@@ -11,7 +11,7 @@
  *
  * Only the cases cdk8s' built-in resolvers can change are handled here (a `Lazy`, an implicit token
  * with `resolve()`, a number-or-string union class); anything else (custom resolvers, JSON patches,
- * a non-plain object) goes to cdk8s' own code, unchanged. docs/decisions/0930-synth-speed.md.
+ * a non-plain object) goes to cdk8s' own code, unchanged. docs/decisions/0930-precompiled-synth.md.
  */
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { sanitizeValue } from 'cdk8s/lib/_util.js';

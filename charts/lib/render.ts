@@ -30,7 +30,7 @@ export function chartObjects(chart: Chart): { path: string; object: KubeObject }
  * keys first whatever the order they were added in. Copying also pays for itself: the objects
  * toJson returns are scattered over the heap among the construct tree's garbage, and the gate's
  * rules and the YAML writer read each one a dozen times; copies made together read about twice as
- * fast (docs/decisions/0930-synth-speed.md).
+ * fast (docs/decisions/0930-precompiled-synth.md).
  */
 export function sortedCopy(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
