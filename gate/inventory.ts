@@ -4,7 +4,7 @@
  * installs), the namespaces that will exist and how, and what upstream charts and the environment
  * data declare as provided. Built once per gate run.
  */
-import { groupOf, isClusterScoped } from '../charts/lib/kinds.ts';
+import { externalSecretTarget, groupOf, isClusterScoped } from '../charts/lib/kinds.ts';
 import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../charts/lib/labels.ts';
 import type { KubeObject, Manifest } from '../charts/lib/manifest.ts';
 import { BUILT_IN_NAMESPACES, EMPTY_ENVIRONMENT_FACTS, type EnvironmentFacts, type GateFacts, type UpstreamSource } from './facts.ts';
@@ -230,7 +230,7 @@ export function describeObject(object: KubeObject): string {
 /** Whether the object writes the Secret of that name in its namespace: an ExternalSecret's target, a cert-manager Certificate's secretName. */
 export function writesSecret(object: any, name: string): boolean {
   const group = groupOf(object.apiVersion);
-  if (group === 'external-secrets.io' && object.kind === 'ExternalSecret') return (object.spec?.target?.name ?? object.metadata.name) === name;
+  if (group === 'external-secrets.io' && object.kind === 'ExternalSecret') return externalSecretTarget(object) === name;
   if (group === 'cert-manager.io' && object.kind === 'Certificate') return object.spec?.secretName === name;
   return false;
 }

@@ -6,7 +6,7 @@
 import { forEachStringField } from './walk.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { podSpecs } from './schema-rule.ts';
-import { groupOf } from '../charts/lib/kinds.ts';
+import { externalSecretTarget, groupOf } from '../charts/lib/kinds.ts';
 import { ROOT, inventories, isNamespaced, lookup, providedKey, type EnvironmentInventory, type NamespaceSource } from './inventory.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -47,7 +47,7 @@ function secretsOf(inventory: EnvironmentInventory): Map<string, string> {
     const group = groupOf(object.apiVersion);
     const namespace = object.metadata.namespace;
     if (group === ESO_GROUP && object.kind === 'ExternalSecret') {
-      secrets.set(`${namespace}/${object.spec?.target?.name ?? object.metadata.name}`, `ExternalSecret ${namespace}/${object.metadata.name}`);
+      secrets.set(`${namespace}/${externalSecretTarget(object)}`, `ExternalSecret ${namespace}/${object.metadata.name}`);
     } else if (group === CERT_MANAGER_GROUP && object.kind === 'Certificate' && object.spec?.secretName) {
       secrets.set(`${namespace}/${object.spec.secretName}`, `Certificate ${namespace}/${object.metadata.name}`);
     } else if (group === '' && object.kind === 'Secret') {

@@ -1,3 +1,4 @@
+import { externalSecretTarget } from '../charts/lib/kinds.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { describeObject } from './inventory.ts';
 import { pointerOf, pointerToken } from './structural.ts';
@@ -179,7 +180,7 @@ export function secretProducers(manifests: readonly Manifest[], declared: readon
     if (object.apiVersion.startsWith('external-secrets.io/') && object.kind === 'ExternalSecret') {
       const template = object.spec?.target?.template?.data;
       const keys = object.spec?.dataFrom?.length ? undefined : [...Object.keys(template ?? {}), ...(template ? [] : (object.spec?.data ?? []).map((d: any) => d.secretKey))];
-      producers.push({ environment: manifest.environment, namespace, name: object.spec?.target?.name ?? object.metadata.name, keys, by: `ExternalSecret ${namespace}/${object.metadata.name}` });
+      producers.push({ environment: manifest.environment, namespace, name: externalSecretTarget(object), keys, by: `ExternalSecret ${namespace}/${object.metadata.name}` });
     }
     if (object.apiVersion.startsWith('cert-manager.io/') && object.kind === 'Certificate') {
       producers.push({ environment: manifest.environment, namespace, name: object.spec.secretName, keys: CERTIFICATE_KEYS, by: `Certificate ${namespace}/${object.metadata.name}` });
@@ -251,7 +252,7 @@ export function unreadExternalSecretKeys(manifests: readonly Manifest[], referen
     const object = manifest.object as any;
     if (!object.apiVersion.startsWith('external-secrets.io/') || object.kind !== 'ExternalSecret' || object.spec?.dataFrom?.length) continue;
     const namespace = object.metadata.namespace;
-    const name = object.spec?.target?.name ?? object.metadata.name;
+    const name = externalSecretTarget(object);
     const readers = readersOf.get(secretKey({ environment: manifest.environment, namespace, name })) ?? [];
     if (readers.length === 0 || readers.some((r) => r.key === undefined)) continue;
     const read = new Set(readers.map((r) => r.key!));

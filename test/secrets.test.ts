@@ -117,6 +117,15 @@ describe('secret reference scan', () => {
     expect(unresolvedSecretReferences([consumer, ...producers])).toEqual([]);
   });
 
+  it("takes an ExternalSecret's own name for its Secret when target.name is unset or empty, as External Secrets does", () => {
+    const consumer = deployment('demo', { containers: [{ name: 'app', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] });
+    const named = (target: object) =>
+      manifest({ apiVersion: 'external-secrets.io/v1beta1', kind: 'ExternalSecret', metadata: { name: 'db', namespace: 'demo' }, spec: { target, data: [{ secretKey: 'password', remoteRef: { key: 'p' } }] } });
+    expect(unresolvedSecretReferences([consumer, named({ name: '' })])).toEqual([]);
+    expect(unresolvedSecretReferences([consumer, named({})])).toEqual([]);
+    expect(unresolvedSecretReferences([consumer, named({ name: 'other' })])).toHaveLength(1);
+  });
+
   it('reports a key the ExternalSecret does not deliver, and a Secret produced in another namespace', () => {
     const consumer = deployment('demo', { containers: [{ name: 'app', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] });
     expect(unresolvedSecretReferences([consumer, externalSecret('demo', 'db', ['user'])]).map((p) => p.problem)).toEqual(['Secret demo/db has no key "password" (ExternalSecret demo/db: user)']);

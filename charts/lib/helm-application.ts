@@ -1,3 +1,4 @@
+import { externalSecretTarget } from './kinds.ts';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ChartPin, ManifestPin } from '../environments/catalogue.ts';
@@ -186,7 +187,7 @@ export function consumedFolderSecrets(scope: Construct, namespace: string, value
     if (!(node instanceof ApiObject) || !SECRET_MAKERS.has(node.kind) || node.metadata.namespace !== namespace) continue;
     const object = node.toJson() as { kind: string; apiVersion: string; metadata: { name: string }; spec?: any };
     const spec = object.spec;
-    if (object.kind === 'ExternalSecret') created.add(spec?.target?.name ?? object.metadata.name);
+    if (object.kind === 'ExternalSecret') created.add(externalSecretTarget(object));
     else if (object.kind === 'Certificate' && spec?.secretName) created.add(spec.secretName);
     else if (object.kind === 'Secret' && object.apiVersion === 'v1') created.add(object.metadata.name);
   }

@@ -61,3 +61,12 @@ export function kindKey(apiVersion: string, kind: string): string {
 export function isClusterScoped(apiVersion: string, kind: string): boolean {
   return CLUSTER_SCOPED_KINDS.has(kindKey(apiVersion, kind));
 }
+
+/**
+ * The Secret an ExternalSecret writes: `spec.target.name`, or the ExternalSecret's own name when that
+ * is unset or empty, as External Secrets decides it (pkg/controllers/externalsecret/
+ * externalsecret_controller.go: `if secretName == "" { secretName = externalSecret.Name }`).
+ */
+export function externalSecretTarget(object: { readonly metadata: { readonly name: string }; readonly spec?: { readonly target?: { readonly name?: string } } }): string {
+  return object.spec?.target?.name || object.metadata.name;
+}

@@ -1,3 +1,4 @@
+import { externalSecretTarget } from '../../lib/kinds.ts';
 import type { KubeObject } from '../../lib/manifest.ts';
 import { hasCondition, notReadyStatus, readyStatus, type ControllerDeclaration, type ControllerRule, type Need, type Reaction } from '../../lib/controller-model.ts';
 
@@ -71,7 +72,7 @@ const externalSecret: ControllerRule = {
     const secret: KubeObject = {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: target.name ?? object.metadata.name, namespace, ...(template?.metadata?.labels ? { labels: template.metadata.labels } : {}) },
+      metadata: { name: externalSecretTarget({ metadata: object.metadata, spec }), namespace, ...(template?.metadata?.labels ? { labels: template.metadata.labels } : {}) },
       type: template?.type ?? 'Opaque',
       data,
     };
