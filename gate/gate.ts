@@ -7,7 +7,7 @@ import { policyRules } from './policy.ts';
 import { referenceOrderingRule } from './reference-ordering.ts';
 import { referenceRules } from './references.ts';
 import { schemaRules } from './schema-rule.ts';
-import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule } from './types.ts';
+import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule, type RuleContext } from './types.ts';
 import { compare } from '../charts/lib/render.ts';
 
 export interface GateOptions {
@@ -31,17 +31,19 @@ export function allRules(options: Pick<GateOptions, 'schemasDir'> = {}): Rule[] 
 /** Runs every rule over every manifest of every environment, collecting all findings. */
 export function runGate(manifests: readonly Manifest[], options: GateOptions = {}): GateReport {
   const started = performance.now();
-  const errors: GateIssue[] = [];
-  const skipped = new Map<string, number>();
-  const counts = new Map<string, number>();
   const facts = options.facts ?? NO_FACTS;
   const rules = [...allRules(options), ...(options.rules ?? [])].filter((rule) => !options.only || options.only.includes(rule.name));
-  for (const rule of rules) {
-    rule.check({
+  // Each rule reports into its own lists, merged in rule order: the report reads as if every rule had
+  // run alone, one after the other, whatever order the per-object checks ran in.
+  const results = rules.map(() => ({ errors: [] as GateIssue[], skipped: new Map<string, number>(), counts: new Map<string, number>() }));
+  const perObject: ((manifest: Manifest) => void)[] = [];
+  rules.forEach((rule, index) => {
+    const own = results[index]!;
+    const context: RuleContext = {
       manifests,
       facts,
       report(manifest, field, message, name) {
-        errors.push({
+        own.errors.push({
           rule: name ?? rule.name,
           environment: manifest.environment,
           folder: manifest.folder,
@@ -53,12 +55,22 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
         });
       },
       skip(reason) {
-        skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+        own.skipped.set(reason, (own.skipped.get(reason) ?? 0) + 1);
       },
       count(label, by = 1) {
-        counts.set(label, (counts.get(label) ?? 0) + by);
+        own.counts.set(label, (own.counts.get(label) ?? 0) + by);
       },
-    });
+    };
+    if (rule.forEach) perObject.push(rule.forEach(context));
+    else rule.check(context);
+  });
+  for (const manifest of manifests) for (const check of perObject) check(manifest);
+  const errors = results.flatMap((result) => result.errors);
+  const skipped = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const result of results) {
+    for (const [reason, times] of result.skipped) skipped.set(reason, (skipped.get(reason) ?? 0) + times);
+    for (const [label, times] of result.counts) counts.set(label, (counts.get(label) ?? 0) + times);
   }
   const waived: { issue: GateIssue; waiver: GateWaiver }[] = [];
   const remaining: GateIssue[] = [];

@@ -75,8 +75,8 @@ function literalSecretMessages(text: string): readonly string[] {
 export const policyRules: Rule[] = [
   {
     name: 'no-literal-secrets',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         const object = manifest.object as any;
         if (object.kind === 'Secret' && object.apiVersion === 'v1') {
           for (const field of ['data', 'stringData'] as const) {
@@ -89,13 +89,13 @@ export const policyRules: Rule[] = [
           const messages = literalSecretMessages(text);
           if (messages.length > 0) for (const message of messages) context.report(manifest, pointer(), message);
         });
-      }
+      };
     },
   },
   {
     name: 'pinned-images',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         // `image: repo:tag` (containers), and Helm's `image: { repository, tag }` (chart values in Applications)
         const chartTags: [string, string][] = [];
         forEachField(manifest.object, 'image', (image, pointer, holder) => {
@@ -114,12 +114,12 @@ export const policyRules: Rule[] = [
           }
         });
         for (const [pointer, message] of chartTags) context.report(manifest, pointer, message);
-      }
+      };
     },
   },
   {
     name: 'namespace-labels',
-    check(context: RuleContext) {
+    forEach(context: RuleContext) {
       const checkLabels = (manifest: Manifest, labels: Record<string, string>, base: string, what: string) => {
         for (const mode of POD_SECURITY_MODES) {
           const key = `pod-security.kubernetes.io/${mode}`;
@@ -128,19 +128,19 @@ export const policyRules: Rule[] = [
           else if (!POD_SECURITY_LEVELS.has(value)) context.report(manifest, `${base}/pod-security.kubernetes.io~1${mode}`, `Pod Security level ${JSON.stringify(value)} is not privileged, baseline or restricted`);
         }
       };
-      for (const manifest of context.manifests) {
+      return (manifest: Manifest) => {
         const object = manifest.object as any;
         if (object.kind === 'Namespace' && object.apiVersion === 'v1') checkLabels(manifest, object.metadata.labels ?? {}, '/metadata/labels', 'Namespace');
         if (object.kind === 'Application' && String(object.apiVersion).startsWith('argoproj.io/') && (object.spec?.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) {
           checkLabels(manifest, object.spec?.syncPolicy?.managedNamespaceMetadata?.labels ?? {}, '/spec/syncPolicy/managedNamespaceMetadata/labels', `the namespace this Application creates (CreateNamespace=true)`);
         }
-      }
+      };
     },
   },
   {
     name: 'common-labels',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         const labels = manifest.object.metadata?.labels ?? {};
         const expected: [string, string | undefined][] = [
           [PART_OF_LABEL, undefined],
@@ -151,26 +151,26 @@ export const policyRules: Rule[] = [
           if (labels[key] === undefined) context.report(manifest, `/metadata/labels/${key.replace('/', '~1')}`, `every object carries the common label ${key} (PlatformChart adds it)`);
           else if (value !== undefined && labels[key] !== value) context.report(manifest, `/metadata/labels/${key.replace('/', '~1')}`, `is ${JSON.stringify(labels[key])} but the object is in environment ${value}`);
         }
-      }
+      };
     },
   },
   {
     name: 'cluster-scoped-namespace',
-    check(context: RuleContext) {
+    forEach(context: RuleContext) {
       const envs = inventories(context.manifests, context.facts);
-      for (const manifest of context.manifests) {
+      return (manifest: Manifest) => {
         const object = manifest.object;
-        if (object.metadata?.namespace === undefined) continue;
+        if (object.metadata?.namespace === undefined) return;
         const inventory = envs.get(manifest.environment);
         const clusterScoped = inventory ? !isNamespaced(inventory, object.apiVersion, object.kind) : isClusterScoped(object.apiVersion, object.kind);
         if (clusterScoped) context.report(manifest, '/metadata/namespace', `${object.kind} is cluster-scoped and cannot have a namespace; remove metadata.namespace`);
-      }
+      };
     },
   },
   {
     name: 'sync-wave-placement',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         const object = manifest.object;
         if (object.metadata.labels?.[SYNC_WAVE_ANNOTATION] !== undefined) {
           context.report(manifest, `/metadata/labels/${SYNC_WAVE_ANNOTATION.replace('/', '~1')}`, 'sync-wave is a label here; Argo CD reads it only under metadata.annotations');
@@ -179,14 +179,14 @@ export const policyRules: Rule[] = [
         if (wave !== undefined && !/^-?\d+$/.test(wave)) {
           context.report(manifest, `/metadata/annotations/${SYNC_WAVE_ANNOTATION.replace('/', '~1')}`, `sync-wave ${JSON.stringify(wave)} is not an integer`);
         }
-      }
+      };
     },
   },
   {
     name: 'unique-objects',
-    check(context: RuleContext) {
+    forEach(context: RuleContext) {
       const seen = new Map<string, Manifest>();
-      for (const manifest of context.manifests) {
+      return (manifest: Manifest) => {
         const { apiVersion, kind, metadata } = manifest.object;
         // Argo CD objects all live on the host: they must be unique across environments too.
         const scope = apiVersion.startsWith('argoproj.io/') ? 'argocd' : manifest.environment;
@@ -197,15 +197,15 @@ export const policyRules: Rule[] = [
         } else {
           seen.set(key, manifest);
         }
-      }
+      };
     },
   },
   {
     name: 'pinned-argocd-sources',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         const object = manifest.object as any;
-        if (object.kind !== 'Application' || !object.apiVersion.startsWith('argoproj.io/')) continue;
+        if (object.kind !== 'Application' || !object.apiVersion.startsWith('argoproj.io/')) return;
         const sources: [string, any][] = object.spec?.source ? [['/spec/source', object.spec.source]] : [];
         (object.spec?.sources ?? []).forEach((source: any, index: number) => {
           sources.push([`/spec/sources/${index}`, source]);
@@ -220,17 +220,17 @@ export const policyRules: Rule[] = [
             context.report(manifest, `${pointer}/targetRevision`, `git source ${source.repoURL} is not pinned to a tag or commit (got ${JSON.stringify(revision)})`);
           }
         }
-      }
+      };
     },
   },
   {
     // `ports: []` reads as "no ports" but Kubernetes reads it as every port (networking/v1
     // NetworkPolicyIngressRule: "If this field is empty or missing, this rule matches all ports").
     name: 'network-policy-ports',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         const object = manifest.object as any;
-        if (object.kind !== 'NetworkPolicy') continue;
+        if (object.kind !== 'NetworkPolicy') return;
         for (const direction of ['ingress', 'egress'] as const) {
           (object.spec?.[direction] ?? []).forEach((rule: any, index: number) => {
             if (Array.isArray(rule?.ports) && rule.ports.length === 0) {
@@ -238,19 +238,19 @@ export const policyRules: Rule[] = [
             }
           });
         }
-      }
+      };
     },
   },
   {
     // What the API server refuses, caught before Argo CD tries (gate/load.ts API_LIMITS).
     name: 'api-size-limits',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         const object = manifest.object as any;
         const bytes = bytesOverObjectLimit(object);
         if (bytes !== undefined) {
           context.report(manifest, '', `is ${(bytes / 1048576).toFixed(2)} MiB, over what etcd stores per object (1.5 MiB); move the content out of the object`);
-          continue;
+          return;
         }
         if (object.kind === 'ConfigMap' || object.kind === 'Secret') {
           const data = dataBytes(object);
@@ -261,17 +261,17 @@ export const policyRules: Rule[] = [
               `holds ${(data / 1048576).toFixed(2)} MiB, over the API server's 1 MiB for a ${object.kind}; keep large content out of ${object.kind}s (a volume, an image, an object store)`,
             );
         }
-      }
+      };
     },
   },
   {
     // Least privilege (docs/decisions/0906-least-privilege.md): nothing in dist/ grants cluster-admin
     // or joins system:masters; a component gets a role scoped to what it manages.
     name: 'no-cluster-admin',
-    check(context: RuleContext) {
-      for (const manifest of context.manifests) {
+    forEach(context: RuleContext) {
+      return (manifest: Manifest) => {
         const object = manifest.object as any;
-        if ((object.kind !== 'ClusterRoleBinding' && object.kind !== 'RoleBinding') || !object.apiVersion.startsWith('rbac.authorization.k8s.io/')) continue;
+        if ((object.kind !== 'ClusterRoleBinding' && object.kind !== 'RoleBinding') || !object.apiVersion.startsWith('rbac.authorization.k8s.io/')) return;
         if (object.roleRef?.kind === 'ClusterRole' && object.roleRef?.name === 'cluster-admin') {
           context.report(
             manifest,
@@ -283,7 +283,7 @@ export const policyRules: Rule[] = [
           if (subject.kind === 'Group' && subject.name === 'system:masters')
             context.report(manifest, `/subjects/${index}/name`, 'binds the group system:masters, which bypasses RBAC entirely; bind a named group to a scoped role');
         });
-      }
+      };
     },
   },
 ];

@@ -165,16 +165,16 @@ export function schemaRules(options: SchemaRuleOptions = {}): Rule[] {
   return [
     {
       name: 'schema',
-      check(context: RuleContext) {
+      forEach(context: RuleContext) {
         const store = SchemaStore.at(options.schemasDir, context.facts.kubernetesVersion);
         const unreadable = new Set<string>();
         const envs = inventories(context.manifests, context.facts);
-        for (const manifest of context.manifests) {
+        return (manifest: Manifest) => {
           for (const finding of metadataFindings(manifest)) context.report(manifest, finding.pointer, finding.message, 'metadata');
           const object = manifest.object;
           if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
             context.report(manifest, '', 'every object needs a string apiVersion and kind');
-            continue;
+            return;
           }
           const inventory = envs.get(manifest.environment);
           let schema: KindSchema;
@@ -185,13 +185,13 @@ export function schemaRules(options: SchemaRuleOptions = {}): Rule[] {
               // A missing or altered schema file is one problem, however many objects need it.
               if (!unreadable.has(error.message)) context.report(manifest, '', error.message);
               unreadable.add(error.message);
-              continue;
+              return;
             }
             throw error;
           }
           if (schema.source === 'none') {
             context.report(manifest, '/kind', `no schema for ${object.apiVersion} ${object.kind}: ${schema.reason}; fix apiVersion/kind, or add the kind's CRD to the schemas (never a silent pass)`);
-            continue;
+            return;
           }
           const cel: CelSite[] = [];
           const unsupported: string[] = [];
@@ -211,7 +211,7 @@ export function schemaRules(options: SchemaRuleOptions = {}): Rule[] {
               else context.count('cel: rules evaluated');
             }
           }
-        }
+        };
       },
     },
   ];
