@@ -3,6 +3,7 @@ import type { KubeObject, Manifest } from '../../charts/lib/manifest.ts';
 import { SchemaFiles } from '../../gate/schemas-location.ts';
 import { applyDefaults, escapeProperty, evaluateSite } from '../../gate/cel.ts';
 import { runGate } from '../../gate/gate.ts';
+import type { Rule } from '../../gate/types.ts';
 import { bytesOverObjectLimit, jsonBytesAtMost } from '../../gate/load.ts';
 import { SchemaStore } from '../../gate/schema-store.ts';
 import { validateValue, type Finding } from '../../gate/structural.ts';
@@ -87,6 +88,26 @@ describe('CEL', () => {
       { kind: 'fail', pointer: '/spec', message: "not kube-system (CEL rule: self.__namespace__ != 'kube-system')" },
       { kind: 'skip', reason: 'transition rule (oldSelf): the API server checks it only on update' },
     ]);
+  });
+});
+
+describe('gate rules over one object at a time', () => {
+  it('report as if each rule had run alone, in rule order, though runGate reads each object once for all', () => {
+    const objectNamed = (name: string): Manifest => ({ environment: 'prod', folder: 'demo', file: `${name}.yaml`, source: 'test', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } } as KubeObject });
+    const seen: string[] = [];
+    const perObject = (rule: string): Rule => ({
+      name: rule,
+      forEach: (context) => (manifest) => {
+        seen.push(`${rule}:${manifest.object.metadata.name}`);
+        context.count(`${rule} checked`);
+        context.report(manifest, '', `${rule} on ${manifest.object.metadata.name}`);
+      },
+    });
+    const whole: Rule = { name: 'whole', check: (context) => context.report(context.manifests[0]!, '', 'whole tree') };
+    const report = runGate([objectNamed('a'), objectNamed('b')], { only: ['first', 'whole', 'second'], rules: [perObject('first'), whole, perObject('second')] });
+    expect(seen).toEqual(['first:a', 'second:a', 'first:b', 'second:b']);
+    expect(report.errors.map((e) => e.message)).toEqual(['first on a', 'first on b', 'whole tree', 'second on a', 'second on b']);
+    expect([...report.counts.keys()]).toEqual(['first checked', 'second checked']);
   });
 });
 
