@@ -9,6 +9,7 @@ import { referenceRules } from './references.ts';
 import { schemaRules } from './schema-rule.ts';
 import { objectLabel, type GateIssue, type GateReport, type GateWaiver, type Rule, type RuleContext } from './types.ts';
 import { compare } from '../charts/lib/render.ts';
+import { groupBy } from '../charts/lib/group-by.ts';
 
 export interface GateOptions {
   /** Extra rules added by callers. */
@@ -121,11 +122,7 @@ export function formatWaived(waived: GateReport['waived']): string[] {
 
 /** Report text grouped by environment and folder, one line per finding. */
 export function formatGateErrors(errors: readonly GateIssue[]): string {
-  const groups = new Map<string, GateIssue[]>();
-  for (const issue of errors) {
-    const key = `${issue.environment} › ${issue.folder}`;
-    groups.set(key, [...(groups.get(key) ?? []), issue]);
-  }
+  const groups = groupBy(errors, (issue) => `${issue.environment} › ${issue.folder}`);
   const lines: string[] = [];
   for (const [group, issues] of [...groups.entries()].sort(([a], [b]) => compare(a, b))) {
     lines.push(`${group}:`);

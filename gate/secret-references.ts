@@ -1,3 +1,4 @@
+import { groupBy } from '../charts/lib/group-by.ts';
 import { externalSecretTarget } from '../charts/lib/kinds.ts';
 import type { Manifest } from '../charts/lib/manifest.ts';
 import { describeObject } from './inventory.ts';
@@ -218,16 +219,6 @@ export function unresolvedSecretReferences(manifests: readonly Manifest[], decla
 /** One Secret of one environment. */
 function secretKey(secret: { readonly environment: string; readonly namespace: string; readonly name: string }): string {
   return `${secret.environment}|${secret.namespace}|${secret.name}`;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
 }
 
 /** An ExternalSecret key no consumer reads, where every consumer names the keys it reads. */

@@ -3,6 +3,7 @@
  * name), never by file name, so a renamed object is a delete plus a create and is flagged as such.
  */
 import { parseAllDocuments } from 'yaml';
+import { groupBy } from '../charts/lib/group-by.ts';
 import { compare } from '../charts/lib/render.ts';
 import { deletionFindings, updateFindings, type Finding } from './destructive.ts';
 import { formatIdentity, identityKey, parseDist, type DistObject, type DistTree, type ObjectIdentity } from './dist-tree.ts';
@@ -218,17 +219,6 @@ const SEVERITY_LABEL = { rejected: 'REJECTED', replaced: 'REPLACED', deletes: 'D
 /** Changes with findings worth a summary line (the echo of a rename is left out). */
 function flagged(report: DiffReport): ObjectChange[] {
   return report.changes.map((change) => ({ ...change, findings: change.findings.filter((finding) => !finding.echo) })).filter((change) => change.findings.length > 0);
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
 
 /** Plain text for a terminal. */

@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import type { Environment } from '../environments/types.ts';
 import { ConfigError, ConfigErrors } from '../lib/config-errors.ts';
 import { isDistFileContributor } from '../lib/dist-file.ts';
+import { groupBy } from '../lib/group-by.ts';
 import { isArgoControlObject, type Manifest } from '../lib/manifest.ts';
 import { withOneStepObjectJson } from '../lib/object-json.ts';
 import { PlatformChart } from '../lib/platform-chart.ts';
@@ -164,13 +165,7 @@ function renderAll(app: App, environments: readonly Environment[], built: { envi
 
 /** File names are assigned per folder once every object of the folder is known. */
 function nameFiles(manifests: Manifest[]): Manifest[] {
-  const byFolder = new Map<string, Manifest[]>();
-  for (const manifest of manifests) {
-    const key = `${manifest.environment}/${manifest.folder}`;
-    const group = byFolder.get(key);
-    if (group) group.push(manifest);
-    else byFolder.set(key, [manifest]);
-  }
+  const byFolder = groupBy(manifests, (manifest) => `${manifest.environment}/${manifest.folder}`);
   const named: Manifest[] = [];
   for (const group of byFolder.values()) {
     const files = assignFileNames(group.map((m) => m.object));
