@@ -34,3 +34,8 @@ export const RESTRICTED_CONTAINER: Readonly<k8s.SecurityContext> = {
   capabilities: { drop: ['ALL'] },
   readOnlyRootFilesystem: true,
 };
+
+/** The pod half of the restricted level: a non-root user and group (the image's own), seccomp RuntimeDefault. */
+export function restrictedPod(user: number, group = user): k8s.PodSecurityContext {
+  return { runAsNonRoot: true, runAsUser: user, runAsGroup: group, seccompProfile: { type: 'RuntimeDefault' } };
+}

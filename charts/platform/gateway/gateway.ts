@@ -13,7 +13,7 @@ import {
 } from '../../../imports/gateway-httproute-gateway.networking.k8s.io.ts';
 import { IMAGES, MANIFESTS, imageRef } from '../../environments/catalogue.ts';
 import type { ClusterNode } from '../../environments/types.ts';
-import { RESTRICTED_CONTAINER } from '../../lib/labels.ts';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../../lib/labels.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { ManifestApplication } from '../../lib/helm-application.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
@@ -272,7 +272,7 @@ export class Gateway extends Construct {
           spec: {
             serviceAccountName: PROVISIONER_NAME,
             terminationGracePeriodSeconds: 10,
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: restrictedPod(65534),
             containers: [
               {
                 name: 'provisioner',

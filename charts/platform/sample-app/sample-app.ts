@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { IMAGES, imageRef } from '../../environments/catalogue.ts';
-import { RESTRICTED_CONTAINER } from '../../lib/labels.ts';
+import { RESTRICTED_CONTAINER, restrictedPod } from '../../lib/labels.ts';
 import { ConfigErrors } from '../../lib/config-errors.ts';
 import { MeshServicePermission } from '../../lib/mesh-permission.ts';
 import { PlatformNamespace } from '../../lib/namespace.ts';
@@ -124,7 +124,7 @@ class SsoProxy extends Construct {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: restrictedPod(65532),
             containers: [
               {
                 name: SSO_PROXY,

@@ -1,3 +1,4 @@
+import { restrictedPod } from '../../lib/labels.ts';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
@@ -76,7 +77,7 @@ interface VaultConfigOperatorValues {
 }
 
 /** Restricted Pod Security: what the charts leave out (seccomp, dropped capabilities). */
-const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } };
+const RESTRICTED_POD = { ...restrictedPod(100, 1000), fsGroup: 1000 };
 const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
 /**
