@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../charts/lib/manifest.ts';
 import { listTree, readBlobs } from './git.ts';
@@ -24,6 +25,20 @@ export function readDistDir(root: string): DistTree {
   };
   walk(root);
   return new Map([...files.entries()].sort(([a], [b]) => compare(a, b)));
+}
+
+/** Runs `use` on a temporary folder holding `tree` (for tools that read a folder), removed afterwards. */
+export async function withTreeOnDisk<T>(tree: DistTree, prefix: string, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    for (const [path, text] of tree) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

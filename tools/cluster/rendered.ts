@@ -4,10 +4,7 @@
  * `npm run render` does). A chart Application then applies what Argo CD would: every rendered
  * object, in order; admission webhook configurations last (docs/decisions/0813-webhooks-last.md).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { DistTree } from '../dist-tree.ts';
+import { type DistTree, withTreeOnDisk } from '../dist-tree.ts';
 import { renderDist } from '../render/index.ts';
 import type { PlannedObject } from './plan.ts';
 
@@ -41,14 +38,5 @@ export async function renderedObjects(dir: string, options: RenderedOptions = {}
 
 /** The rendered objects of an in-memory tree (the published one of the upgrade), through a folder written for renderDist. */
 export async function renderedObjectsOfTree(tree: DistTree, options: RenderedOptions = {}): Promise<RenderedInput> {
-  const work = mkdtempSync(join(tmpdir(), 'cluster-test-published-'));
-  try {
-    for (const [path, text] of tree) {
-      mkdirSync(dirname(join(work, path)), { recursive: true });
-      writeFileSync(join(work, path), text);
-    }
-    return await renderedObjects(work, options);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  return withTreeOnDisk(tree, 'cluster-test-published-', (dir) => renderedObjects(dir, options));
 }

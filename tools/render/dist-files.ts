@@ -5,12 +5,9 @@
  * the generated material never reaches a review comment.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { KubeObject } from '../../charts/lib/manifest.ts';
 import { toYaml } from '../../charts/lib/render.ts';
-import type { DistTree } from '../dist-tree.ts';
+import { type DistTree, withTreeOnDisk } from '../dist-tree.ts';
 import type { IgnoreDifference } from './applications.ts';
 import { renderDist, type RenderOptions, type RenderResult } from './index.ts';
 
@@ -54,14 +51,5 @@ export function withRenderedFiles(tree: DistTree, result: RenderResult): DistTre
 
 /** Renders a tree held in memory (e.g. dist/ of a git ref) through a temporary folder. */
 export async function renderTree(tree: DistTree, options: RenderOptions = {}): Promise<RenderResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'render-tree-'));
-  try {
-    for (const [path, content] of tree) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
-    return await renderDist(dir, options);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return withTreeOnDisk(tree, 'render-tree-', (dir) => renderDist(dir, options));
 }
