@@ -15,6 +15,7 @@
  */
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { sanitizeValue } from 'cdk8s/lib/_util.js';
+import { compare, isInCodeUnitOrder } from './render.ts';
 
 interface SanitizeOptions {
   readonly sortKeys: boolean;
@@ -56,8 +57,8 @@ function resolvedJson(value: unknown, options: SanitizeOptions): unknown {
   // what resolve leaves as it is: cdk8s' sanitize gives its own copy, or its own error
   if (record.constructor !== Object) return sanitizeValue(value, options);
   const keys = Object.keys(record);
-  const inOrder = !options.sortKeys || keys.every((key, index) => index === 0 || keys[index - 1]! <= key);
-  if (!inOrder) keys.sort();
+  const inOrder = !options.sortKeys || isInCodeUnitOrder(keys);
+  if (!inOrder) keys.sort(compare);
   let result: Record<string, unknown> | undefined;
   let kept = 0;
   for (let index = 0; index < keys.length; index++) {

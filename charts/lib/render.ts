@@ -78,10 +78,13 @@ export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `keys` sorted by code units (`<`, yaml's sortMapEntries order), in place; many already are. */
+/** Whether `keys` are in code-unit order (`<`, yaml's sortMapEntries order) already. */
+export function isInCodeUnitOrder(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index++) if (keys[index - 1]! > keys[index]!) return false;
+  return true;
+}
+
+/** `keys` sorted by code units, in place; many already are. */
 export function inCodeUnitOrder(keys: string[]): string[] {
-  for (let index = 1; index < keys.length; index++) {
-    if (keys[index - 1]! > keys[index]!) return keys.sort(compare);
-  }
-  return keys;
+  return isInCodeUnitOrder(keys) ? keys : keys.sort(compare);
 }
